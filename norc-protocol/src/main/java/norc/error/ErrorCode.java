@@ -1,0 +1,82 @@
+package norc.error;
+
+/**
+ * Every error this implementation raises, with its wire code (spec §9.1, wire profile §8) and the
+ * generic text a peer sees. The texts never name a user, device, key or field value (spec §6.15):
+ * "unknown user" and "not allowed" deliberately share {@link #AUTHENTICATION_FAILED}.
+ */
+public enum ErrorCode {
+    AUTHENTICATION_FAILED(1001, "authentication failed"),
+    STALE_TIMESTAMP_AUTH(1002, "authentication failed"),
+    DEVICE_REVOKED(1003, "authentication failed"),
+    REGISTRATION_REJECTED(1004, "registration rejected"),
+
+    FORBIDDEN(2001, "not allowed"),
+    CLASSIFICATION_NOT_PERMITTED(2002, "not allowed"),
+
+    NO_COMPATIBLE_VERSION(3001, "no compatible version"),
+    TRUNCATED(3002, "malformed message"),
+    TRAILING_BYTES(3003, "malformed message"),
+    INVALID_UTF8(3004, "malformed message"),
+    INVALID_FLAG(3005, "malformed message"),
+    NON_CANONICAL(3006, "malformed message"),
+    LIMIT_EXCEEDED(3007, "message exceeds a limit"),
+    UNKNOWN_MESSAGE_TYPE(3008, "unknown message type"),
+    INVALID_FIELD(3009, "malformed message"),
+    STALE_TIMESTAMP(3010, "timestamp out of range"),
+    UNEXPECTED_MESSAGE(3011, "unexpected message"),
+    INVALID_HEADER(3012, "malformed frame"),
+
+    DECRYPT_FAILED(4001, "decryption failed"),
+    INVALID_SIGNATURE(4002, "invalid signature"),
+    WEAK_KEY(4003, "invalid key"),
+    NO_COMPATIBLE_SUITE(4004, "no compatible cipher suite"),
+    DOWNGRADE_DETECTED(4005, "handshake verification failed"),
+    CHAIN_MISMATCH(4006, "integrity check failed"),
+
+    FEDERATION_REFUSED(5001, "federation refused"),
+
+    RATE_LIMITED(6001, "rate limited"),
+
+    INTERNAL(9001, "internal server error"),
+    UNAVAILABLE(9002, "service unavailable");
+
+    private final int code;
+    private final String genericMessage;
+    private final ErrorCategory category;
+
+    ErrorCode(int code, String genericMessage) {
+        this.code = code;
+        this.genericMessage = genericMessage;
+        this.category = ErrorCategory.ofCode(code);
+    }
+
+    /** The numeric {@code error_code} on the wire. */
+    public int code() {
+        return code;
+    }
+
+    public ErrorCategory category() {
+        return category;
+    }
+
+    /** The only text a peer is ever shown for this code. */
+    public String genericMessage() {
+        return genericMessage;
+    }
+
+    /** The snake_case name, used in logs and tests (never on the wire beyond the code). */
+    public String atom() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** The code for a numeric value, or {@code null} when this implementation does not define it. */
+    public static ErrorCode ofCode(long code) {
+        for (ErrorCode c : values()) {
+            if (c.code == code) {
+                return c;
+            }
+        }
+        return null;
+    }
+}
