@@ -3,6 +3,7 @@ package norc.wire.schema;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.lang.reflect.AnnotatedArrayType;
 import java.lang.reflect.AnnotatedParameterizedType;
 import java.lang.reflect.AnnotatedType;
 import java.lang.reflect.RecordComponent;
@@ -144,7 +145,11 @@ public final class RecordSchema {
             return annotated.isAnnotationPresent(Wire.Atom.class) ? WireType.Scalar.ATOM : WireType.Scalar.STRING;
         }
         if (raw == byte[].class) {
+            // "@Fixed(32) byte[]" annotates the element type byte, not the array: look at both
             Wire.Fixed fixed = annotated.getAnnotation(Wire.Fixed.class);
+            if (fixed == null && annotated instanceof AnnotatedArrayType array) {
+                fixed = array.getAnnotatedGenericComponentType().getAnnotation(Wire.Fixed.class);
+            }
             return fixed == null ? WireType.Scalar.BYTES : new WireType.FixedBytes(fixed.value());
         }
         if (raw.isEnum() && WireAtom.class.isAssignableFrom(raw)) {
