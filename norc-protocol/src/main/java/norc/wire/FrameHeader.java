@@ -1,6 +1,7 @@
 package norc.wire;
 
 import java.util.UUID;
+import norc.crypto.Bytes;
 import norc.error.ErrorCode;
 import norc.error.NorcException;
 
@@ -33,13 +34,12 @@ public record FrameHeader(int major, int minor, int typeCode, long length, UUID 
         dst[off] = (byte) major;
         dst[off + 1] = (byte) minor;
         dst[off + 2] = (byte) typeCode;
-        putU32(dst, off + 3, length);
-        putU64(dst, off + 7, messageId.getMostSignificantBits());
-        putU64(dst, off + 15, messageId.getLeastSignificantBits());
+        Bytes.putU32(dst, off + 3, length);
+        Bytes.putUuid(dst, off + 7, messageId);
         if (major == 1) {
             return V1_LENGTH;
         }
-        putU64(dst, off + 23, sequenceNumber);
+        Bytes.putU64(dst, off + 23, sequenceNumber);
         System.arraycopy(prevMessageHash, 0, dst, off + 31, HASH_LENGTH);
         dst[off + 63] = 0;
         return V2_LENGTH;
@@ -73,19 +73,6 @@ public record FrameHeader(int major, int minor, int typeCode, long length, UUID 
         byte[] prev = new byte[HASH_LENGTH];
         System.arraycopy(frame, 31, prev, 0, HASH_LENGTH);
         return new FrameHeader(major, minor, frame[2] & 0xFF, length, messageId, getU64(frame, 23), prev);
-    }
-
-    static void putU32(byte[] dst, int off, long v) {
-        dst[off] = (byte) (v >>> 24);
-        dst[off + 1] = (byte) (v >>> 16);
-        dst[off + 2] = (byte) (v >>> 8);
-        dst[off + 3] = (byte) v;
-    }
-
-    static void putU64(byte[] dst, int off, long v) {
-        for (int i = 0; i < 8; i++) {
-            dst[off + i] = (byte) (v >>> (56 - 8 * i));
-        }
     }
 
     static long getU32(byte[] src, int off) {

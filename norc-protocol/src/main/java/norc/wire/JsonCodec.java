@@ -252,7 +252,7 @@ public final class JsonCodec implements Codec {
             }
             return type;
         } catch (IOException e) {
-            throw mapParseFailure(e);
+            throw mapParseFailure(e, data.length);
         }
     }
 
@@ -266,7 +266,7 @@ public final class JsonCodec implements Codec {
                 throw new NorcException(ErrorCode.TRAILING_BYTES, "content after the object");
             }
         } catch (IOException e) {
-            throw mapParseFailure(e);
+            throw mapParseFailure(e, data.length);
         }
         byte[] canonical = encode(value, typeName, null);
         if (!Arrays.equals(canonical, data)) {
@@ -275,9 +275,14 @@ public final class JsonCodec implements Codec {
         return value;
     }
 
-    private static NorcException mapParseFailure(IOException e) {
+    /** A syntax error that the parser reports at the very end of the input is a truncation. */
+    private static NorcException mapParseFailure(IOException e, int length) {
         if (e instanceof JsonEOFException) {
             return new NorcException(ErrorCode.TRUNCATED, "JSON ends early");
+        }
+        if (e instanceof com.fasterxml.jackson.core.JsonProcessingException p && p.getLocation() != null
+                && p.getLocation().getByteOffset() >= length) {
+            return new NorcException(ErrorCode.TRUNCATED, "JSON ends inside a token");
         }
         if (e instanceof StreamConstraintsException) {
             return new NorcException(ErrorCode.LIMIT_EXCEEDED, "JSON over a limit");
