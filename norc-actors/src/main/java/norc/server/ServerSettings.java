@@ -1,0 +1,118 @@
+package norc.server;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import norc.crypto.CipherSuite;
+import norc.session.ReplayWindow;
+import norc.wire.ProtocolVersion;
+import norc.wire.VersionNegotiation;
+
+/**
+ * The server's settings, parsed once from the {@code norc} config section and validated. A wrong
+ * value fails start-up with an {@link IllegalArgumentException} whose message says which key is
+ * wrong and what would be right. Actors receive this record, never a raw {@code Config}.
+ */
+public record ServerSettings(
+        Path dataDir,
+        String serverId,
+        String clientInterface,
+        int clientPort,
+        boolean plainWebSocket,
+        Duration preAuthTimeout,
+        Duration pingInterval,
+        Duration idleTimeout,
+        int maxPayload,
+        int maxFailedFrames,
+        int replayWindow,
+        List<ProtocolVersion> versions,
+        List<CipherSuite> suites,
+        List<String> capabilities,
+        String tlsKeystore,
+        String tlsKeystorePassword) {
+
+    public static ServerSettings from(Config root) {
+        Config c = root.getConfig("norc");
+        try {
+            String clientInterface = c.getString("client.interface");
+            boolean plain = c.getBoolean("client.plain-websocket");
+            if (plain && !isLoopback(clientInterface)) {
+                throw new IllegalArgumentException("norc.client.plain-websocket = on is only allowed when norc.client.interface"
+                        + " is a loopback address (it is \"" + clientInterface + "\"); use TLS or bind to 127.0.0.1");
+            }
+            int port = c.getInt("client.port");
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("norc.client.port must be 0..65535 (0 picks a free port), not " + port);
+            }
+            long maxPayload = c.getBytes("client.max-payload");
+            if (maxPayload < 1024 || maxPayload > 64L * 1024 * 1024) {
+                throw new IllegalArgumentException("norc.client.max-payload must be between 1 KiB and 64 MiB, not " + maxPayload);
+            }
+            int window = c.getInt("client.replay-window");
+            if (window < ReplayWindow.MIN_SIZE || window % 64 != 0) {
+                throw new IllegalArgumentException("norc.client.replay-window must be at least 1024 and a multiple of 64, not " + window);
+            }
+            int maxFailed = c.getInt("client.max-failed-frames");
+            if (maxFailed < 1) {
+                throw new IllegalArgumentException("norc.client.max-failed-frames must be at least 1");
+            }
+            String serverId = c.getString("server-id");
+            if (!serverId.matches("[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?")) {
+                throw new IllegalArgumentException("norc.server-id (NORC_SERVER_ID) must be a lowercase domain name such as"
+                        + " chat.example.org, not \"" + serverId + "\"");
+            }
+            List<CipherSuite> suites = new ArrayList<>();
+            for (String code : c.getStringList("protocol.suites")) {
+                CipherSuite suite = CipherSuite.fromCode(code);
+                if (suite == null || suite == CipherSuite.S0002) {
+                    throw new IllegalArgumentException("norc.protocol.suites: \"" + code
+                            + "\" is not a handshake suite this server supports; use \"0101\" and/or \"0001\"");
+                }
+                suites.add(suite);
+            }
+            if (suites.isEmpty()) {
+                throw new IllegalArgumentException("norc.protocol.suites is empty; \"0001\" is mandatory (spec §6.13)");
+            }
+            return new ServerSettings(
+                    Path.of(c.getString("data-dir")).toAbsolutePath(),
+                    serverId,
+                    clientInterface,
+                    port,
+                    plain,
+                    positive(c, "client.pre-auth-timeout"),
+                    positive(c, "client.ping-interval"),
+                    positive(c, "client.idle-timeout"),
+                    (int) maxPayload,
+                    maxFailed,
+                    window,
+                    VersionNegotiation.validateSupported(c.getStringList("protocol.versions")),
+                    List.copyOf(suites),
+                    List.copyOf(c.getStringList("protocol.capabilities")),
+                    c.getString("tls.keystore"),
+                    c.getString("tls.keystore-password"));
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("configuration error: " + e.getMessage(), e);
+        }
+    }
+
+    private static Duration positive(Config c, String key) {
+        Duration d = c.getDuration(key);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException("norc." + key + " must be a positive duration such as 10s, not " + d);
+        }
+        return d;
+    }
+
+    static boolean isLoopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+}
