@@ -61,7 +61,7 @@ public final class KeyWrap {
             byte[] recipientKexPublic32, SecureRandom random) {
         X25519.KeyPair eph = X25519.generate(random);
         try {
-            return wrap(contentKey32, messageId, conversationId, deviceId, recipientKexPublic32, eph.secretKey());
+            return wrap(contentKey32, messageId, conversationId, deviceId, recipientKexPublic32, eph);
         } finally {
             Arrays.fill(eph.secretKey(), (byte) 0);
         }
@@ -73,11 +73,18 @@ public final class KeyWrap {
      */
     public static Wrapped wrap(byte[] contentKey32, UUID messageId, UUID conversationId, UUID deviceId,
             byte[] recipientKexPublic32, byte[] ephemeralSecret32) {
+        return wrap(contentKey32, messageId, conversationId, deviceId, recipientKexPublic32,
+                new X25519.KeyPair(ephemeralSecret32, X25519.publicKeyOf(ephemeralSecret32)));
+    }
+
+    /** The shared body: the ephemeral pair arrives whole, so its public key is computed only once. */
+    private static Wrapped wrap(byte[] contentKey32, UUID messageId, UUID conversationId, UUID deviceId,
+            byte[] recipientKexPublic32, X25519.KeyPair ephemeral) {
         if (contentKey32 == null || contentKey32.length != CONTENT_KEY_LENGTH) {
             throw new NorcException(ErrorCode.INVALID_FIELD, "content key must be 32 bytes");
         }
-        byte[] ephPublic = X25519.publicKeyOf(ephemeralSecret32);
-        byte[] shared = X25519.agree(ephemeralSecret32, recipientKexPublic32);
+        byte[] ephPublic = ephemeral.publicKey();
+        byte[] shared = X25519.agree(ephemeral.secretKey(), recipientKexPublic32);
         byte[] wrapKey = wrapKey(shared, messageId, deviceId);
         try {
             byte[] wrapped = ChaCha20Poly1305.INSTANCE.seal(wrapKey, nonce(deviceId, messageId),

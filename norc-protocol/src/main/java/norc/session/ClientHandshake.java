@@ -51,14 +51,14 @@ public final class ClientHandshake {
     private final MlKem768.KeyPair pqKeys;
     private boolean finished;
 
-    private ClientHandshake(Offer offer, Codec codec, byte[] ephemeralSecret, byte[] clientNonce, MlKem768.KeyPair pqKeys) {
+    private ClientHandshake(Offer offer, Codec codec, X25519.KeyPair ephemeral, byte[] clientNonce, MlKem768.KeyPair pqKeys) {
         this.offer = offer;
         this.codec = codec;
-        this.ephemeralSecret = ephemeralSecret;
+        this.ephemeralSecret = ephemeral.secretKey();
         this.pqKeys = pqKeys;
         this.request = new ConnectionRequest(offer.versions(), offer.versions().get(0), offer.capabilities(),
                 offer.suites().stream().map(CipherSuite::code).toList(), clientNonce,
-                X25519.publicKeyOf(ephemeralSecret),
+                ephemeral.publicKey(),
                 pqKeys == null ? Optional.empty() : Optional.of(pqKeys.encapsulationKey()));
         this.requestBytes = codec.encodeMessage(request);
     }
@@ -67,13 +67,14 @@ public final class ClientHandshake {
         byte[] nonce = new byte[16];
         random.nextBytes(nonce);
         MlKem768.KeyPair pq = offer.suites().contains(CipherSuite.S0101) ? MlKem768.generate(random) : null;
-        return new ClientHandshake(offer, codec, X25519.generate(random).secretKey(), nonce, pq);
+        return new ClientHandshake(offer, codec, X25519.generate(random), nonce, pq);
     }
 
     /** A handshake with fixed ephemeral values, for vectors and reproducible tests. */
     public static ClientHandshake withEphemeral(Offer offer, Codec codec, byte[] ephemeralSecret, byte[] clientNonce,
                                                 MlKem768.KeyPair pqKeys) {
-        return new ClientHandshake(offer, codec, ephemeralSecret.clone(), clientNonce, pqKeys);
+        byte[] secret = ephemeralSecret.clone();
+        return new ClientHandshake(offer, codec, new X25519.KeyPair(secret, X25519.publicKeyOf(secret)), clientNonce, pqKeys);
     }
 
     public ConnectionRequest request() {

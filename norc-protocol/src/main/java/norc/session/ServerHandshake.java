@@ -55,11 +55,16 @@ public final class ServerHandshake {
     }
 
     /** The per-connection random values; explicit so that tests can replay the vectors. */
-    public record Ephemeral(byte[] x25519Secret, byte[] serverNonce, UUID sessionId) {
+    public record Ephemeral(X25519.KeyPair x25519, byte[] serverNonce, UUID sessionId) {
         public static Ephemeral random(SecureRandom random) {
             byte[] nonce = new byte[16];
             random.nextBytes(nonce);
-            return new Ephemeral(X25519.generate(random).secretKey(), nonce, UUID.randomUUID());
+            return new Ephemeral(X25519.generate(random), nonce, UUID.randomUUID());
+        }
+
+        /** Fixed values (vectors, reproducible tests); derives the public key from the secret. */
+        public static Ephemeral of(byte[] x25519Secret, byte[] serverNonce, UUID sessionId) {
+            return new Ephemeral(new X25519.KeyPair(x25519Secret, X25519.publicKeyOf(x25519Secret)), serverNonce, sessionId);
         }
 
         @Override
@@ -96,7 +101,7 @@ public final class ServerHandshake {
             throw new NorcException(ErrorCode.INVALID_FIELD, "pq_public_key must be present iff 0101 is offered");
         }
 
-        byte[] sharedSecret = X25519.agree(ephemeral.x25519Secret(), request.ephemeralPublicKey());
+        byte[] sharedSecret = X25519.agree(ephemeral.x25519().secretKey(), request.ephemeralPublicKey());
         Optional<byte[]> pqCiphertext = Optional.empty();
         if (suite.hybridPq()) {
             MlKem768.Encapsulation encapsulation = MlKem768.encapsulate(request.pqPublicKey().get(), random);
@@ -113,7 +118,7 @@ public final class ServerHandshake {
                 suite.code(),
                 config.suites().stream().map(CipherSuite::code).toList(),
                 ephemeral.serverNonce(),
-                X25519.publicKeyOf(ephemeral.x25519Secret()),
+                ephemeral.x25519().publicKey(),
                 pqCiphertext,
                 ephemeral.sessionId(),
                 config.identity().serverId(),

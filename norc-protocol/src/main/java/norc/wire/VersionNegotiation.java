@@ -5,6 +5,8 @@ import java.util.Collections;
 import java.util.List;
 import norc.error.ErrorCode;
 import norc.error.NorcException;
+import norc.wire.message.FederationHello;
+import norc.wire.message.FederationHelloResponse;
 
 /**
  * Adjacent-Major Compatibility negotiation (spec §1.2, profile §1): the negotiated version is the
@@ -37,6 +39,16 @@ public final class VersionNegotiation {
             parsed.add(ProtocolVersion.parse(s));
         }
         return negotiate(client, parsed);
+    }
+
+    /**
+     * NORC-F and NORC-T versions of a federation link, negotiated independently with the same rule
+     * (profile §1, §7). Either layer without a mutual version is {@code no_compatible_version}.
+     */
+    public static FederationHelloResponse.NegotiatedVersions negotiateFederation(
+            FederationHello.ProtocolVersions offered, List<ProtocolVersion> norcF, List<ProtocolVersion> norcT) {
+        return new FederationHelloResponse.NegotiatedVersions(
+                negotiate(offered.norcF(), norcF).toString(), negotiate(offered.norcT(), norcT).toString());
     }
 
     /** {@code compatibility_mode}: the negotiated major differs from the native one (profile §1). */

@@ -67,7 +67,7 @@ class HandshakeVectorTest {
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }
-        ServerHandshake.Ephemeral ephemeral = new ServerHandshake.Ephemeral(hex(hs, "server_ephemeral_secret"),
+        ServerHandshake.Ephemeral ephemeral = ServerHandshake.Ephemeral.of(hex(hs, "server_ephemeral_secret"),
                 java.util.Base64.getUrlDecoder().decode(accepted.get("server_nonce").asText()),
                 UUID.fromString(accepted.get("session_id").asText()));
         return ServerHandshake.respond(serverConfig(), JSON, utf8(hs, "connection_request_canonical"), ephemeral,
