@@ -196,6 +196,9 @@ public final class BinaryCodec implements Codec {
     }
 
     private static void writeString(String s, WireWriter out) {
+        if (Utf8.encodedLength(s) < 0) {
+            throw new IllegalArgumentException("string holds an unpaired surrogate: not encodable as UTF-8");
+        }
         out.bytes(s.getBytes(StandardCharsets.UTF_8));
     }
 

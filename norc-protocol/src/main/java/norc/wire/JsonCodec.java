@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import java.io.IOException;
@@ -61,6 +62,10 @@ public final class JsonCodec implements Codec {
     public JsonCodec(WireLimits limits) {
         this.limits = limits;
         this.factory = JsonFactory.builder()
+                // canonical JSON is UTF-8 (profile §4.3): a non-BMP character is its 4-byte sequence,
+                // and the escapes that remain (control characters) use lowercase hex, as JSON.stringify does
+                .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
+                .disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE)
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxNestingDepth(16)
                         .maxNumberLength(24)
@@ -384,7 +389,7 @@ public final class JsonCodec implements Codec {
                 if (entries.size() == limits.maxCollectionCount()) {
                     throw new NorcException(ErrorCode.LIMIT_EXCEEDED, "map over " + limits.maxCollectionCount());
                 }
-                Object k = parseKey(map.key(), key);
+                Object k = parseKey(map.key(), text(key));
                 if (p.nextToken() == null) {
                     throw new NorcException(ErrorCode.TRUNCATED, "JSON ends early");
                 }
@@ -401,7 +406,7 @@ public final class JsonCodec implements Codec {
             return b;
         }
         if (type instanceof WireType.EnumAtom atom) {
-            Enum<?> constant = atom.byWireName().get(string(p));
+            Enum<?> constant = atom.byWireName().get(text(string(p)));
             if (constant == null) {
                 throw new NorcException(ErrorCode.INVALID_FIELD, "unknown atom");
             }
@@ -425,8 +430,8 @@ public final class JsonCodec implements Codec {
                 yield t == JsonToken.VALUE_TRUE;
             }
             case UUID -> parseUuid(string(p));
-            case STRING -> string(p);
-            case ATOM -> AtomRules.requireAtom(string(p));
+            case STRING -> text(string(p));
+            case ATOM -> AtomRules.requireAtom(text(string(p)));
             case BYTES -> base64(p);
         };
     }
@@ -436,6 +441,22 @@ public final class JsonCodec implements Codec {
             throw new NorcException(ErrorCode.INVALID_FIELD, "expected a string");
         }
         return p.getText();
+    }
+
+    /**
+     * A decoded string value: an unpaired surrogate (reachable through a {@code \\uD800} escape)
+     * is {@code INVALID_UTF8}, as it would be in the binary encoding; longer than
+     * {@code maxStringBytes} of UTF-8 is {@code LIMIT_EXCEEDED}.
+     */
+    private String text(String s) {
+        int length = Utf8.encodedLength(s);
+        if (length < 0) {
+            throw new NorcException(ErrorCode.INVALID_UTF8, "unpaired surrogate");
+        }
+        if (length > limits.maxStringBytes()) {
+            throw new NorcException(ErrorCode.LIMIT_EXCEEDED, "string over " + limits.maxStringBytes() + " bytes");
+        }
+        return s;
     }
 
     private byte[] base64(JsonParser p) throws IOException {
