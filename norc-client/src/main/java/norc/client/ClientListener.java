@@ -1,0 +1,45 @@
+package norc.client;
+
+import java.util.UUID;
+import norc.error.ErrorCode;
+import norc.error.NorcException;
+import norc.wire.message.PresenceUpdate;
+
+/**
+ * What a {@link NorcClient} tells its application, one call at a time and in order, on the
+ * client's executor (never on a network thread). Every method has an empty default. Calls must
+ * return reasonably soon: the next event waits.
+ */
+public interface ClientListener {
+    /** A listener that ignores everything. */
+    ClientListener NONE = new ClientListener() {};
+
+    /**
+     * A message for this device that passed every check (sender signature, decryption, the
+     * sender's conversation chain) and was not seen before. It is acknowledged as
+     * {@code delivered} after this method returns.
+     */
+    default void onMessage(ReceivedMessage message) {}
+
+    /** What happened to a message this device sent, after it was accepted (profile §6). */
+    default void onReceipt(Receipt receipt) {}
+
+    /**
+     * An inbound message that failed a check and was dropped without an acknowledgement: the
+     * code says which ({@code INVALID_SIGNATURE}, {@code DECRYPT_FAILED}, {@code CHAIN_MISMATCH},
+     * {@code FORBIDDEN} when no key was wrapped for this device, {@code INVALID_FIELD}).
+     */
+    default void onRejected(UUID messageId, ErrorCode reason) {}
+
+    /** A presence update the server relayed. */
+    default void onPresence(PresenceUpdate update) {}
+
+    /** The server announced that a device was revoked; its cached keys were dropped. */
+    default void onDeviceRevoked(String userId, UUID deviceId) {}
+
+    /** An {@code error} from the server that answered no pending request. */
+    default void onError(NorcException error) {}
+
+    /** The connection ended; {@code cause} is {@code null} after a normal close. Last call. */
+    default void onClosed(Throwable cause) {}
+}

@@ -1,0 +1,897 @@
+package norc.client;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import norc.crypto.Blake3;
+import norc.crypto.CipherSuite;
+import norc.e2e.ConversationChain;
+import norc.e2e.Envelope;
+import norc.error.ErrorCode;
+import norc.error.NorcException;
+import norc.session.ClientHandshake;
+import norc.session.MessageSignatures;
+import norc.session.ReceiveSession;
+import norc.session.SendSession;
+import norc.session.SessionKeys;
+import norc.wire.Codec;
+import norc.wire.ProtocolVersion;
+import norc.wire.WireEncoding;
+import norc.wire.WireLimits;
+import norc.wire.message.Atoms.AckStatus;
+import norc.wire.message.Atoms.AuthStatus;
+import norc.wire.message.Atoms.Classification;
+import norc.wire.message.Atoms.PresenceStatus;
+import norc.wire.message.Atoms.RevocationReason;
+import norc.wire.message.AuthRequest;
+import norc.wire.message.AuthResponse;
+import norc.wire.message.DeviceRegister;
+import norc.wire.message.DeviceRevoke;
+import norc.wire.message.ErrorMessage;
+import norc.wire.message.KeyRequest;
+import norc.wire.message.KeyResponse;
+import norc.wire.message.MessageAck;
+import norc.wire.message.MessageSend;
+import norc.wire.message.NorcMessage;
+import norc.wire.message.PresenceUpdate;
+import norc.wire.message.TimeSync;
+
+/**
+ * The NORC-C client SDK: one connection of one device to its server.
+ *
+ * <p>{@link #connect} runs the handshake (profile §3) over a {@link Transport}; then the device
+ * {@link #register}s (first time, with an enrollment token) or {@link #authenticate}s (profile §5),
+ * and can {@link #fetchKeys}, {@link #send} end-to-end encrypted messages (profile §6),
+ * {@link #revokeDevice}, {@link #timeSync} and publish {@link #presence}. Inbound messages are
+ * verified, decrypted, chain-checked, deduplicated, handed to the {@link ClientListener} and
+ * acknowledged {@code delivered}.
+ *
+ * <p>Threading: every public method may be called from any thread and never blocks on the network;
+ * results are futures, completed on the client's executor (never on a network thread), failing
+ * with {@link NorcException} carrying the NORC error code (a server {@code error} or a local
+ * check), or with a {@link java.util.concurrent.TimeoutException} after the request timeout.
+ * Frames are sealed and queued under one lock, since a {@link SendSession} has a single owner and
+ * the hash chain needs frames on the wire in sealing order; inbound frames are handled one at a
+ * time on a serial executor that owns the {@link ReceiveSession}. Calling a method in the wrong
+ * state ({@code send} before authenticating) throws {@link IllegalStateException}; bad arguments
+ * throw {@link IllegalArgumentException}.
+ *
+ * <p>Nothing here logs; exceptions and {@code toString}s carry no content, keys or participants.
+ */
+public final class NorcClient implements AutoCloseable {
+    private static final int REPLAY_WINDOW = 1024;
+    private static final int MAX_FAILED_FRAMES = 8;
+    private static final int REMEMBERED_MESSAGE_IDS = 16_384;
+    /** Room left under the payload limit for the envelope's padding and the message's other fields. */
+    private static final int CONTENT_HEADROOM = 128 * 1024;
+    private static final AtomicInteger THREADS = new AtomicInteger();
+
+    /**
+     * How the client behaves.
+     *
+     * @param offer versions and suites offered in the handshake (default 2.0, 1.2, 1.1, 1.0; 0101, 0001)
+     * @param pinnedServerKey the server's Ed25519 identity key to insist on, or {@code null} to
+     *     accept any and let the caller pin {@link #serverPublicKey()} on first use
+     * @param listener inbound events
+     * @param executor where futures complete and the listener runs; {@code null} = a cached pool
+     *     of daemon threads owned by this client
+     * @param requestTimeout how long a returned future waits for the server
+     * @param keyCacheTtl how long fetched recipient keys are reused by {@link #send}
+     * @param chainStore this device's outgoing conversation chains (see {@link ChainStore})
+     */
+    public record Options(ClientHandshake.Offer offer, byte[] pinnedServerKey, ClientListener listener,
+                          Executor executor, Duration requestTimeout, Duration keyCacheTtl, ChainStore chainStore,
+                          WireLimits limits, Clock clock, SecureRandom random) {
+        public Options {
+            Objects.requireNonNull(offer, "offer");
+            Objects.requireNonNull(listener, "listener");
+            Objects.requireNonNull(requestTimeout, "requestTimeout");
+            Objects.requireNonNull(keyCacheTtl, "keyCacheTtl");
+            Objects.requireNonNull(chainStore, "chainStore");
+            Objects.requireNonNull(limits, "limits");
+            Objects.requireNonNull(clock, "clock");
+            Objects.requireNonNull(random, "random");
+            pinnedServerKey = pinnedServerKey == null ? null : pinnedServerKey.clone();
+        }
+
+        public static Options defaults() {
+            return new Options(ClientHandshake.Offer.defaults(), null, ClientListener.NONE, null, Duration.ofSeconds(30),
+                    Duration.ofSeconds(60), ChainStore.inMemory(), WireLimits.DEFAULT, Clock.systemUTC(),
+                    new SecureRandom());
+        }
+
+        public Options withOffer(ClientHandshake.Offer value) {
+            return new Options(value, pinnedServerKey, listener, executor, requestTimeout, keyCacheTtl, chainStore,
+                    limits, clock, random);
+        }
+
+        public Options withPinnedServerKey(byte[] value) {
+            return new Options(offer, value, listener, executor, requestTimeout, keyCacheTtl, chainStore, limits,
+                    clock, random);
+        }
+
+        public Options withListener(ClientListener value) {
+            return new Options(offer, pinnedServerKey, value, executor, requestTimeout, keyCacheTtl, chainStore,
+                    limits, clock, random);
+        }
+
+        public Options withExecutor(Executor value) {
+            return new Options(offer, pinnedServerKey, listener, value, requestTimeout, keyCacheTtl, chainStore,
+                    limits, clock, random);
+        }
+
+        public Options withRequestTimeout(Duration value) {
+            return new Options(offer, pinnedServerKey, listener, executor, value, keyCacheTtl, chainStore, limits,
+                    clock, random);
+        }
+
+        public Options withKeyCacheTtl(Duration value) {
+            return new Options(offer, pinnedServerKey, listener, executor, requestTimeout, value, chainStore, limits,
+                    clock, random);
+        }
+
+        public Options withChainStore(ChainStore value) {
+            return new Options(offer, pinnedServerKey, listener, executor, requestTimeout, keyCacheTtl, value, limits,
+                    clock, random);
+        }
+
+        public Options withClock(Clock value) {
+            return new Options(offer, pinnedServerKey, listener, executor, requestTimeout, keyCacheTtl, chainStore,
+                    limits, value, random);
+        }
+    }
+
+    /** Per-message choices for {@link #send}: the clear metadata the server routes on. */
+    public record SendOptions(String messageType, Classification classification) {
+        /** {@code text}, {@code unclassified}. */
+        public static final SendOptions DEFAULT = new SendOptions(TextContent.MESSAGE_TYPE, Classification.UNCLASSIFIED);
+    }
+
+    /** Where the connection is. */
+    public enum State { HANDSHAKING, CONNECTED, AUTHENTICATING, AUTHENTICATED, CLOSED }
+
+    private final Transport transport;
+    private final Codec codec;
+    private final Options options;
+    private final Executor executor;
+    private final ExecutorService ownedExecutor;
+    private final SerialExecutor inbound;
+    private final SerialExecutor events;
+    private final PendingRequests pending = new PendingRequests();
+    private final OutboundChannel outbound;
+    private final KeyDirectory directory = new KeyDirectory();
+    private final Map<UUID, CompletableFuture<?>> conversationQueues = new ConcurrentHashMap<>();
+    private final AtomicReference<State> state = new AtomicReference<>(State.HANDSHAKING);
+    private final CompletableFuture<NorcClient> connected = new CompletableFuture<>();
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
+
+    // owned by the inbound executor
+    private ClientHandshake handshake;
+    private ReceiveSession receiveSession;
+    private Inbox inbox;
+    private CompletableFuture<Void> deliveries = CompletableFuture.completedFuture(null);
+
+    // written once on the inbound executor, read anywhere
+    private volatile SessionKeys sessionKeys;
+    private volatile DeviceIdentity identity;
+    private volatile long clockOffsetMicros;
+
+    private NorcClient(Transport transport, WireEncoding encoding, Options options) {
+        this.transport = transport;
+        this.codec = encoding.codec(options.limits());
+        this.options = options;
+        if (options.executor() == null) {
+            this.ownedExecutor = Executors.newCachedThreadPool(runnable -> {
+                Thread thread = new Thread(runnable, "norc-client-" + THREADS.incrementAndGet());
+                thread.setDaemon(true);
+                return thread;
+            });
+            this.executor = ownedExecutor;
+        } else {
+            this.ownedExecutor = null;
+            this.executor = options.executor();
+        }
+        this.inbound = new SerialExecutor(executor);
+        this.events = new SerialExecutor(executor);
+        this.outbound = new OutboundChannel(transport, pending);
+    }
+
+    /** {@link #connect(Transport, WireEncoding, Options)} with {@link Options#defaults()}. */
+    public static CompletableFuture<NorcClient> connect(Transport transport, WireEncoding encoding) {
+        return connect(transport, encoding, Options.defaults());
+    }
+
+    /**
+     * Runs the NORC-C handshake over {@code transport} in {@code encoding} (which must match the
+     * transport's subprotocol). Fails with the server's error code, {@code DOWNGRADE_DETECTED},
+     * {@code INVALID_SIGNATURE}, or {@code AUTHENTICATION_FAILED} when a pinned key differs; the
+     * transport is closed on failure.
+     */
+    public static CompletableFuture<NorcClient> connect(Transport transport, WireEncoding encoding, Options options) {
+        NorcClient client = new NorcClient(transport, encoding, options);
+        client.handshake = ClientHandshake.start(options.offer(), client.codec, options.random());
+        transport.start(client.new TransportEvents());
+        transport.send(client.handshake.requestBytes()).whenComplete((ignored, error) -> {
+            if (error != null) {
+                client.inbound.execute(() -> client.shutdown(unavailable("sending the handshake failed", error)));
+            }
+        });
+        CompletableFuture<NorcClient> result = client.forCaller(client.connected);
+        result.whenComplete((ignored, error) -> {
+            if (error != null) {
+                client.close();
+            }
+        });
+        return result;
+    }
+
+    // ---- session facts -------------------------------------------------------------------------
+
+    public State state() {
+        return state.get();
+    }
+
+    /** The server's Ed25519 identity key from the handshake: pin it on first use (TOFU). */
+    public byte[] serverPublicKey() {
+        return keys().serverPublicKey().clone();
+    }
+
+    /** The server's domain as it named itself in the handshake. */
+    public String serverId() {
+        return keys().serverId();
+    }
+
+    public ProtocolVersion version() {
+        return keys().version();
+    }
+
+    public CipherSuite suite() {
+        return keys().suite();
+    }
+
+    public UUID sessionId() {
+        return keys().sessionId();
+    }
+
+    /** The identity this connection authenticated as, or {@code null}. */
+    public DeviceIdentity identity() {
+        return identity;
+    }
+
+    /** Completes when the connection is over, however it ended. */
+    public CompletableFuture<Void> closeFuture() {
+        return closed.thenApply(v -> v);
+    }
+
+    // ---- registration and authentication (profile §5) ------------------------------------------
+
+    /**
+     * Registers {@code device} as a new device of its user with a one-time {@code enrollmentToken}
+     * ({@code null} where the server allows open registration). Completes with the server's
+     * {@code auth_response} ({@code registered}); the session then acts as that device. Fails with
+     * the server's code, e.g. {@code REGISTRATION_REJECTED}.
+     */
+    public CompletableFuture<AuthResponse> register(DeviceIdentity device, String enrollmentToken) {
+        beginAuthentication();
+        try {
+            return forCaller(authenticationRequest(signedRegistration(device, enrollmentToken), device,
+                    AuthStatus.REGISTERED));
+        } catch (RuntimeException e) {
+            state.compareAndSet(State.AUTHENTICATING, State.CONNECTED);
+            throw e;
+        }
+    }
+
+    private DeviceRegister signedRegistration(DeviceIdentity device, String enrollmentToken) {
+        DeviceRegister unsigned = new DeviceRegister(device.deviceId(), device.userId(), device.signingPublicKey(),
+                device.kexPublicKey(), device.deviceInfo(), Optional.ofNullable(enrollmentToken), Optional.empty(),
+                new byte[64]);
+        byte[] signature = MessageSignatures.REGISTER.sign(device.signingSecretKey(), keys().transcriptHash(), codec,
+                unsigned);
+        DeviceRegister signed = new DeviceRegister(unsigned.deviceId(), unsigned.userId(), unsigned.publicKey(),
+                unsigned.kexPublicKey(), unsigned.deviceInfo(), unsigned.enrollmentToken(), unsigned.proofOfWork(),
+                signature);
+        return signed;
+    }
+
+    /**
+     * Proves possession of a registered device key ({@code auth_request}, channel-bound to this
+     * session, timestamp in µs). Fails with the server's code, e.g. {@code AUTHENTICATION_FAILED}
+     * or {@code STALE_TIMESTAMP_AUTH} when the clocks differ by more than 5 s ({@link #timeSync}).
+     */
+    public CompletableFuture<AuthResponse> authenticate(DeviceIdentity device) {
+        beginAuthentication();
+        try {
+            return forCaller(authenticationRequest(signedAuthentication(device), device, AuthStatus.AUTHENTICATED));
+        } catch (RuntimeException e) {
+            state.compareAndSet(State.AUTHENTICATING, State.CONNECTED);
+            throw e;
+        }
+    }
+
+    private AuthRequest signedAuthentication(DeviceIdentity device) {
+        AuthRequest unsigned = new AuthRequest(device.userId(), device.deviceId(), nowMicros(), new byte[64]);
+        byte[] signature = MessageSignatures.AUTH.sign(device.signingSecretKey(), keys().transcriptHash(), codec,
+                unsigned);
+        return new AuthRequest(unsigned.userId(), unsigned.deviceId(), unsigned.timestamp(), signature);
+    }
+
+    private void beginAuthentication() {
+        if (!state.compareAndSet(State.CONNECTED, State.AUTHENTICATING)) {
+            throw new IllegalStateException("register or authenticate once, after connecting (state " + state.get() + ")");
+        }
+    }
+
+    private CompletableFuture<AuthResponse> authenticationRequest(NorcMessage request, DeviceIdentity device,
+                                                                  AuthStatus expected) {
+        CompletableFuture<AuthResponse> answer = outbound.request(PendingRequests.Kind.AUTH, null, request, reply -> {
+            AuthResponse response = (AuthResponse) reply;
+            if (response.status() != expected || !response.userId().equals(device.userId())
+                    || !response.deviceId().equals(device.deviceId())) {
+                throw new NorcException(ErrorCode.UNEXPECTED_MESSAGE, "auth_response does not match the request");
+            }
+            // on the inbound thread, before any later frame: deliveries may follow at once
+            this.inbox = new Inbox(device.deviceId(), device.kexSecretKey(), REMEMBERED_MESSAGE_IDS);
+            this.identity = device;
+            state.compareAndSet(State.AUTHENTICATING, State.AUTHENTICATED);
+            return response;
+        });
+        answer.whenComplete((ignored, error) -> {
+            if (error != null) {
+                state.compareAndSet(State.AUTHENTICATING, State.CONNECTED);
+            }
+        });
+        return answer;
+    }
+
+    // ---- keys ----------------------------------------------------------------------------------
+
+    /**
+     * Fetches the device keys of {@code userIds} ({@code key_request}); an unknown user, or one this
+     * device may not see, maps to an empty map (profile §5). Refreshes the key cache.
+     */
+    public CompletableFuture<Map<String, Map<UUID, KeyResponse.DeviceKey>>> fetchKeys(List<String> userIds) {
+        requireAuthenticated();
+        List<String> users = distinctUsers(userIds);
+        return forCaller(fetchKeysInternal(users));
+    }
+
+    private CompletableFuture<Map<String, Map<UUID, KeyResponse.DeviceKey>>> fetchKeysInternal(List<String> users) {
+        return outbound.request(PendingRequests.Kind.KEYS, null, new KeyRequest(users, Optional.empty()), reply -> {
+            KeyResponse response = (KeyResponse) reply;
+            directory.update(response, options.clock().instant());
+            return response.keys();
+        });
+    }
+
+    // ---- messages (profile §6) -----------------------------------------------------------------
+
+    /** {@link #send(UUID, List, byte[], SendOptions)} with {@link SendOptions#DEFAULT}. */
+    public CompletableFuture<SentMessage> send(UUID conversationId, List<String> recipientUserIds, byte[] content) {
+        return send(conversationId, recipientUserIds, content, SendOptions.DEFAULT);
+    }
+
+    /**
+     * Sends {@code content} end-to-end encrypted to every device of {@code recipientUserIds} and to
+     * this user's other devices: fetches keys (cached for the TTL), seals one envelope with a key
+     * wrapped per device, signs it, and completes when the server answers {@code message_ack
+     * accepted}. Fails with the code of a server {@code error} or {@code message_ack failed}, or
+     * {@code FORBIDDEN} when a recipient has no device. Messages of one conversation leave one
+     * after another (the next waits for the previous answer), so a refused message never breaks
+     * the conversation chain; different conversations proceed in parallel.
+     */
+    public CompletableFuture<SentMessage> send(UUID conversationId, List<String> recipientUserIds, byte[] content,
+                                               SendOptions sendOptions) {
+        Objects.requireNonNull(conversationId, "conversationId");
+        Objects.requireNonNull(sendOptions, "sendOptions");
+        DeviceIdentity me = requireAuthenticated();
+        List<String> recipients = distinctUsers(recipientUserIds);
+        if (content.length > options.limits().maxMessageBytes() - CONTENT_HEADROOM) {
+            throw new IllegalArgumentException("content too large for one message; use file chunks");
+        }
+        byte[] payload = content.clone();
+        // this send becomes the conversation's tail; it starts when the previous tail is done
+        CompletableFuture<SentMessage> result = new CompletableFuture<>();
+        CompletableFuture<?> previous = conversationQueues.put(conversationId, result);
+        (previous == null ? CompletableFuture.completedFuture(null) : previous)
+                .handle((ignored, error) -> null)
+                .thenCompose(ignored -> sendNow(me, conversationId, recipients, payload, sendOptions))
+                .whenComplete((sent, error) -> {
+                    conversationQueues.remove(conversationId, result);
+                    if (error != null) {
+                        result.completeExceptionally(unwrap(error));
+                    } else {
+                        result.complete(sent);
+                    }
+                });
+        return forCaller(result);
+    }
+
+    private CompletableFuture<SentMessage> sendNow(DeviceIdentity me, UUID conversationId, List<String> recipients,
+                                                   byte[] content, SendOptions sendOptions) {
+        List<String> users = new ArrayList<>(recipients);
+        if (!users.contains(me.userId())) {
+            users.add(me.userId());
+        }
+        return keysFor(users).thenComposeAsync(keys -> {
+            List<Envelope.RecipientDevice> devices = new ArrayList<>();
+            boolean ownOtherDevices = false;
+            for (String user : users) {
+                Map<UUID, KeyResponse.DeviceKey> userDevices = keys.getOrDefault(user, Map.of());
+                if (userDevices.isEmpty() && !user.equals(me.userId())) {
+                    throw new NorcException(ErrorCode.FORBIDDEN, "a recipient has no device");
+                }
+                for (Map.Entry<UUID, KeyResponse.DeviceKey> device : userDevices.entrySet()) {
+                    if (!device.getKey().equals(me.deviceId())) {
+                        devices.add(new Envelope.RecipientDevice(device.getKey(), device.getValue().kexPublicKey()));
+                        ownOtherDevices |= user.equals(me.userId());
+                    }
+                }
+            }
+            if (devices.isEmpty()) {
+                throw new NorcException(ErrorCode.FORBIDDEN, "no recipient device");
+            }
+            List<String> routed = new ArrayList<>(recipients);
+            if (ownOtherDevices && !routed.contains(me.userId())) {
+                routed.add(me.userId()); // so that the server routes the copies of this user's other devices
+            }
+            return sealAndSend(me, conversationId, routed, content, sendOptions, devices);
+        }, executor);
+    }
+
+    private CompletableFuture<SentMessage> sealAndSend(DeviceIdentity me, UUID conversationId, List<String> recipients,
+                                                       byte[] content, SendOptions sendOptions,
+                                                       List<Envelope.RecipientDevice> devices) {
+        ChainStore chains = options.chainStore();
+        ConversationChain.Link link = chains.next(conversationId);
+        UUID messageId = UUID.randomUUID();
+        MessageSend message = Envelope.seal(me.envelopeSender(), messageId, conversationId, recipients,
+                new MessageSend.Metadata(nowMicros(), sendOptions.messageType(), sendOptions.classification()), link,
+                content, devices, options.random());
+        return outbound.request(PendingRequests.Kind.SEND, messageId, message, reply -> {
+            MessageAck ack = (MessageAck) reply;
+            if (ack.status() != AckStatus.ACCEPTED) {
+                throw new NorcException(errorCode(ack.errorCode().orElse((long) ErrorCode.INTERNAL.code())),
+                        "message_ack failed");
+            }
+            chains.save(conversationId, new ConversationChain.Link(link.sequence() + 1, Blake3.hash(message.ciphertext())));
+            return new SentMessage(messageId, conversationId, link.sequence(), devices.size());
+        });
+    }
+
+    /** The devices of {@code users}, from the cache when fetched within the TTL, else fetched. */
+    private CompletableFuture<Map<String, Map<UUID, KeyResponse.DeviceKey>>> keysFor(List<String> users) {
+        Instant now = options.clock().instant();
+        Map<String, Map<UUID, KeyResponse.DeviceKey>> known = new ConcurrentHashMap<>();
+        List<String> missing = new ArrayList<>();
+        for (String user : users) {
+            Map<UUID, KeyResponse.DeviceKey> devices = directory.fresh(user, now, options.keyCacheTtl());
+            if (devices == null) {
+                missing.add(user);
+            } else {
+                known.put(user, devices);
+            }
+        }
+        if (missing.isEmpty()) {
+            return CompletableFuture.completedFuture(known);
+        }
+        return fetchKeysInternal(missing).thenApply(fetched -> {
+            for (String user : missing) {
+                known.put(user, directory.devices(user));
+            }
+            return known;
+        });
+    }
+
+    // ---- devices, time, presence ---------------------------------------------------------------
+
+    /**
+     * Revokes a device of this user ({@code device_revoke} signed by this device, spec §6.12),
+     * possibly this device itself. Completes when the frame was sent: the profile defines no
+     * answer, so confirm with {@link #fetchKeys} (the device disappears) if needed.
+     */
+    public CompletableFuture<Void> revokeDevice(UUID deviceId, RevocationReason reason) {
+        DeviceIdentity me = requireAuthenticated();
+        DeviceRevoke unsigned = new DeviceRevoke(me.userId(), Objects.requireNonNull(deviceId), Objects.requireNonNull(reason),
+                nowMicros(), me.deviceId(), new byte[64]);
+        byte[] signature = MessageSignatures.REVOKE.sign(me.signingSecretKey(), keys().transcriptHash(), codec, unsigned);
+        DeviceRevoke signed = new DeviceRevoke(unsigned.userId(), unsigned.deviceId(), unsigned.reason(),
+                unsigned.effectiveAt(), unsigned.revokedBy(), signature);
+        return forCaller(outbound.transmit(signed));
+    }
+
+    /**
+     * Asks the server's time ({@code time_sync}) and checks its signature by the server identity key
+     * over this session's transcript; later timestamps (auth, metadata, presence) use the offset.
+     */
+    public CompletableFuture<TimeSyncResult> timeSync() {
+        keys();
+        long sentAt = rawNowMicros();
+        return forCaller(outbound.request(PendingRequests.Kind.TIME, null, new TimeSync(sentAt, 0, 0, Optional.empty()), reply -> {
+            long receivedAt = rawNowMicros();
+            TimeSync answer = (TimeSync) reply;
+            SessionKeys k = keys();
+            if (answer.signature().isEmpty() || answer.clientTime() != sentAt || !MessageSignatures.TIME_SYNC.verify(
+                    k.serverPublicKey(), answer.signature().get(), k.transcriptHash(), codec, answer)) {
+                throw new NorcException(ErrorCode.INVALID_SIGNATURE, "time_sync answer not signed by the server");
+            }
+            long offset = answer.serverTime() - (sentAt + receivedAt) / 2;
+            clockOffsetMicros = offset;
+            return new TimeSyncResult(offset, receivedAt - sentAt, answer.uncertainty());
+        }));
+    }
+
+    /** Publishes this device's presence ({@code presence_update}); completes when sent. */
+    public CompletableFuture<Void> presence(PresenceStatus status, String statusMessage) {
+        requireAuthenticated();
+        PresenceUpdate update = new PresenceUpdate(Objects.requireNonNull(status), Optional.ofNullable(statusMessage),
+                List.of(), nowMicros(), Optional.empty());
+        return forCaller(outbound.transmit(update));
+    }
+
+    /**
+     * Closes the connection; pending futures fail with {@code UNAVAILABLE}. Listener calls already
+     * queued run first, so messages they handled are acknowledged before the connection goes.
+     * Idempotent.
+     */
+    @Override
+    public void close() {
+        events.execute(() -> {
+            transport.close();
+            inbound.execute(() -> shutdown(null));
+        });
+    }
+
+    private void acknowledge(UUID messageId) {
+        try {
+            outbound.transmit(new MessageAck(messageId, AckStatus.DELIVERED, Optional.empty(), Optional.empty()));
+        } catch (IllegalStateException e) {
+            // closed meanwhile: the server delivers it again next time
+        }
+    }
+
+    // ---- inbound -------------------------------------------------------------------------------
+
+    /** Moves every transport event onto the inbound executor. */
+    private final class TransportEvents implements Transport.Listener {
+        @Override
+        public void onMessage(byte[] message) {
+            inbound.execute(() -> onFrame(message));
+        }
+
+        @Override
+        public void onClose(int statusCode, String reason) {
+            inbound.execute(() -> shutdown(statusCode == 1000 ? null
+                    : new NorcException(ErrorCode.UNAVAILABLE, "connection closed with status " + statusCode)));
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            inbound.execute(() -> shutdown(unavailable("connection failed", error)));
+        }
+    }
+
+    private void onFrame(byte[] frame) {
+        if (state.get() == State.CLOSED) {
+            return;
+        }
+        if (handshake != null) {
+            finishHandshake(frame);
+            return;
+        }
+        ReceiveSession.Received received;
+        try {
+            received = receiveSession.open(frame);
+        } catch (NorcException e) {
+            // a malformed or disallowed frame from the server: say so and leave
+            try {
+                outbound.transmit(ErrorMessage.of(e.code()));
+            } catch (RuntimeException ignored) {
+                // closing anyway
+            }
+            failConnection(e);
+            return;
+        }
+        if (received instanceof ReceiveSession.Discarded discarded) {
+            if (discarded.closeConnection()) {
+                failConnection(new NorcException(ErrorCode.DECRYPT_FAILED, "too many failed frames"));
+            }
+            return;
+        }
+        dispatch(((ReceiveSession.Accepted) received).message());
+    }
+
+    private void finishHandshake(byte[] frame) {
+        ClientHandshake started = handshake;
+        handshake = null;
+        SessionKeys keys;
+        try {
+            keys = started.finish(frame, options.pinnedServerKey());
+        } catch (NorcException e) {
+            failConnection(e);
+            return;
+        } catch (RuntimeException e) {
+            failConnection(new NorcException(ErrorCode.INVALID_FIELD, "handshake answer", e));
+            return;
+        }
+        receiveSession = new ReceiveSession(keys, codec, false, REPLAY_WINDOW, MAX_FAILED_FRAMES,
+                ReceiveSession.IntegrityListener.NONE);
+        sessionKeys = keys;
+        outbound.open(new SendSession(keys, codec, true, SendSession.randomInitialSequence(options.random())));
+        state.compareAndSet(State.HANDSHAKING, State.CONNECTED);
+        connected.complete(this);
+    }
+
+    private void dispatch(NorcMessage message) {
+        if (message instanceof MessageSend send) {
+            deliveries = deliveries.thenCompose(ignored -> deliver(send)).exceptionally(error -> null);
+        } else if (message instanceof MessageAck ack) {
+            onAck(ack);
+        } else if (message instanceof AuthResponse) {
+            answer(pending.takeOldest(PendingRequests.Kind.AUTH), message);
+        } else if (message instanceof KeyResponse) {
+            answer(pending.takeOldest(PendingRequests.Kind.KEYS), message);
+        } else if (message instanceof TimeSync) {
+            answer(pending.takeOldest(PendingRequests.Kind.TIME), message);
+        } else if (message instanceof ErrorMessage error) {
+            onServerError(error);
+        } else if (message instanceof PresenceUpdate update) {
+            emit(listener -> listener.onPresence(update));
+        } else if (message instanceof DeviceRevoke revoke) {
+            directory.forget(revoke.userId(), revoke.deviceId());
+            emit(listener -> listener.onDeviceRevoked(revoke.userId(), revoke.deviceId()));
+        }
+        // session_key_exchange, file_manifest, extension: not used by this client
+    }
+
+    private void answer(PendingRequests.Entry entry, NorcMessage reply) {
+        if (entry == null) {
+            emit(listener -> listener.onError(new NorcException(ErrorCode.UNEXPECTED_MESSAGE, "unrequested answer")));
+            return;
+        }
+        entry.answer(reply);
+    }
+
+    private void onAck(MessageAck ack) {
+        if (ack.status() == AckStatus.ACCEPTED || ack.status() == AckStatus.FAILED) {
+            PendingRequests.Entry entry = pending.takeSend(ack.messageId());
+            if (entry != null) {
+                entry.answer(ack);
+                return;
+            }
+        }
+        emit(listener -> listener.onReceipt(new Receipt(ack.messageId(), ack.status(), ack.deviceId(), ack.errorCode())));
+    }
+
+    /**
+     * A server {@code error} answers the request it names ({@code details.message_id}) or else the
+     * oldest pending one; with none pending it goes to the listener.
+     */
+    private void onServerError(ErrorMessage error) {
+        NorcException failure = new NorcException(errorCode(error.errorCode()), error.retryAfter()
+                .map(seconds -> "server error, retry after " + seconds + " s").orElse("server error"));
+        PendingRequests.Entry entry = null;
+        String named = error.details().get("message_id");
+        if (named != null) {
+            try {
+                entry = pending.takeSend(UUID.fromString(named));
+            } catch (IllegalArgumentException ignored) {
+                // not a UUID: fall back to the oldest request
+            }
+        }
+        if (entry == null) {
+            entry = pending.takeOldest();
+        }
+        if (entry != null) {
+            entry.future.completeExceptionally(failure);
+        } else {
+            emit(listener -> listener.onError(failure));
+        }
+    }
+
+    /**
+     * Handles one inbound {@code message_send}; the returned future completes once it is fully
+     * handled, so that deliveries stay in order even when a sender's keys must be fetched first.
+     */
+    private CompletableFuture<Void> deliver(MessageSend message) {
+        DeviceIdentity me = identity;
+        if (me == null || state.get() == State.CLOSED) {
+            return CompletableFuture.completedFuture(null);
+        }
+        if (message.senderUserId().isEmpty() || message.senderDeviceId().isEmpty()) {
+            reject(message, ErrorCode.INVALID_FIELD);
+            return CompletableFuture.completedFuture(null);
+        }
+        if (inbox.isDuplicate(message.messageId())) {
+            acknowledge(message.messageId()); // the earlier ack may have been lost
+            return CompletableFuture.completedFuture(null);
+        }
+        String senderUser = message.senderUserId().get();
+        UUID senderDevice = message.senderDeviceId().get();
+        if (senderDevice.equals(me.deviceId())) {
+            acknowledge(message.messageId()); // this device's own message echoed back: nothing to show
+            return CompletableFuture.completedFuture(null);
+        }
+        KeyResponse.DeviceKey key = directory.device(senderUser, senderDevice);
+        if (key != null) {
+            openAndHandOver(message, key);
+            return CompletableFuture.completedFuture(null);
+        }
+        // continues on the inbound executor once the key_response (or a failure) arrived
+        return fetchKeysInternal(List.of(senderUser)).handleAsync((ignored, error) -> {
+            KeyResponse.DeviceKey fetched = directory.device(senderUser, senderDevice);
+            if (fetched == null) {
+                reject(message, ErrorCode.INVALID_SIGNATURE); // nobody vouches for the sender's key
+            } else if (!inbox.isDuplicate(message.messageId())) {
+                openAndHandOver(message, fetched);
+            }
+            return null;
+        }, inbound);
+    }
+
+    private void openAndHandOver(MessageSend message, KeyResponse.DeviceKey senderKey) {
+        byte[] content;
+        try {
+            content = inbox.open(message, message.senderDeviceId().get(), senderKey.publicKey());
+        } catch (NorcException e) {
+            reject(message, e.code());
+            return;
+        }
+        ReceivedMessage received = new ReceivedMessage(message.messageId(), message.conversationId(),
+                message.senderUserId().get(), message.senderDeviceId().get(), message.recipients(), message.metadata(),
+                message.e2eSequence(), content);
+        events.execute(() -> {
+            try {
+                options.listener().onMessage(received);
+            } catch (RuntimeException ignored) {
+                // the application's problem; the message was handed over
+            }
+            acknowledge(message.messageId());
+        });
+    }
+
+    private void reject(MessageSend message, ErrorCode reason) {
+        emit(listener -> listener.onRejected(message.messageId(), reason));
+    }
+
+    // ---- ending --------------------------------------------------------------------------------
+
+    private void failConnection(NorcException cause) {
+        transport.close();
+        shutdown(cause);
+    }
+
+    /** Runs on the inbound executor: fails what is pending and tells the listener, once. */
+    private void shutdown(Throwable cause) {
+        if (state.getAndSet(State.CLOSED) == State.CLOSED) {
+            return;
+        }
+        outbound.close();
+        NorcException failure = cause instanceof NorcException n ? n
+                : new NorcException(ErrorCode.UNAVAILABLE, "connection closed", cause);
+        connected.completeExceptionally(failure);
+        for (PendingRequests.Entry entry : pending.takeAll()) {
+            entry.future.completeExceptionally(failure);
+        }
+        events.execute(() -> {
+            try {
+                options.listener().onClosed(cause);
+            } catch (RuntimeException ignored) {
+                // nothing more to tell
+            }
+            closed.complete(null);
+            if (ownedExecutor != null) {
+                ownedExecutor.shutdown(); // queued work (completions, this task) still runs
+            }
+        });
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------
+
+    private void emit(java.util.function.Consumer<ClientListener> event) {
+        events.execute(() -> {
+            try {
+                event.accept(options.listener());
+            } catch (RuntimeException ignored) {
+                // a failing listener must not stop the event stream
+            }
+        });
+    }
+
+    /**
+     * What callers get: completed on the executor (never on the inbound thread, so a caller that
+     * blocks there cannot stall the connection), unwrapped, with the request timeout.
+     */
+    private <T> CompletableFuture<T> forCaller(CompletableFuture<T> internal) {
+        CompletableFuture<T> out = new CompletableFuture<>();
+        internal.whenCompleteAsync((value, error) -> {
+            if (error != null) {
+                out.completeExceptionally(unwrap(error));
+            } else {
+                out.complete(value);
+            }
+        }, this::runOrInline);
+        return out.orTimeout(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs on the executor; inline if it was shut down after close (completions must still happen). */
+    private void runOrInline(Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            task.run();
+        }
+    }
+
+    private SessionKeys keys() {
+        SessionKeys keys = sessionKeys;
+        if (keys == null) {
+            throw new IllegalStateException("not connected");
+        }
+        return keys;
+    }
+
+    private DeviceIdentity requireAuthenticated() {
+        DeviceIdentity me = identity;
+        if (me == null || state.get() != State.AUTHENTICATED) {
+            throw new IllegalStateException("authenticate (or register) first");
+        }
+        return me;
+    }
+
+    private static List<String> distinctUsers(List<String> userIds) {
+        if (userIds == null || userIds.isEmpty()) {
+            throw new IllegalArgumentException("name at least one user");
+        }
+        Set<String> users = new LinkedHashSet<>();
+        for (String user : userIds) {
+            users.add(DeviceIdentity.requireUserId(user));
+        }
+        return List.copyOf(users);
+    }
+
+    private long rawNowMicros() {
+        Instant now = options.clock().instant();
+        return Math.addExact(Math.multiplyExact(now.getEpochSecond(), 1_000_000L), now.getNano() / 1_000);
+    }
+
+    /** Now in µs, corrected by the last {@link #timeSync}. */
+    private long nowMicros() {
+        return rawNowMicros() + clockOffsetMicros;
+    }
+
+    private static ErrorCode errorCode(long code) {
+        ErrorCode known = ErrorCode.ofCode(code);
+        return known != null ? known : ErrorCode.INTERNAL;
+    }
+
+    private static NorcException unavailable(String detail, Throwable cause) {
+        return new NorcException(ErrorCode.UNAVAILABLE, detail, cause);
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        Throwable e = error;
+        while (e instanceof CompletionException && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
+    }
+}
