@@ -1,6 +1,5 @@
 package norc.session;
 
-import java.util.Arrays;
 import java.util.UUID;
 import norc.crypto.Aead;
 import norc.crypto.Blake3;
@@ -92,14 +91,19 @@ public final class ReceiveSession {
         UUID messageId;
         long sequence;
         byte[] prevHash;
-        byte[] ciphertext;
+        byte[] sealed; // holds the ciphertext at [ciphertextOffset, +ciphertextLength)
+        int ciphertextOffset;
+        int ciphertextLength;
         if (codec.encoding() == WireEncoding.BINARY) {
             FrameHeader header = FrameHeader.parse(frame, major, minor);
             typeCode = header.typeCode();
             messageId = header.messageId();
             sequence = major == 1 ? implicitCounter : header.sequenceNumber();
             prevHash = header.prevMessageHash();
-            ciphertext = Arrays.copyOfRange(frame, FrameHeader.lengthFor(major), frame.length);
+            // the ciphertext is opened and hashed in place: no copy of the frame on the hot path
+            sealed = frame;
+            ciphertextOffset = FrameHeader.lengthFor(major);
+            ciphertextLength = frame.length - ciphertextOffset;
         } else {
             JsonFrame json = ((JsonCodec) codec).decodeRecord(JsonFrame.class, null, frame);
             if (!keys.version().toString().equals(json.v())) {
@@ -116,20 +120,22 @@ public final class ReceiveSession {
             messageId = json.messageId();
             sequence = major == 1 ? implicitCounter : json.sequenceNumber().get();
             prevHash = json.prevMessageHash().orElse(null);
-            ciphertext = json.ciphertext();
+            sealed = json.ciphertext();
+            ciphertextOffset = 0;
+            ciphertextLength = sealed.length;
         }
-        if (ciphertext.length < Aead.TAG_LENGTH) {
+        if (ciphertextLength < Aead.TAG_LENGTH) {
             throw new NorcException(ErrorCode.INVALID_HEADER, "ciphertext shorter than its tag");
         }
         if (major != 1 && !window.isFresh(sequence)) {
             replayDiscards++;
             return new Discarded(DiscardReason.REPLAY, false);
         }
-        byte[] aad = Aad.v1(major, minor, typeCode, sequence, messageId, ciphertext.length,
+        byte[] aad = Aad.v1(major, minor, typeCode, sequence, messageId, ciphertextLength,
                 major == 1 ? null : prevHash, keys.transcriptHash());
         byte[] padded;
         try {
-            padded = aead.open(key, SendSession.nonce(sequence), aad, ciphertext);
+            padded = aead.open(key, SendSession.nonce(sequence), aad, sealed, ciphertextOffset, ciphertextLength);
         } catch (NorcException e) {
             aeadFailures++;
             return new Discarded(DiscardReason.AEAD_FAILURE, failures() >= maxFailures);
@@ -141,7 +147,7 @@ public final class ReceiveSession {
                 return new Discarded(DiscardReason.CHAIN_MISMATCH, failures() >= maxFailures);
             }
             window.markAccepted(sequence);
-            lastHash = Blake3.hash(ciphertext);
+            lastHash = Blake3.hash(sealed, ciphertextOffset, ciphertextLength);
         } else {
             implicitCounter++;
         }
