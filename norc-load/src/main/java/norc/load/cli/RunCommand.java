@@ -1,0 +1,231 @@
+package norc.load.cli;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.security.SecureRandom;
+import java.util.concurrent.Callable;
+import norc.client.TransportSecurity;
+import norc.load.engine.FileLimit;
+import norc.load.engine.SourceAddresses;
+import norc.load.report.ReportWriter;
+import norc.load.report.RunResult;
+import norc.load.run.Coordinator;
+import norc.load.run.WorkerSpec;
+import picocli.CommandLine.Option;
+
+/**
+ * What {@code storm} and {@code chat} share: the servers and how to trust them, provisioning,
+ * workers and source addresses, bounds, sampling and report options; and the run itself
+ * (plan, coordinator, reports). Defaults target this machine's loopback only.
+ */
+abstract class RunCommand implements Callable<Integer> {
+    static final String DEFAULT_SERVER = "wss://127.0.0.1:8443/norc-c";
+    static final String DEFAULT_ADMIN = "http://127.0.0.1:8080";
+    static final String DEFAULT_LOOPBACK_SOURCES = "127.0.0.2-127.0.0.9";
+
+    @Option(names = "--server", paramLabel = "URI", description = "NORC-C endpoint; repeat for several "
+            + "(sessions take them in turn). Default: " + DEFAULT_SERVER)
+    List<URI> servers = new ArrayList<>();
+
+    @Option(names = "--admin", paramLabel = "URL", defaultValue = DEFAULT_ADMIN,
+            description = "Operator API for provisioning (default: ${DEFAULT-VALUE})")
+    URI admin;
+
+    @Option(names = "--trust-cert", paramLabel = "PEM", description = "Trust exactly this server certificate")
+    Path trustCert;
+
+    @Option(names = "--insecure-loopback", description = "Accept any certificate (loopback servers only)")
+    boolean insecureLoopback;
+
+    @Option(names = "--json", description = "Use the norc-c-json-v1 subprotocol instead of binary")
+    boolean json;
+
+    @Option(names = "--suites", split = ",", paramLabel = "CODE",
+            description = "Cipher suites to offer, in order (default: the SDK's, 0101,0001)")
+    List<String> suites = new ArrayList<>();
+
+    @Option(names = "--domain", description = "Domain of the generated user ids (default: the server's id, "
+            + "asked with one handshake)")
+    String domain;
+
+    @Option(names = "--user-prefix", description = "Local part prefix of user ids (default: load-<random>-)")
+    String userPrefix;
+
+    @Option(names = "--registration", defaultValue = "provisioned",
+            description = "provisioned: users, tokens and devices made before the measured phase, which "
+                    + "authenticates; storm: users and tokens before, devices register in the measured phase; "
+                    + "open: no admin API, devices register without a token (default: ${DEFAULT-VALUE})")
+    String registration;
+
+    @Option(names = "--provision-concurrency", defaultValue = "32",
+            description = "Provisioning calls in flight per worker (default: ${DEFAULT-VALUE})")
+    int provisionConcurrency;
+
+    @Option(names = "--workers", defaultValue = "auto",
+            description = "Worker processes, or auto: as few as the open-file limit allows (default: ${DEFAULT-VALUE})")
+    String workers;
+
+    @Option(names = "--fork", description = "Run even a single worker as its own JVM")
+    boolean fork;
+
+    @Option(names = "--worker-jvm-option", paramLabel = "OPTION", description = "JVM option for worker JVMs")
+    List<String> workerJvmOptions = new ArrayList<>();
+
+    @Option(names = "--source-addresses", paramLabel = "LIST",
+            description = "Local addresses to connect from, e.g. 127.0.0.2-127.0.0.9 (default for loopback "
+                    + "servers: " + DEFAULT_LOOPBACK_SOURCES + "; none otherwise); 'none' lets the kernel choose")
+    String sourceAddresses;
+
+    @Option(names = "--io-threads", description = "Netty event-loop threads per worker (default: cores)")
+    int ioThreads = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--crypto-threads", description = "Crypto/callback threads per worker (default: cores)")
+    int cryptoThreads = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--connect-timeout", defaultValue = "10", description = "Seconds for TCP, TLS, upgrade each")
+    int connectTimeout;
+
+    @Option(names = "--request-timeout", defaultValue = "30", description = "Seconds for each NORC request")
+    int requestTimeout;
+
+    @Option(names = "--max-duration", description = "Hard bound on the measured phase in seconds "
+            + "(default: the scenario's length plus 60)")
+    Integer maxDuration;
+
+    @Option(names = "--max-message-bytes", defaultValue = "262144", description = "Inbound message cap per session")
+    int maxMessageBytes;
+
+    @Option(names = "--server-pid", description = "Sample this local server process's CPU and memory (/proc)")
+    Long serverPid;
+
+    @Option(names = "--server-metrics", paramLabel = "URL",
+            description = "Sample CPU and memory from this Prometheus endpoint instead")
+    URI serverMetrics;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Report directory (default: norc-load-<scenario>-<time>)")
+    Path out;
+
+    @Option(names = "--progress", defaultValue = "AUTO",
+            description = "AUTO (in place on a terminal, else every 5 s), LINE, OFF")
+    Coordinator.Progress progress;
+
+    /** The scenario's name. */
+    abstract String scenario();
+
+    /** Devices in the run. */
+    abstract int devices();
+
+    abstract double connectRate();
+
+    /** Seconds the scenario lasts after the ramp. */
+    abstract int scenarioSeconds();
+
+    /** The spec with this scenario's fields. */
+    abstract WorkerSpec spec(String runId, String prefix, List<String> endpoints, int maxDurationSeconds);
+
+    abstract void describe(Map<String, Object> settings);
+
+    @Override
+    public Integer call() throws Exception {
+        try {
+            return runScenario();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            System.err.println("norc-load: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private int runScenario() throws Exception {
+        if (devices() <= 0) {
+            throw new IllegalArgumentException("nothing to do: give a positive number of sessions");
+        }
+        if (!(connectRate() > 0)) {
+            throw new IllegalArgumentException("--rate must be positive");
+        }
+        if (!List.of("provisioned", "storm", "open").contains(registration)) {
+            throw new IllegalArgumentException("--registration must be provisioned, storm or open");
+        }
+        if (trustCert != null && insecureLoopback) {
+            throw new IllegalArgumentException("give --trust-cert or --insecure-loopback, not both");
+        }
+        List<URI> targets = servers.isEmpty() ? List.of(URI.create(DEFAULT_SERVER)) : servers;
+        boolean allLoopback = true;
+        for (URI target : targets) {
+            if (!"wss".equalsIgnoreCase(target.getScheme())) {
+                throw new IllegalArgumentException("--server must be a wss:// address: " + target);
+            }
+            allLoopback &= TransportSecurity.isLoopback(target.getHost());
+        }
+        if (insecureLoopback && !allLoopback) {
+            throw new IllegalArgumentException("--insecure-loopback works only with loopback servers");
+        }
+        List<InetAddress> sources = sourceAddresses == null
+                ? (allLoopback ? SourceAddresses.parse(DEFAULT_LOOPBACK_SOURCES) : List.of())
+                : sourceAddresses.equals("none") ? List.of() : SourceAddresses.parse(sourceAddresses);
+        long ports = new SourceAddresses(sources).capacity(SourceAddresses.portsPerAddress());
+        if (devices() > ports) {
+            throw new IllegalArgumentException(devices() + " sessions need more ephemeral ports than " + ports
+                    + ": give more --source-addresses");
+        }
+        long fileLimit = FileLimit.current().orElse(Long.MAX_VALUE);
+        int workerCount = workers.equals("auto") ? FileLimit.workersNeeded(devices(), fileLimit)
+                : Integer.parseInt(workers);
+        if (workerCount <= 0) {
+            throw new IllegalArgumentException("--workers must be positive");
+        }
+        long perWorker = (devices() + workerCount - 1L) / workerCount;
+        FileLimit.check(perWorker, fileLimit, workerCount);
+
+        String runId = HexFormat.of().formatHex(new SecureRandom().generateSeed(3));
+        String prefix = userPrefix != null ? userPrefix : "load-" + runId + "-";
+        int rampSeconds = (int) Math.ceil(devices() / connectRate());
+        int bound = maxDuration != null ? maxDuration
+                : rampSeconds + scenarioSeconds() + connectTimeout * 3 + requestTimeout + 60;
+        WorkerSpec whole = spec(runId, prefix, targets.stream().map(URI::toString).toList(), bound);
+        if (whole.domain() == null) {
+            whole = whole.withDomain(Coordinator.discoverDomain(whole));
+        }
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("devices", devices());
+        settings.put("connect_rate_per_second", connectRate());
+        describe(settings);
+        settings.put("registration", registration);
+        settings.put("encoding", json ? "json" : "binary");
+        settings.put("suites", suites.isEmpty() ? List.of("0101", "0001") : suites);
+        settings.put("domain", whole.domain());
+        settings.put("user_prefix", prefix);
+        settings.put("source_addresses", sources.stream().map(InetAddress::getHostAddress).toList());
+        settings.put("max_duration_seconds", bound);
+        settings.put("open_file_limit", fileLimit == Long.MAX_VALUE ? -1 : fileLimit);
+
+        System.err.printf("norc-load %s: %d devices over %d worker(s) at %.1f/s against %s%n", scenario(), devices(),
+                workerCount, connectRate(), String.join(" ", whole.endpoints()));
+        Coordinator coordinator = new Coordinator(new Coordinator.Options(workerCount, fork, sources, serverPid,
+                serverMetrics, workerJvmOptions, progress, settings), System.err);
+        RunResult result = coordinator.run(whole);
+        Path directory = out != null ? out : Path.of("norc-load-" + scenario() + "-"
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        ReportWriter.writeAll(result, directory);
+        System.out.print(ReportWriter.summary(result));
+        System.out.println("  report: " + directory.resolve("report.html") + " (also report.json, series.csv)");
+        return 0;
+    }
+
+    WorkerSpec baseSpec(String runId, String prefix, List<String> endpoints, int bound, int holdSeconds,
+                        double churn, double messagesPerMinute, int burst, int messageBytes, int chatSeconds,
+                        int maxInFlight) {
+        return new WorkerSpec(scenario(), 0, runId, prefix, domain, 0, devices(), endpoints,
+                trustCert == null ? null : trustCert.toAbsolutePath().toString(), insecureLoopback,
+                json ? "json" : "binary", suites, List.of(), ioThreads, cryptoThreads, connectRate(), holdSeconds,
+                churn, registration, admin.toString(), provisionConcurrency, messagesPerMinute, burst, messageBytes,
+                chatSeconds, maxInFlight, connectTimeout, requestTimeout, bound, maxMessageBytes);
+    }
+}

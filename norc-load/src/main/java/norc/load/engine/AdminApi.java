@@ -1,0 +1,112 @@
+package norc.load.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import norc.client.TransportSecurity;
+
+/**
+ * The server's operator API as the load generator uses it to provision users in bulk (profile §5
+ * enrollment): {@code POST /admin/users {"user_id"}} → 201 (409 if the user exists, which is fine
+ * here) and {@code POST /admin/users/{user_id}/enrollment-tokens} → 201 {@code {"token","expires_at"}}.
+ * Non-blocking, on the JDK HTTP client. Plain {@code http://} only to loopback.
+ */
+public final class AdminApi {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final URI base;
+    private final HttpClient http;
+    private final Duration timeout;
+
+    public AdminApi(URI base, Duration timeout) {
+        String scheme = String.valueOf(base.getScheme());
+        if (scheme.equals("http") && !TransportSecurity.isLoopback(base.getHost())) {
+            throw new IllegalArgumentException("plain http:// to the admin API is allowed only on loopback");
+        }
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new IllegalArgumentException("the admin address must be http:// (loopback) or https://");
+        }
+        String text = base.toString();
+        this.base = URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
+        this.timeout = timeout;
+        this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
+    }
+
+    /** Creates the user; completes normally also when it already exists. */
+    public CompletableFuture<Void> createUser(String userId) {
+        String body = JSON.createObjectNode().put("user_id", userId).toString();
+        return http.sendAsync(post("/admin/users", body), HttpResponse.BodyHandlers.ofString())
+                .thenApply(response -> {
+                    if (response.statusCode() != 201 && response.statusCode() != 409) {
+                        throw new AdminFailure("create user", response.statusCode());
+                    }
+                    return null;
+                });
+    }
+
+    /** A one-time enrollment token for one device of {@code userId}. */
+    public CompletableFuture<String> enrollmentToken(String userId) {
+        String path = "/admin/users/" + pathSegment(userId) + "/enrollment-tokens";
+        return http.sendAsync(post(path, ""), HttpResponse.BodyHandlers.ofString()).thenApply(response -> {
+            if (response.statusCode() != 201) {
+                throw new AdminFailure("create enrollment token", response.statusCode());
+            }
+            try {
+                JsonNode token = JSON.readTree(response.body()).get("token");
+                if (token == null || !token.isTextual()) {
+                    throw new AdminFailure("create enrollment token (no token in the answer)", response.statusCode());
+                }
+                return token.asText();
+            } catch (IOException e) {
+                throw new AdminFailure("create enrollment token (unreadable answer)", response.statusCode());
+            }
+        });
+    }
+
+    private HttpRequest post(String path, String json) {
+        return HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(timeout)
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .POST(json.isEmpty() ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8))
+                .build();
+    }
+
+    /** Percent-encodes everything outside RFC 3986 {@code pchar}. */
+    static String pathSegment(String value) {
+        StringBuilder out = new StringBuilder();
+        for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xFF);
+            boolean plain = b >= 0 && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || "-._~!$&'()*+,;=:@".indexOf(c) >= 0);
+            if (plain) {
+                out.append(c);
+            } else {
+                out.append('%').append(String.format("%02X", b & 0xFF));
+            }
+        }
+        return out.toString();
+    }
+
+    /** An admin call answered with an unexpected status; counted as {@code admin_http_<status>}. */
+    public static final class AdminFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final int status;
+
+        AdminFailure(String what, int status) {
+            super(what + " answered HTTP " + status);
+            this.status = status;
+        }
+
+        public int status() {
+            return status;
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package norc.load.engine;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import norc.client.ClientListener;
+import norc.client.NorcClient;
+import norc.client.TextContent;
+import norc.crypto.CipherSuite;
+import norc.load.net.NettyConnector;
+import norc.session.ClientHandshake;
+import norc.wire.WireEncoding;
+import norc.wire.message.AuthResponse;
+
+/**
+ * Opens and closes {@link LoadSession}s: Netty for the socket, TLS and WebSocket (non-blocking,
+ * a few event-loop threads), the client SDK for the NORC handshake, authentication and messages,
+ * with every session's crypto and callbacks on one shared work-stealing pool as wide as the
+ * machine. Each stage's latency goes into the {@link Metrics} given per call (setup and measured
+ * phase keep separate ones).
+ */
+public final class LoadEngine implements AutoCloseable {
+    /** Timing settings of the sessions. */
+    public record Settings(WireEncoding encoding, List<CipherSuite> suites, Duration requestTimeout) {}
+
+    private final NettyConnector connector;
+    private final SourceAddresses sources;
+    private final Settings settings;
+    private final ForkJoinPool crypto;
+    private final ScheduledExecutorService timer;
+
+    public LoadEngine(NettyConnector connector, SourceAddresses sources, Settings settings, int cryptoThreads) {
+        this.connector = connector;
+        this.sources = sources;
+        this.settings = settings;
+        this.crypto = new ForkJoinPool(cryptoThreads, pool -> {
+            ForkJoinWorkerThread thread = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+            thread.setName("norc-load-crypto-" + thread.getPoolIndex());
+            thread.setDaemon(true);
+            return thread;
+        }, null, true);
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "norc-load-timer");
+            thread.setDaemon(true);
+            return thread;
+        });
+        scheduler.setRemoveOnCancelPolicy(true);
+        this.timer = scheduler;
+    }
+
+    /** The pacing timer (one thread: keep tasks short). */
+    public ScheduledExecutorService timer() {
+        return timer;
+    }
+
+    /**
+     * Connects {@code session}, runs the NORC handshake, then registers it (if it holds an
+     * enrollment token, or {@code openRegistration} and it is not registered yet) or authenticates.
+     * Completes with {@code true} when the session is up, {@code false} when it failed (counted
+     * in {@code metrics} under its error label) or was already open.
+     */
+    public CompletableFuture<Boolean> open(LoadSession session, Metrics metrics, boolean openRegistration) {
+        ClientListener listener = session.beginOpening();
+        if (listener == null) {
+            return CompletableFuture.completedFuture(false);
+        }
+        metrics.increment(Counter.SESSIONS_STARTED);
+        long started = System.nanoTime();
+        CompletableFuture<NettyConnector.Connected> connecting;
+        try {
+            connecting = connector.connect(session.endpoint, sources.next(), settings.encoding());
+        } catch (RuntimeException e) {
+            connecting = CompletableFuture.failedFuture(e);
+        }
+        String token = session.enrollmentToken;
+        boolean register = token != null || (openRegistration && !session.registered);
+        return connecting.thenCompose(connected -> {
+            metrics.recordNanos(Metric.TCP_CONNECT, connected.timings().tcpNanos());
+            metrics.recordNanos(Metric.TLS_HANDSHAKE, connected.timings().tlsNanos());
+            metrics.recordNanos(Metric.WEBSOCKET_UPGRADE, connected.timings().upgradeNanos());
+            long handshake = System.nanoTime();
+            return NorcClient.connect(connected.transport(), settings.encoding(), clientOptions(session, listener))
+                    .thenApply(client -> {
+                        metrics.recordNanos(Metric.NORC_HANDSHAKE, System.nanoTime() - handshake);
+                        session.attach(client);
+                        return client;
+                    });
+        }).thenCompose(client -> {
+            long auth = System.nanoTime();
+            CompletableFuture<AuthResponse> answer = register ? client.register(session.identity, token)
+                    : client.authenticate(session.identity);
+            return answer.thenApply(response -> {
+                metrics.recordNanos(register ? Metric.REGISTRATION : Metric.AUTHENTICATION, System.nanoTime() - auth);
+                if (register) {
+                    session.registered = true;
+                    session.enrollmentToken = null;
+                }
+                return client;
+            });
+        }).handle((client, error) -> {
+            if (error == null && session.markUp()) {
+                metrics.recordNanos(Metric.SESSION_SETUP, System.nanoTime() - started);
+                metrics.increment(Counter.SESSIONS_ESTABLISHED);
+                return true;
+            }
+            metrics.increment(Counter.SESSIONS_FAILED);
+            metrics.error(error == null ? "session_lost during setup" : ErrorLabels.of(error));
+            session.markFailed();
+            return false;
+        });
+    }
+
+    private NorcClient.Options clientOptions(LoadSession session, ClientListener listener) {
+        ClientHandshake.Offer defaults = ClientHandshake.Offer.defaults();
+        ClientHandshake.Offer offer = settings.suites().isEmpty() ? defaults
+                : new ClientHandshake.Offer(defaults.versions(), settings.suites(), defaults.capabilities());
+        return NorcClient.Options.defaults()
+                .withOffer(offer)
+                .withExecutor(crypto)
+                .withListener(listener)
+                .withChainStore(session.chains)
+                .withRequestTimeout(settings.requestTimeout());
+    }
+
+    /**
+     * Sends one chat message from {@code session} to its peer: a {@link TextContent} whose
+     * {@code sent_at} is now, end-to-end encrypted by the SDK; records the ack latency. Skips
+     * (and counts) when the device already has {@code maxInFlight} messages unanswered.
+     */
+    public void sendChat(LoadSession session, Metrics metrics, String text, int maxInFlight) {
+        NorcClient client = session.clientIfUp();
+        if (client == null || session.peer == null) {
+            return;
+        }
+        if (session.inFlight.incrementAndGet() > maxInFlight) {
+            session.inFlight.decrementAndGet();
+            metrics.increment(Counter.SENDS_SKIPPED);
+            return;
+        }
+        metrics.increment(Counter.MESSAGES_SENT);
+        long started = System.nanoTime();
+        byte[] content = new TextContent(text, LoadSession.nowMicros()).encode();
+        try {
+            client.send(session.conversation, List.of(session.peer.identity.userId()), content)
+                    .whenComplete((sent, error) -> {
+                        session.inFlight.decrementAndGet();
+                        if (error != null) {
+                            metrics.increment(Counter.MESSAGES_FAILED);
+                            metrics.error("message_failed " + ErrorLabels.of(error));
+                        } else {
+                            metrics.increment(Counter.MESSAGES_ACCEPTED);
+                            metrics.recordNanos(Metric.ACK, System.nanoTime() - started);
+                        }
+                    });
+        } catch (IllegalStateException e) {
+            session.inFlight.decrementAndGet();
+            metrics.increment(Counter.MESSAGES_FAILED);
+            metrics.error("message_failed session_closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        connector.close();
+        crypto.shutdown();
+        try {
+            crypto.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package norc.load.net;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.File;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import norc.client.TransportSecurity;
+import norc.wire.WireEncoding;
+
+/**
+ * Opens NORC-C connections for the load generator on Netty's non-blocking I/O: TCP from a chosen
+ * local source address (so that several loopback addresses multiply the ephemeral ports), TLS 1.3,
+ * the WebSocket upgrade with the NORC subprotocol (profile §2), then hands back a
+ * {@link NettyTransport} and the time each stage took. One connector (one event-loop group and one
+ * TLS context) serves every connection of a worker.
+ */
+public final class NettyConnector implements AutoCloseable {
+
+    /** How the connector trusts the server: one certificate file, or anything on loopback only. */
+    public sealed interface Trust {
+        /** Trust exactly the certificate(s) in this PEM file; host names are verified. */
+        record CertificateFile(File pem) implements Trust {}
+
+        /** Accept any certificate without host name checks; refused for non-loopback servers. */
+        record InsecureLoopback() implements Trust {}
+
+        /** The JDK's default trust store; host names are verified. */
+        record SystemTrust() implements Trust {}
+    }
+
+    /**
+     * @param ioThreads event-loop threads (TLS and WebSocket framing run there)
+     * @param connectTimeout each of TCP connect, TLS handshake and upgrade
+     * @param maxMessageBytes cap on one reassembled inbound WebSocket message
+     */
+    public record Settings(Trust trust, int ioThreads, Duration connectTimeout, int maxMessageBytes) {
+        public Settings {
+            Objects.requireNonNull(trust, "trust");
+            Objects.requireNonNull(connectTimeout, "connectTimeout");
+            if (ioThreads <= 0 || maxMessageBytes <= 0) {
+                throw new IllegalArgumentException("ioThreads and maxMessageBytes must be positive");
+            }
+        }
+    }
+
+    private final Settings settings;
+    private final EventLoopGroup group;
+    private final SslContext ssl;
+
+    public NettyConnector(Settings settings) throws SSLException {
+        this.settings = settings;
+        SslContextBuilder builder = SslContextBuilder.forClient()
+                .sslProvider(SslProvider.JDK)
+                .protocols(TransportSecurity.TLS_VERSION);
+        if (settings.trust() instanceof Trust.CertificateFile file) {
+            builder.trustManager(file.pem());
+        } else if (settings.trust() instanceof Trust.InsecureLoopback) {
+            builder.trustManager(InsecureTrustManagerFactory.INSTANCE);
+        }
+        this.ssl = builder.build();
+        this.group = new NioEventLoopGroup(settings.ioThreads(), new DefaultThreadFactory("norc-load-io", true));
+    }
+
+    /**
+     * Opens one connection to {@code server} ({@code wss://host:port/path}) from {@code source}
+     * (any local address when {@code null}). Completes with the transport once the server
+     * accepted the upgrade with the right subprotocol; fails with a {@link ConnectFailure} naming
+     * the stage.
+     */
+    public CompletableFuture<Connected> connect(URI server, InetAddress source, WireEncoding encoding) {
+        String scheme = server.getScheme() == null ? "" : server.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("wss")) {
+            throw new IllegalArgumentException("the load generator connects to wss:// addresses only");
+        }
+        if (settings.trust() instanceof Trust.InsecureLoopback && !TransportSecurity.isLoopback(server.getHost())) {
+            throw new IllegalArgumentException("trusting any certificate is allowed only for a loopback server");
+        }
+        String host = server.getHost();
+        int port = server.getPort() < 0 ? 443 : server.getPort();
+        long timeoutMillis = settings.connectTimeout().toMillis();
+        NettyTransport transport = new NettyTransport(encoding);
+        CompletableFuture<Connected> result = new CompletableFuture<>();
+        long started = System.nanoTime();
+
+        Bootstrap bootstrap = new Bootstrap()
+                .group(group)
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeoutMillis))
+                .option(ChannelOption.TCP_NODELAY, true)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        SslHandler tls = ssl.newHandler(channel.alloc(), host, port);
+                        tls.setHandshakeTimeoutMillis(timeoutMillis);
+                        if (!(settings.trust() instanceof Trust.InsecureLoopback)) {
+                            SSLEngine engine = tls.engine();
+                            SSLParameters parameters = engine.getSSLParameters();
+                            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+                            engine.setSSLParameters(parameters);
+                        }
+                        WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
+                                .webSocketUri(server)
+                                .subprotocol(encoding.subprotocol())
+                                .version(WebSocketVersion.V13)
+                                .customHeaders(new DefaultHttpHeaders())
+                                .maxFramePayloadLength(settings.maxMessageBytes())
+                                .handleCloseFrames(false)
+                                .dropPongFrames(true)
+                                .handshakeTimeoutMillis(timeoutMillis)
+                                .build();
+                        channel.pipeline().addLast(
+                                tls,
+                                new HttpClientCodec(),
+                                new HttpObjectAggregator(16 * 1024),
+                                new WebSocketClientProtocolHandler(config),
+                                new WebSocketFrameAggregator(settings.maxMessageBytes()),
+                                transport.handler());
+                        transport.watchTls(tls);
+                    }
+                });
+        InetSocketAddress remote = new InetSocketAddress(host, port);
+        var connecting = source == null ? bootstrap.connect(remote)
+                : bootstrap.connect(remote, new InetSocketAddress(source, 0));
+        connecting.addListener(f -> {
+            if (!f.isSuccess()) {
+                boolean bind = f.cause() instanceof java.net.BindException;
+                result.completeExceptionally(new ConnectFailure(bind ? ConnectFailure.Stage.BIND
+                        : ConnectFailure.Stage.TCP, "connect failed", f.cause()));
+            }
+        });
+        transport.opened(started, connecting.channel()).whenComplete((timings, error) -> {
+            if (error != null) {
+                result.completeExceptionally(error);
+            } else {
+                result.complete(new Connected(transport, timings));
+            }
+        });
+        return result;
+    }
+
+    /** An open connection and how long opening it took. */
+    public record Connected(NettyTransport transport, ConnectTimings timings) {}
+
+    /** Stops the event loops; open connections are dropped. */
+    @Override
+    public void close() {
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

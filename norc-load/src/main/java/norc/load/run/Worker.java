@@ -1,0 +1,370 @@
+package norc.load.run;
+
+import java.io.File;
+import java.net.InetAddress;
+import java.net.URI;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntFunction;
+import java.util.function.LongConsumer;
+import norc.client.DeviceIdentity;
+import norc.crypto.CipherSuite;
+import norc.load.engine.AdminApi;
+import norc.load.engine.Counter;
+import norc.load.engine.ErrorLabels;
+import norc.load.engine.FileLimit;
+import norc.load.engine.Interval;
+import norc.load.engine.LoadEngine;
+import norc.load.engine.LoadSession;
+import norc.load.engine.Metrics;
+import norc.load.engine.RateSchedule;
+import norc.load.engine.SourceAddresses;
+import norc.load.net.NettyConnector;
+import norc.wire.WireEncoding;
+
+/**
+ * Runs one {@link WorkerSpec}: checks the open-file limit, provisions its users, waits for the
+ * coordinator's go, runs the scenario ({@code storm} or {@code chat}) while reporting one
+ * {@link Interval} per second, closes every session and stops. Every phase is bounded by the
+ * spec's durations and by {@code maxDurationSeconds}, so a worker always ends by itself.
+ */
+public final class Worker {
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(15);
+    private static final Duration DRAIN_WAIT = Duration.ofSeconds(10);
+
+    private final WorkerSpec spec;
+    private final WorkerSink sink;
+    private final Metrics metrics = new Metrics();
+    private final List<LoadSession> sessions = new ArrayList<>();
+    private final Random random = new Random();
+    private LoadEngine engine;
+    private long goNanos;
+    private long deadlineNanos;
+    private boolean stoppedByDeadline;
+
+    public Worker(WorkerSpec spec, WorkerSink sink) {
+        this.spec = spec;
+        this.sink = sink;
+    }
+
+    /** Runs the whole slice; throws if setup is impossible (limits, trust file, addresses). */
+    public void run() throws Exception {
+        long limit = FileLimit.current().orElse(Long.MAX_VALUE);
+        FileLimit.check(spec.users(), limit, 1);
+        int ports = SourceAddresses.portsPerAddress();
+        SourceAddresses sources = new SourceAddresses(spec.sourceAddresses().stream().map(Worker::address).toList());
+        if (spec.users() > sources.capacity(ports)) {
+            throw new IllegalStateException(spec.users() + " sessions need more than " + sources.capacity(ports)
+                    + " ephemeral ports: give more --source-addresses");
+        }
+        NettyConnector.Trust trust = trust(spec);
+        NettyConnector connector = new NettyConnector(new NettyConnector.Settings(trust, spec.ioThreads(),
+                Duration.ofSeconds(spec.connectTimeoutSeconds()), spec.maxMessageBytes()));
+        WireEncoding encoding = spec.encoding().equals("json") ? WireEncoding.JSON : WireEncoding.BINARY;
+        List<CipherSuite> suites = spec.suites().stream().map(Worker::suite).toList();
+        engine = new LoadEngine(connector, sources,
+                new LoadEngine.Settings(encoding, suites, Duration.ofSeconds(spec.requestTimeoutSeconds())),
+                spec.cryptoThreads());
+        try {
+            createSessions();
+            sink.ready(provision());
+            long go = sink.awaitGo();
+            long wait = go - System.currentTimeMillis();
+            if (wait > 0) {
+                Thread.sleep(wait);
+            }
+            goNanos = System.nanoTime();
+            deadlineNanos = goNanos + TimeUnit.SECONDS.toNanos(spec.maxDurationSeconds());
+            AtomicInteger second = new AtomicInteger();
+            ScheduledFuture<?> ticker = engine.timer().scheduleAtFixedRate(
+                    () -> sink.interval(metrics.interval(second.getAndIncrement())), 1000, 1000, TimeUnit.MILLISECONDS);
+            try {
+                if (spec.scenario().equals("chat")) {
+                    chat();
+                } else {
+                    storm();
+                }
+                closeAll();
+            } finally {
+                ticker.cancel(false);
+            }
+            sink.interval(metrics.interval(second.getAndIncrement()));
+            sink.done(stoppedByDeadline);
+        } finally {
+            engine.close();
+        }
+    }
+
+    private void createSessions() {
+        SecureRandom keys = new SecureRandom();
+        for (int i = 0; i < spec.users(); i++) {
+            int index = spec.firstUser() + i;
+            URI endpoint = URI.create(spec.endpoints().get(index % spec.endpoints().size()));
+            DeviceIdentity identity = DeviceIdentity.create(spec.userId(index), "norc-load " + index, keys);
+            sessions.add(new LoadSession(index, identity, endpoint, metrics));
+        }
+    }
+
+    // ---- setup ---------------------------------------------------------------------------------
+
+    private WorkerSink.SetupSummary provision() throws Exception {
+        long started = System.nanoTime();
+        Map<String, Long> errors = new HashMap<>();
+        AtomicInteger done = new AtomicInteger();
+        if (!spec.registration().equals("open")) {
+            AdminApi admin = new AdminApi(URI.create(spec.adminUrl()), Duration.ofSeconds(spec.requestTimeoutSeconds()));
+            Metrics setup = new Metrics();
+            boolean registerNow = spec.registration().equals("provisioned");
+            inParallel(sessions.size(), spec.provisionConcurrency(), i -> {
+                LoadSession session = sessions.get(i);
+                String user = session.userId();
+                return admin.createUser(user)
+                        .thenCompose(ignored -> admin.enrollmentToken(user))
+                        .thenCompose(token -> {
+                            session.useEnrollmentToken(token);
+                            if (!registerNow) {
+                                return CompletableFuture.completedFuture(true);
+                            }
+                            return engine.open(session, setup, false).thenCompose(up -> up
+                                    ? closeQuietly(session).thenApply(ignored -> true)
+                                    : CompletableFuture.completedFuture(false));
+                        })
+                        .handle((ok, error) -> {
+                            if (error != null) {
+                                synchronized (errors) {
+                                    errors.merge(ErrorLabels.of(error), 1L, Long::sum);
+                                }
+                            } else if (ok) {
+                                done.incrementAndGet();
+                            }
+                            return null;
+                        });
+            }).get(Math.max(60, sessions.size()), TimeUnit.SECONDS);
+            Interval setupTotals = setup.interval(0);
+            synchronized (errors) {
+                setupTotals.errors().forEach((label, n) -> errors.merge(label, n, Long::sum));
+            }
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        synchronized (errors) {
+            return new WorkerSink.SetupSummary(sessions.size(), done.get(), seconds, errors);
+        }
+    }
+
+    /** Runs {@code task(0..count-1)} with at most {@code parallelism} at a time. */
+    private static CompletableFuture<Void> inParallel(int count, int parallelism,
+                                                      IntFunction<CompletableFuture<?>> task) {
+        CompletableFuture<Void> all = new CompletableFuture<>();
+        if (count == 0) {
+            all.complete(null);
+            return all;
+        }
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger finished = new AtomicInteger();
+        Runnable[] startOne = new Runnable[1];
+        startOne[0] = () -> {
+            int i = next.getAndIncrement();
+            if (i >= count) {
+                return;
+            }
+            CompletableFuture<?> f;
+            try {
+                f = task.apply(i);
+            } catch (RuntimeException e) {
+                f = CompletableFuture.failedFuture(e);
+            }
+            f.whenComplete((ignored, error) -> {
+                if (finished.incrementAndGet() == count) {
+                    all.complete(null);
+                } else {
+                    startOne[0].run();
+                }
+            });
+        };
+        for (int p = 0; p < Math.min(parallelism, count); p++) {
+            startOne[0].run();
+        }
+        return all;
+    }
+
+    // ---- scenarios -----------------------------------------------------------------------------
+
+    private void storm() throws InterruptedException {
+        List<CompletableFuture<Boolean>> opens = ramp();
+        awaitAll(opens, deadlineNanos);
+        long holdEnd = Math.min(deadlineNanos, System.nanoTime() + TimeUnit.SECONDS.toNanos(spec.holdSeconds()));
+        ScheduledFuture<?> churn = null;
+        if (spec.churnPerSecond() > 0 && !sessions.isEmpty()) {
+            churn = pace(new RateSchedule(spec.churnPerSecond(), -1), i -> churnOne());
+        }
+        sleepUntil(holdEnd);
+        if (churn != null) {
+            churn.cancel(false);
+        }
+    }
+
+    private void chat() throws InterruptedException {
+        List<CompletableFuture<Boolean>> opens = ramp();
+        awaitAll(opens, deadlineNanos);
+        for (int k = 0; k + 1 < sessions.size(); k += 2) {
+            LoadSession.pair(sessions.get(k), sessions.get(k + 1));
+        }
+        long periodNanos = (long) (60e9 / spec.messagesPerMinute());
+        String text = "x".repeat(Math.max(0, spec.messageBytes()));
+        List<ScheduledFuture<?>> senders = new ArrayList<>();
+        for (LoadSession session : sessions) {
+            for (int b = 0; b < spec.burst(); b++) {
+                engine.sendChat(session, metrics, text, spec.maxInFlight());
+            }
+            long phase = (long) (random.nextDouble() * periodNanos);
+            senders.add(engine.timer().scheduleAtFixedRate(() -> engine.sendChat(session, metrics, text,
+                    spec.maxInFlight()), phase, periodNanos, TimeUnit.NANOSECONDS));
+        }
+        sleepUntil(Math.min(deadlineNanos, System.nanoTime() + TimeUnit.SECONDS.toNanos(spec.chatSeconds())));
+        senders.forEach(s -> s.cancel(false));
+        // let messages in flight arrive: until every accepted one was received, or a bound
+        long drainEnd = Math.min(deadlineNanos + DRAIN_WAIT.toNanos(), System.nanoTime() + DRAIN_WAIT.toNanos());
+        while (System.nanoTime() < drainEnd && (sessions.stream().anyMatch(s -> s.inFlight() > 0)
+                || metrics.total(Counter.MESSAGES_RECEIVED) + metrics.total(Counter.MESSAGES_REJECTED)
+                < metrics.total(Counter.MESSAGES_ACCEPTED))) {
+            Thread.sleep(50);
+        }
+    }
+
+    /** Starts every session at the spec's rate; returns their setup futures. */
+    private List<CompletableFuture<Boolean>> ramp() throws InterruptedException {
+        List<CompletableFuture<Boolean>> opens = Collections.synchronizedList(new ArrayList<>());
+        boolean open = spec.registration().equals("open");
+        if (sessions.isEmpty()) {
+            return opens;
+        }
+        CompletableFuture<Void> started = new CompletableFuture<>();
+        RateSchedule schedule = new RateSchedule(spec.connectPerSecond(), sessions.size());
+        ScheduledFuture<?> pacer = pace(schedule, i -> {
+            opens.add(engine.open(sessions.get((int) i), metrics, open));
+            if (i == sessions.size() - 1) {
+                started.complete(null);
+            }
+        });
+        try {
+            started.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            stoppedByDeadline = true;
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            pacer.cancel(false);
+        }
+        synchronized (opens) {
+            return new ArrayList<>(opens);
+        }
+    }
+
+    /**
+     * Calls {@code action(i)} for events i = 0, 1, ... when {@code schedule} makes them due,
+     * checking every 2 ms on the timer; cancel the returned future to stop.
+     */
+    private ScheduledFuture<?> pace(RateSchedule schedule, LongConsumer action) {
+        long start = System.nanoTime();
+        long[] next = {0};
+        AtomicReference<ScheduledFuture<?>> self = new AtomicReference<>();
+        ScheduledFuture<?> f = engine.timer().scheduleAtFixedRate(() -> {
+            long due = schedule.dueBy(System.nanoTime() - start);
+            while (next[0] < due) {
+                action.accept(next[0]++);
+            }
+            if (schedule.total() >= 0 && next[0] >= schedule.total() && self.get() != null) {
+                self.get().cancel(false);
+            }
+        }, 0, 2, TimeUnit.MILLISECONDS);
+        self.set(f);
+        return f;
+    }
+
+    private void churnOne() {
+        for (int attempt = 0; attempt < 8; attempt++) {
+            LoadSession session = sessions.get(random.nextInt(sessions.size()));
+            CompletableFuture<Void> closing = session.closeIfUp();
+            if (closing != null) {
+                metrics.increment(Counter.CHURN_DISCONNECTS);
+                closing.thenRun(() -> {
+                    if (System.nanoTime() < deadlineNanos) {
+                        engine.open(session, metrics, false);
+                    }
+                });
+                return;
+            }
+        }
+    }
+
+    private void closeAll() throws InterruptedException {
+        List<CompletableFuture<Void>> closing = new ArrayList<>();
+        for (LoadSession session : sessions) {
+            CompletableFuture<Void> f = session.closeIfUp();
+            if (f != null) {
+                closing.add(f);
+            }
+        }
+        awaitAll(closing, System.nanoTime() + CLOSE_WAIT.toNanos());
+    }
+
+    private void awaitAll(List<? extends CompletableFuture<?>> futures, long untilNanos) throws InterruptedException {
+        try {
+            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+                    .get(Math.max(0, untilNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            if (untilNanos == deadlineNanos) {
+                stoppedByDeadline = true;
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            // each future handles its own failure
+        }
+    }
+
+    private void sleepUntil(long nanos) throws InterruptedException {
+        long remaining = nanos - System.nanoTime();
+        if (remaining > 0) {
+            TimeUnit.NANOSECONDS.sleep(remaining);
+        }
+        if (nanos >= deadlineNanos) {
+            stoppedByDeadline = true;
+        }
+    }
+
+    private static InetAddress address(String text) {
+        return SourceAddresses.parse(text).get(0);
+    }
+
+    static NettyConnector.Trust trust(WorkerSpec spec) {
+        if (spec.trustCertificate() != null) {
+            return new NettyConnector.Trust.CertificateFile(new File(spec.trustCertificate()));
+        }
+        return spec.insecureLoopback() ? new NettyConnector.Trust.InsecureLoopback()
+                : new NettyConnector.Trust.SystemTrust();
+    }
+
+    static CipherSuite suite(String code) {
+        CipherSuite suite = CipherSuite.fromCode(code);
+        if (suite == null) {
+            throw new IllegalArgumentException("unknown cipher suite " + code);
+        }
+        return suite;
+    }
+
+    private static CompletableFuture<Void> closeQuietly(LoadSession session) {
+        CompletableFuture<Void> closing = session.closeIfUp();
+        return closing == null ? CompletableFuture.completedFuture(null) : closing;
+    }
+}
