@@ -111,19 +111,28 @@ public record RunResult(String scenario, Instant startedAt, double durationSecon
         return rows;
     }
 
-    /** Log2 buckets of a latency: upper bound in ms and count, for the histogram plot. */
+    /**
+     * Log2 buckets of a latency for the histogram plot: upper bound in ms and count. The first
+     * bucket holds everything up to 16 µs; each recorded value counts once, in the bucket of its
+     * value as HdrHistogram stores it.
+     */
     public List<double[]> buckets(Metric metric) {
         Histogram h = aggregate.totals().get(metric);
         List<double[]> out = new ArrayList<>();
         if (h == null || h.getTotalCount() == 0) {
             return out;
         }
-        long upper = 16; // µs
-        while (upper / 2 < h.getMaxValue()) {
-            long lower = upper / 2;
-            long count = lower < 16 ? h.getCountBetweenValues(0, upper) : h.getCountBetweenValues(lower + 1, upper);
-            out.add(new double[] {upper / 1000.0, count});
-            upper *= 2;
+        java.util.TreeMap<Long, Long> counts = new java.util.TreeMap<>();
+        for (org.HdrHistogram.HistogramIterationValue v : h.recordedValues()) {
+            long value = v.getValueIteratedTo();
+            long upper = 16;
+            while (upper < value) {
+                upper *= 2;
+            }
+            counts.merge(upper, v.getCountAtValueIteratedTo(), Long::sum);
+        }
+        for (long upper = 16; upper <= counts.lastKey(); upper *= 2) {
+            out.add(new double[] {upper / 1000.0, counts.getOrDefault(upper, 0L)});
         }
         return out;
     }
