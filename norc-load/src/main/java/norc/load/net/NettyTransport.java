@@ -24,7 +24,7 @@ import norc.wire.WireEncoding;
  * A NORC-C {@link Transport} on one Netty channel: whole WebSocket messages in and out (binary for
  * {@code norc-c-v1}, text for {@code norc-c-json-v1}). Everything inbound runs on the channel's
  * event loop; messages that arrive before {@link #start} wait in a small queue. Sends are written
- * in call order (Netty keeps the order of writes handed to one channel). The inbound message size
+ * in call order: each goes through the channel's event-loop queue. The inbound message size
  * is capped by the pipeline's aggregator, so a session's memory stays bounded.
  */
 public final class NettyTransport implements Transport {
@@ -99,13 +99,16 @@ public final class NettyTransport implements Transport {
         WebSocketFrame frame = encoding == WireEncoding.BINARY ? new BinaryWebSocketFrame(data)
                 : new TextWebSocketFrame(data);
         CompletableFuture<Void> sent = new CompletableFuture<>();
-        ch.writeAndFlush(frame).addListener(f -> {
+        // always through the event loop's queue, even when called on it: a write made inline on
+        // the loop would overtake writes queued earlier from other threads, and the frame hash
+        // chain needs frames on the wire in call order
+        ch.eventLoop().execute(() -> ch.writeAndFlush(frame).addListener(f -> {
             if (f.isSuccess()) {
                 sent.complete(null);
             } else {
                 sent.completeExceptionally(new IOException("send failed", f.cause()));
             }
-        });
+        }));
         return sent;
     }
 

@@ -229,6 +229,11 @@ public final class TestNorcPeer implements AutoCloseable {
         }
 
         @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close(); // e.g. a client that refused our certificate
+        }
+
+        @Override
         public void channelInactive(ChannelHandlerContext ctx) throws Exception {
             if (device != null) {
                 online.remove(device.deviceId(), this);
@@ -236,9 +241,10 @@ public final class TestNorcPeer implements AutoCloseable {
             super.channelInactive(ctx);
         }
 
+        /** Through the event loop's queue always, so frames leave in sealing order whatever the thread. */
         private void write(byte[] message) {
-            channel.writeAndFlush(encoding == WireEncoding.BINARY ? new BinaryWebSocketFrame(Unpooled.wrappedBuffer(message))
-                    : new TextWebSocketFrame(Unpooled.wrappedBuffer(message)));
+            channel.eventLoop().execute(() -> channel.writeAndFlush(encoding == WireEncoding.BINARY ? new BinaryWebSocketFrame(Unpooled.wrappedBuffer(message))
+                    : new TextWebSocketFrame(Unpooled.wrappedBuffer(message))));
         }
 
         synchronized void send(NorcMessage message) {
