@@ -100,6 +100,10 @@ abstract class RunCommand implements Callable<Integer> {
             + "(default: the scenario's length plus 60)")
     Integer maxDuration;
 
+    @Option(names = "--max-pending", defaultValue = "1000",
+            description = "Session setups in progress at most per worker; the ramp waits above it (default: ${DEFAULT-VALUE})")
+    int maxPending;
+
     @Option(names = "--max-message-bytes", defaultValue = "262144", description = "Inbound message cap per session")
     int maxMessageBytes;
 
@@ -204,6 +208,7 @@ abstract class RunCommand implements Callable<Integer> {
         settings.put("user_prefix", prefix);
         settings.put("source_addresses", sources.stream().map(InetAddress::getHostAddress).toList());
         settings.put("max_duration_seconds", bound);
+        settings.put("max_pending_per_worker", maxPending);
         settings.put("open_file_limit", fileLimit == Long.MAX_VALUE ? -1 : fileLimit);
 
         System.err.printf("norc-load %s: %d devices over %d worker(s) at %.1f/s against %s%n", scenario(), devices(),
@@ -226,6 +231,6 @@ abstract class RunCommand implements Callable<Integer> {
                 trustCert == null ? null : trustCert.toAbsolutePath().toString(), insecureLoopback,
                 json ? "json" : "binary", suites, List.of(), ioThreads, cryptoThreads, connectRate(), holdSeconds,
                 churn, registration, admin.toString(), provisionConcurrency, messagesPerMinute, burst, messageBytes,
-                chatSeconds, maxInFlight, connectTimeout, requestTimeout, bound, maxMessageBytes);
+                chatSeconds, maxInFlight, connectTimeout, requestTimeout, bound, maxMessageBytes, maxPending);
     }
 }

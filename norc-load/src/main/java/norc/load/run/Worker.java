@@ -49,6 +49,7 @@ public final class Worker {
     private final Metrics metrics = new Metrics();
     private final List<LoadSession> sessions = new ArrayList<>();
     private final Random random = new Random();
+    private final AtomicInteger pending = new AtomicInteger();
     private LoadEngine engine;
     private long goNanos;
     private long deadlineNanos;
@@ -253,7 +254,7 @@ public final class Worker {
         CompletableFuture<Void> started = new CompletableFuture<>();
         RateSchedule schedule = new RateSchedule(spec.connectPerSecond(), sessions.size());
         ScheduledFuture<?> pacer = pace(schedule, i -> {
-            opens.add(engine.open(sessions.get((int) i), metrics, open));
+            opens.add(open(sessions.get((int) i), open));
             if (i == sessions.size() - 1) {
                 started.complete(null);
             }
@@ -282,7 +283,7 @@ public final class Worker {
         AtomicReference<ScheduledFuture<?>> self = new AtomicReference<>();
         ScheduledFuture<?> f = engine.timer().scheduleAtFixedRate(() -> {
             long due = schedule.dueBy(System.nanoTime() - start);
-            while (next[0] < due) {
+            while (next[0] < due && pending.get() < spec.maxPending()) {
                 action.accept(next[0]++);
             }
             if (schedule.total() >= 0 && next[0] >= schedule.total() && self.get() != null) {
@@ -293,6 +294,12 @@ public final class Worker {
         return f;
     }
 
+    /** {@link LoadEngine#open} with the setups in progress counted for {@code maxPending}. */
+    private CompletableFuture<Boolean> open(LoadSession session, boolean openRegistration) {
+        pending.incrementAndGet();
+        return engine.open(session, metrics, openRegistration).whenComplete((up, error) -> pending.decrementAndGet());
+    }
+
     private void churnOne() {
         for (int attempt = 0; attempt < 8; attempt++) {
             LoadSession session = sessions.get(random.nextInt(sessions.size()));
@@ -301,7 +308,7 @@ public final class Worker {
                 metrics.increment(Counter.CHURN_DISCONNECTS);
                 closing.thenRun(() -> {
                     if (System.nanoTime() < deadlineNanos) {
-                        engine.open(session, metrics, false);
+                        open(session, false);
                     }
                 });
                 return;

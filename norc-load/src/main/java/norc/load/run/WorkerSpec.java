@@ -26,6 +26,8 @@ import java.util.Objects;
  * @param messageBytes size of each message's text (chat)
  * @param chatSeconds how long devices send (chat)
  * @param maxDurationSeconds hard bound on the measured phase; the worker stops when it passes
+ * @param maxPending session setups in progress at most; the ramp waits above it, so that a
+ *     generator that cannot keep up does not pile up connections that only time out
  */
 public record WorkerSpec(String scenario, int workerIndex, String runId, String userPrefix, String domain,
                          int firstUser, int users, List<String> endpoints, String trustCertificate,
@@ -35,12 +37,15 @@ public record WorkerSpec(String scenario, int workerIndex, String runId, String 
                          String registration, String adminUrl, int provisionConcurrency,
                          double messagesPerMinute, int burst, int messageBytes, int chatSeconds, int maxInFlight,
                          int connectTimeoutSeconds, int requestTimeoutSeconds, int maxDurationSeconds,
-                         int maxMessageBytes) {
+                         int maxMessageBytes, int maxPending) {
     public WorkerSpec {
         Objects.requireNonNull(scenario, "scenario");
         endpoints = List.copyOf(endpoints);
         suites = List.copyOf(suites);
         sourceAddresses = List.copyOf(sourceAddresses);
+        if (maxPending <= 0) {
+            throw new IllegalArgumentException("maxPending must be positive");
+        }
         if (users < 0 || firstUser < 0) {
             throw new IllegalArgumentException("negative user slice");
         }
@@ -57,7 +62,7 @@ public record WorkerSpec(String scenario, int workerIndex, String runId, String 
                 insecureLoopback, encoding, suites, addresses, ioThreads, cryptoThreads, connectRate, holdSeconds,
                 churnRate, registration, adminUrl, provisionConcurrency, messagesPerMinute, burst, messageBytes,
                 chatSeconds, maxInFlight, connectTimeoutSeconds, requestTimeoutSeconds, maxDurationSeconds,
-                maxMessageBytes);
+                maxMessageBytes, maxPending);
     }
 
     public WorkerSpec withDomain(String value) {
@@ -65,6 +70,6 @@ public record WorkerSpec(String scenario, int workerIndex, String runId, String 
                 trustCertificate, insecureLoopback, encoding, suites, sourceAddresses, ioThreads, cryptoThreads,
                 connectPerSecond, holdSeconds, churnPerSecond, registration, adminUrl, provisionConcurrency,
                 messagesPerMinute, burst, messageBytes, chatSeconds, maxInFlight, connectTimeoutSeconds,
-                requestTimeoutSeconds, maxDurationSeconds, maxMessageBytes);
+                requestTimeoutSeconds, maxDurationSeconds, maxMessageBytes, maxPending);
     }
 }
