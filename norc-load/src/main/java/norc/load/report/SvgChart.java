@@ -61,8 +61,8 @@ final class SvgChart {
                 points.add(String.format(Locale.ROOT, "%.1f,%.1f", px, py));
             }
             flush(svg, points, colour);
-            legend(svg, i, series.get(i).name(), colour);
         }
+        legend(svg, series);
         return svg.append("</svg>").toString();
     }
 
@@ -123,11 +123,16 @@ final class SvgChart {
                 TOP + plotHeight() / 2, TOP + plotHeight() / 2, escape(yLabel)));
     }
 
-    private static void legend(StringBuilder svg, int index, String name, String colour) {
-        int x = LEFT + 200 + index * 130;
-        svg.append(String.format(Locale.ROOT,
-                "<rect x='%d' y='8' width='10' height='10' fill='%s'/><text x='%d' y='17' font-size='11'>%s</text>",
-                x, colour, x + 14, escape(name)));
+    /** Legend entries in one row, right-aligned above the plot, clear of the title on the left. */
+    private static void legend(StringBuilder svg, List<Series> series) {
+        int[] widths = series.stream().mapToInt(s -> 14 + 7 * s.name().length() + 14).toArray();
+        int x = WIDTH - RIGHT - java.util.Arrays.stream(widths).sum();
+        for (int i = 0; i < series.size(); i++) {
+            svg.append(String.format(Locale.ROOT,
+                    "<rect x='%d' y='8' width='10' height='10' fill='%s'/><text x='%d' y='17' font-size='11'>%s</text>",
+                    x, COLOURS[i % COLOURS.length], x + 14, escape(series.get(i).name())));
+            x += widths[i];
+        }
     }
 
     private static void flush(StringBuilder svg, List<String> points, String colour) {
