@@ -34,7 +34,47 @@ public record ServerSettings(
         List<CipherSuite> suites,
         List<String> capabilities,
         String tlsKeystore,
-        String tlsKeystorePassword) {
+        String tlsKeystorePassword,
+        Registration registration,
+        Admin admin,
+        int federationPort,
+        Database database,
+        Limits limits,
+        Delivery delivery,
+        Session session) {
+
+    /** Who may add devices (profile §5). */
+    public enum Registration { TOKEN, OPEN, CLOSED }
+
+    /** The loopback operator API. */
+    public record Admin(String host, int port, Duration tokenTtl) {}
+
+    /** The journal database; {@code url} is a JDBC URL, never empty after parsing. */
+    public record Database(String url, String user, String password, int poolSize, Duration connectionTimeout) {
+        @Override
+        public String toString() {
+            return "Database[url=" + url + ", user=" + user + ", poolSize=" + poolSize + "]";
+        }
+    }
+
+    /** Spec §6.16 budgets, per device (registrations: per source address). */
+    public record Limits(int messagesPerMinute, int messageBurst, int keyLookupsPerMinute, int keyLookupBurst,
+                         int registrationsPerHour, int maxUsersPerRequest) {}
+
+    /** Store-and-forward. */
+    public record Delivery(Duration messageTtl, int inFlight, int dedupIds, Duration commitTimeout,
+                           Duration maxClockSkew, int snapshotEvery, Duration attachRefresh) {}
+
+    /** Authenticated session policy. */
+    public record Session(Duration lifetime, Duration authSkew, Duration timeUncertainty, Duration presenceMaxDelay) {}
+
+    /** No secrets: the keystore password is left out. */
+    @Override
+    public String toString() {
+        return "ServerSettings[serverId=" + serverId + ", dataDir=" + dataDir + ", client=" + clientInterface + ":" + clientPort
+                + (plainWebSocket ? " (plain ws)" : " (wss)") + ", admin=" + admin.host() + ":" + admin.port()
+                + ", registration=" + registration + ", " + database + "]";
+    }
 
     public static ServerSettings from(Config root) {
         Config c = root.getConfig("norc");
@@ -45,10 +85,7 @@ public record ServerSettings(
                 throw new IllegalArgumentException("norc.client.plain-websocket = on is only allowed when norc.client.interface"
                         + " is a loopback address (it is \"" + clientInterface + "\"); use TLS or bind to 127.0.0.1");
             }
-            int port = c.getInt("client.port");
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("norc.client.port must be 0..65535 (0 picks a free port), not " + port);
-            }
+            int port = port(c, "client.port");
             long maxPayload = c.getBytes("client.max-payload");
             if (maxPayload < 1024 || maxPayload > 64L * 1024 * 1024) {
                 throw new IllegalArgumentException("norc.client.max-payload must be between 1 KiB and 64 MiB, not " + maxPayload);
@@ -94,10 +131,70 @@ public record ServerSettings(
                     List.copyOf(suites),
                     List.copyOf(c.getStringList("protocol.capabilities")),
                     c.getString("tls.keystore"),
-                    c.getString("tls.keystore-password"));
+                    c.getString("tls.keystore-password"),
+                    registration(c.getString("registration")),
+                    new Admin(c.getString("admin.interface"), port(c, "admin.port"), positive(c, "admin.token-ttl")),
+                    port(c, "federation.port"),
+                    database(c),
+                    new Limits(atLeast(c, "limits.messages-per-minute", 1), atLeast(c, "limits.message-burst", 1),
+                            atLeast(c, "limits.key-lookups-per-minute", 1), atLeast(c, "limits.key-lookup-burst", 1),
+                            atLeast(c, "limits.registrations-per-hour", 1), atLeast(c, "limits.max-users-per-request", 1)),
+                    new Delivery(positive(c, "delivery.message-ttl"), atLeast(c, "delivery.in-flight", 1),
+                            atLeast(c, "delivery.dedup-ids", 0), positive(c, "delivery.commit-timeout"),
+                            positive(c, "delivery.max-clock-skew"), atLeast(c, "delivery.snapshot-every", 1),
+                            positive(c, "delivery.attach-refresh")),
+                    new Session(positive(c, "session.lifetime"), positive(c, "session.auth-skew"),
+                            positive(c, "session.time-uncertainty"), nonNegative(c, "session.presence-max-delay")));
         } catch (ConfigException e) {
             throw new IllegalArgumentException("configuration error: " + e.getMessage(), e);
         }
+    }
+
+    private static Registration registration(String value) {
+        return switch (value) {
+            case "token" -> Registration.TOKEN;
+            case "open" -> Registration.OPEN;
+            case "closed" -> Registration.CLOSED;
+            default -> throw new IllegalArgumentException("norc.registration (NORC_REGISTRATION) must be token, open or closed, not \""
+                    + value + "\"");
+        };
+    }
+
+    private static Database database(Config c) {
+        String url = c.getString("db.url");
+        if (url.isEmpty()) {
+            Path file = Path.of(c.getString("data-dir")).toAbsolutePath().resolve("db").resolve("norc");
+            url = "jdbc:h2:file:" + file + ";DATABASE_TO_UPPER=false";
+        } else if (!url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:postgresql:")) {
+            throw new IllegalArgumentException("norc.db.url (NORC_DB_URL) must be a jdbc:postgresql: or jdbc:h2: URL, not \""
+                    + url + "\"");
+        }
+        return new Database(url, c.getString("db.user"), c.getString("db.password"), atLeast(c, "db.pool-size", 1),
+                positive(c, "db.connection-timeout"));
+    }
+
+    private static int port(Config c, String key) {
+        int port = c.getInt(key);
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("norc." + key + " must be 0..65535 (0 picks a free port), not " + port);
+        }
+        return port;
+    }
+
+    private static int atLeast(Config c, String key, int min) {
+        int value = c.getInt(key);
+        if (value < min) {
+            throw new IllegalArgumentException("norc." + key + " must be at least " + min + ", not " + value);
+        }
+        return value;
+    }
+
+    private static Duration nonNegative(Config c, String key) {
+        Duration d = c.getDuration(key);
+        if (d.isNegative()) {
+            throw new IllegalArgumentException("norc." + key + " must not be negative, not " + d);
+        }
+        return d;
     }
 
     private static Duration positive(Config c, String key) {

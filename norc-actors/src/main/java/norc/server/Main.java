@@ -1,0 +1,45 @@
+package norc.server;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import norc.crypto.Bytes;
+
+/**
+ * {@code java -jar norc-server.jar}: starts one node from {@code reference.conf}, an optional
+ * {@code application.conf}, {@code NORC_*} variables and, for any key at all, Typesafe Config's
+ * {@code CONFIG_FORCE_<path>} variables (enabled here), e.g.
+ * {@code CONFIG_FORCE_norc_limits_messages__per__minute=6000}. A wrong setting stops it with
+ * exit status 2 and one sentence naming the key.
+ */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.setProperty("config.override_with_env_vars", "true");
+        ConfigFactory.invalidateCaches();
+        NorcServer server;
+        try {
+            Config config = NorcConfig.load(ConfigFactory.empty());
+            server = NorcServer.start(config);
+        } catch (IllegalArgumentException e) {
+            System.err.println("norc-server: " + e.getMessage());
+            System.exit(2);
+            return;
+        } catch (RuntimeException e) {
+            System.err.println("norc-server: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        ServerSettings s = server.settings();
+        String scheme = s.plainWebSocket() ? "ws" : "wss";
+        System.out.printf("NORC server %s is up%n", s.serverId());
+        System.out.printf("  clients   %s://%s:%d/norc-c%n", scheme, s.clientInterface(), server.clientPort());
+        System.out.printf("  admin     http://%s:%d/admin%n", s.admin().host(), server.adminPort());
+        System.out.printf("  identity  %s (Ed25519; clients pin it)%n", Bytes.hex(server.identityPublicKey()));
+        if (!s.plainWebSocket() && s.tlsKeystore().isEmpty()) {
+            System.out.printf("  TLS cert  %s (self-signed)%n", server.certificatePem());
+        }
+        System.out.printf("  data      %s%n", s.dataDir());
+        server.system().getWhenTerminated().toCompletableFuture().join();
+    }
+}

@@ -1,0 +1,139 @@
+package norc.server;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import javax.net.ssl.SSLContext;
+import norc.server.connection.ConnectionActor;
+import norc.server.connection.ConnectionSupervisor;
+import norc.server.device.DeviceSessionEntity;
+import norc.server.http.AdminEndpoint;
+import norc.server.http.ClientEndpoint;
+import norc.server.keys.ServerIdentity;
+import norc.server.message.MessageRouter;
+import norc.server.user.UserEntity;
+import norc.session.ServerHandshake;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.http.javadsl.ServerBinding;
+
+/**
+ * The root of the server's supervision tree (spec §7.2 {@code norc_server_sup}), declared here in
+ * start order, each child's restart policy stated where it is spawned:
+ *
+ * <pre>
+ * NorcGuardian
+ * ├── cluster membership (a cluster of one unless seed nodes are configured)
+ * ├── sharding: UserEntity, DeviceSessionEntity   (event-sourced; restart with backoff on journal
+ * │                                                 failure, recovering from the journal)
+ * ├── message-router: MessageRouter               (restart: stateless; its per-request workers are
+ * │   └── MessageDelivery / KeyLookup / ...         temporary children)
+ * ├── connections: ConnectionSupervisor           (restart; its ConnectionActor children are
+ * │   └── ConnectionActor (one per WebSocket)       temporary: stop on failure, never restarted)
+ * └── endpoints: NORC-C wss://…/norc-c, admin http://127.0.0.1:8080   (bound last)
+ * </pre>
+ *
+ * Not built yet (later issues): the federation supervisor (NORC-F/T) and the audit journal.
+ * Startup fails as a whole if an endpoint cannot bind: the guardian stops and so does the system.
+ */
+public final class NorcGuardian {
+
+    public sealed interface Command {}
+
+    private record Bound(ServerBinding client, ServerBinding admin) implements Command {}
+
+    private record BindFailed(Throwable cause) implements Command {}
+
+    /** What a started server listens on. */
+    public record Started(InetSocketAddress client, InetSocketAddress admin) {}
+
+    public static Behavior<Command> create(ServerSettings settings, ServerIdentity identity, SSLContext tls,
+                                           CompletableFuture<Started> started) {
+        return Behaviors.setup(context -> new NorcGuardian(context, settings, identity, tls, started).starting());
+    }
+
+    private static final Duration UNBIND_DEADLINE = Duration.ofSeconds(5);
+
+    private final ActorContext<Command> context;
+    private final CompletableFuture<Started> started;
+
+    private NorcGuardian(ActorContext<Command> context, ServerSettings settings, ServerIdentity identity, SSLContext tls,
+                         CompletableFuture<Started> started) {
+        this.context = context;
+        this.started = started;
+
+        // 1. membership: join ourselves when no seed nodes are configured
+        Cluster cluster = Cluster.get(context.getSystem());
+        if (context.getSystem().settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+            cluster.manager().tell(Join.create(cluster.selfMember().address()));
+        }
+
+        // 2. the sharded, event-sourced state (supervised by sharding; policies in each init)
+        ClusterSharding sharding = ClusterSharding.get(context.getSystem());
+        UserEntity.init(context.getSystem(), settings.delivery().snapshotEvery());
+        DeviceSessionEntity.init(context.getSystem(), settings);
+
+        // 3. the stateless router: restarted on failure, it keeps no state worth keeping
+        ActorRef<MessageRouter.Command> router = context.spawn(
+                Behaviors.supervise(MessageRouter.create(settings, sharding)).onFailure(SupervisorStrategy.restart()),
+                "message-router");
+
+        // 4. the connection supervisor: restarted on failure (which, as in OTP, ends its children)
+        ServerHandshake.Config handshake = new ServerHandshake.Config(settings.versions(), settings.suites(),
+                settings.capabilities(), new ServerHandshake.Identity(settings.serverId(), identity.secretKey(), identity.publicKey()));
+        ActorRef<ConnectionSupervisor.Command> connections = context.spawn(
+                Behaviors.supervise(ConnectionSupervisor.create(settings, handshake, identity.secretKey(), shardedEntities(sharding), router))
+                        .onFailure(SupervisorStrategy.restart()),
+                "connections");
+
+        // 5. endpoints, last: nothing is accepted before the tree above exists
+        context.pipeToSelf(
+                ClientEndpoint.bind(context.getSystem(), settings, tls, connections)
+                        .thenCombine(AdminEndpoint.bind(context.getSystem(), settings, connections), Bound::new),
+                (bound, error) -> bound != null ? bound : new BindFailed(error));
+    }
+
+    private Behavior<Command> starting() {
+        return Behaviors.receive(Command.class)
+                .onMessage(Bound.class, this::onBound)
+                .onMessage(BindFailed.class, this::onBindFailed)
+                .build();
+    }
+
+    private Behavior<Command> onBound(Bound bound) {
+        bound.client().addToCoordinatedShutdown(UNBIND_DEADLINE, context.getSystem());
+        bound.admin().addToCoordinatedShutdown(UNBIND_DEADLINE, context.getSystem());
+        started.complete(new Started(bound.client().localAddress(), bound.admin().localAddress()));
+        return Behaviors.receive(Command.class).build();
+    }
+
+    private Behavior<Command> onBindFailed(BindFailed failed) {
+        Throwable cause = failed.cause() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                ? c.getCause() : failed.cause();
+        context.getLog().error("cannot bind an endpoint: {}", cause.getMessage());
+        started.completeExceptionally(cause);
+        return Behaviors.stopped();
+    }
+
+    private static ConnectionActor.Entities shardedEntities(ClusterSharding sharding) {
+        return new ConnectionActor.Entities() {
+            @Override
+            public EntityRef<UserEntity.Command> user(String userId) {
+                return sharding.entityRefFor(UserEntity.ENTITY_TYPE_KEY, userId);
+            }
+
+            @Override
+            public EntityRef<DeviceSessionEntity.Command> device(UUID deviceId) {
+                return sharding.entityRefFor(DeviceSessionEntity.ENTITY_TYPE_KEY, deviceId.toString());
+            }
+        };
+    }
+}

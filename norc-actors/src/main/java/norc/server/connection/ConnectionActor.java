@@ -1,0 +1,621 @@
+package norc.server.connection;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import norc.crypto.Ed25519;
+import norc.error.ErrorCode;
+import norc.error.NorcException;
+import norc.server.ServerSettings;
+import norc.server.device.DeviceSessionEntity;
+import norc.server.message.MessageRouter;
+import norc.server.user.DeviceRecord;
+import norc.server.user.UserEntity;
+import norc.session.MessageSignatures;
+import norc.session.ReceiveSession;
+import norc.session.SendSession;
+import norc.session.ServerHandshake;
+import norc.session.SessionKeys;
+import norc.wire.Codec;
+import norc.wire.WireEncoding;
+import norc.wire.WireLimits;
+import norc.wire.message.Atoms.AckStatus;
+import norc.wire.message.Atoms.AuthStatus;
+import norc.wire.message.AuthRequest;
+import norc.wire.message.AuthResponse;
+import norc.wire.message.DeviceRegister;
+import norc.wire.message.DeviceRevoke;
+import norc.wire.message.ErrorMessage;
+import norc.wire.message.KeyRequest;
+import norc.wire.message.MessageAck;
+import norc.wire.message.MessageSend;
+import norc.wire.message.NorcMessage;
+import norc.wire.message.PresenceUpdate;
+import norc.wire.message.SessionKeyExchange;
+import norc.wire.message.TimeSync;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+
+/**
+ * One NORC-C connection (spec §7.2 {@code norc_connection_worker}): a state machine with one method
+ * per state, {@link #awaitingHello} → {@link #authenticating} → {@link #established} →
+ * {@link #draining}. It owns only its socket's session state (keys, sequence numbers, replay window,
+ * hash chains); everything that must survive it lives in the sharded entities. Inbound WebSocket
+ * messages arrive one at a time with backpressure ({@link Inbound}, acknowledged with
+ * {@link Ack}), and a request is acknowledged only after it is answered, so answers leave in
+ * request order and a slow database slows the socket instead of queueing without bound.
+ */
+public final class ConnectionActor {
+
+    // ---- protocol ----
+
+    public sealed interface Command {}
+
+    /** The WebSocket's outbound side is ready. */
+    public record OutboundReady(ActorRef<Outgoing> out) implements Command {}
+
+    /** The inbound stream started; answer {@code ackTo} with {@link Ack} to get the first message. */
+    public record StreamStarted(ActorRef<Ack> ackTo) implements Command {}
+
+    /** One inbound WebSocket message; answer {@code ackTo} with {@link Ack} for the next. */
+    public record Inbound(InboundFrame frame, ActorRef<Ack> ackTo) implements Command {}
+
+    public enum Ack { INSTANCE }
+
+    public enum StreamCompleted implements Command { INSTANCE }
+
+    public record StreamFailed(Throwable cause) implements Command {}
+
+    /** A stored message for this device (binary payload of its {@code message_send} copy). */
+    public record Deliver(UUID messageId, byte[] payload) implements Command {}
+
+    /** An ephemeral message for this device. */
+    public record Push(NorcMessage message) implements Command {}
+
+    /** This device was revoked: close now, with {@code 1003}. */
+    public enum DeviceRevoked implements Command { INSTANCE }
+
+    /** The device authenticated on another connection; this one closes. */
+    public enum Superseded implements Command { INSTANCE }
+
+    /** What goes to the WebSocket: a message, or the end. */
+    public sealed interface Outgoing {}
+
+    public record Send(byte[] bytes) implements Outgoing {}
+
+    public enum Close implements Outgoing { INSTANCE }
+
+    private enum PreAuthDeadline implements Command { INSTANCE }
+
+    private enum AttachRefresh implements Command { INSTANCE }
+
+    private enum SessionExpired implements Command { INSTANCE }
+
+    private enum DrainDeadline implements Command { INSTANCE }
+
+    private record RegistrationAllowed(DeviceRegister register, long retryAfter) implements Command {}
+
+    private record DeviceClaimed(DeviceRegister register, boolean ok) implements Command {}
+
+    private record DeviceAdded(DeviceRegister register, boolean ok) implements Command {}
+
+    private record DeviceLooked(AuthRequest request, Optional<DeviceRecord> device) implements Command {}
+
+    private record Routed(MessageRouter.RouteResult result) implements Command {}
+
+    private record KeysLooked(MessageRouter.KeyLookupResult result) implements Command {}
+
+    private record RevokeDone(boolean ok) implements Command {}
+
+    /** Everything a connection needs from its node, fixed at start. */
+    public record Env(ServerSettings settings, ServerHandshake.Config handshake, byte[] identitySecretKey,
+                      Entities entities, ActorRef<MessageRouter.Command> router,
+                      ActorRef<ConnectionSupervisor.Command> supervisor, java.security.SecureRandom random) {}
+
+    /** Access to the sharded entities (a port, so that unit tests can substitute probes). */
+    public interface Entities {
+        EntityRef<UserEntity.Command> user(String userId);
+
+        EntityRef<DeviceSessionEntity.Command> device(UUID deviceId);
+    }
+
+    public static Behavior<Command> create(Env env, WireEncoding encoding, InetAddress remote) {
+        return Behaviors.setup(context -> Behaviors.withTimers(timers ->
+                new ConnectionActor(context, timers, env, encoding, remote).awaitingHello()));
+    }
+
+    // ---- state ----
+
+    private static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
+    private static final Codec STORAGE = WireEncoding.BINARY.codec(WireLimits.DEFAULT);
+    /** Verifying against this key when a device is unknown keeps the timing of both answers alike. */
+    private static final byte[] DECOY_KEY = Ed25519.publicKeyOf(new byte[32]);
+
+    private final ActorContext<Command> context;
+    private final TimerScheduler<Command> timers;
+    private final Env env;
+    private final ServerSettings settings;
+    private final WireEncoding encoding;
+    private final Codec codec;
+    private final InetAddress remote;
+
+    private ActorRef<Outgoing> out;
+    private ActorRef<Ack> streamAck;
+    private SessionKeys keys;
+    private SendSession sendSession;
+    private ReceiveSession receiveSession;
+    private String userId;
+    private UUID deviceId;
+    private boolean closing;
+
+    private ConnectionActor(ActorContext<Command> context, TimerScheduler<Command> timers, Env env, WireEncoding encoding,
+                            InetAddress remote) {
+        this.context = context;
+        this.timers = timers;
+        this.env = env;
+        this.settings = env.settings();
+        this.encoding = encoding;
+        this.codec = encoding.codec(new WireLimits(settings.maxPayload(), WireLimits.DEFAULT.maxCollectionCount(),
+                WireLimits.DEFAULT.maxStringBytes()));
+        this.remote = remote;
+        timers.startSingleTimer(PreAuthDeadline.INSTANCE, settings.preAuthTimeout());
+    }
+
+    // ---- states ----
+
+    /** Waiting for the WebSocket to be wired and for {@code connection_request} (profile §3). */
+    private Behavior<Command> awaitingHello() {
+        return Behaviors.receive(Command.class)
+                .onMessage(OutboundReady.class, this::onOutboundReady)
+                .onMessage(StreamStarted.class, this::onStreamStarted)
+                .onMessage(Inbound.class, this::onHello)
+                .onMessage(PreAuthDeadline.class, d -> close())
+                .onMessage(StreamCompleted.class, c -> Behaviors.stopped())
+                .onMessage(StreamFailed.class, f -> Behaviors.stopped())
+                .onSignal(PostStop.class, this::onStop)
+                .build();
+    }
+
+    /** Keys exist; only {@code device_register}, {@code auth_request} and {@code time_sync} are served. */
+    private Behavior<Command> authenticating() {
+        return Behaviors.receive(Command.class)
+                .onMessage(Inbound.class, this::onInboundBeforeAuth)
+                .onMessage(RegistrationAllowed.class, this::onRegistrationAllowed)
+                .onMessage(DeviceClaimed.class, this::onDeviceClaimed)
+                .onMessage(DeviceAdded.class, this::onDeviceAdded)
+                .onMessage(DeviceLooked.class, this::onDeviceLooked)
+                .onMessage(PreAuthDeadline.class, d -> close())
+                .onMessage(StreamCompleted.class, c -> Behaviors.stopped())
+                .onMessage(StreamFailed.class, f -> Behaviors.stopped())
+                .onSignal(PostStop.class, this::onStop)
+                .build();
+    }
+
+    /** An authenticated device: every NORC-C message. */
+    private Behavior<Command> established() {
+        return Behaviors.receive(Command.class)
+                .onMessage(Inbound.class, this::onInbound)
+                .onMessage(Routed.class, this::onRouted)
+                .onMessage(KeysLooked.class, this::onKeysLooked)
+                .onMessage(RevokeDone.class, this::onRevokeDone)
+                .onMessage(Deliver.class, this::onDeliver)
+                .onMessage(Push.class, this::onPush)
+                .onMessage(AttachRefresh.class, this::onAttachRefresh)
+                .onMessage(DeviceRevoked.class, r -> fail(ErrorCode.DEVICE_REVOKED))
+                .onMessage(Superseded.class, s -> close())
+                .onMessage(SessionExpired.class, s -> close())
+                .onMessage(PreAuthDeadline.class, d -> Behaviors.same())
+                .onMessage(StreamCompleted.class, c -> Behaviors.stopped())
+                .onMessage(StreamFailed.class, f -> Behaviors.stopped())
+                .onSignal(PostStop.class, this::onStop)
+                .build();
+    }
+
+    /** Closing: the last frames are flushed, inbound is read and dropped, then the actor stops. */
+    private Behavior<Command> draining() {
+        return Behaviors.receive(Command.class)
+                .onMessage(Inbound.class, in -> {
+                    in.ackTo().tell(Ack.INSTANCE);
+                    return Behaviors.same();
+                })
+                .onMessage(StreamStarted.class, s -> Behaviors.same())
+                .onMessage(DrainDeadline.class, d -> Behaviors.stopped())
+                .onMessage(StreamCompleted.class, c -> Behaviors.stopped())
+                .onMessage(StreamFailed.class, f -> Behaviors.stopped())
+                .onAnyMessage(m -> Behaviors.same())
+                .onSignal(PostStop.class, this::onStop)
+                .build();
+    }
+
+    // ---- awaiting hello ----
+
+    private Behavior<Command> onOutboundReady(OutboundReady ready) {
+        out = ready.out();
+        if (streamAck != null) {
+            streamAck.tell(Ack.INSTANCE);
+        }
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onStreamStarted(StreamStarted started) {
+        streamAck = started.ackTo();
+        if (out != null) {
+            streamAck.tell(Ack.INSTANCE);
+        }
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onHello(Inbound in) {
+        streamAck = in.ackTo();
+        if (!(in.frame() instanceof InboundFrame.Data data)) {
+            return reject(in.frame());
+        }
+        ServerHandshake.Result result;
+        try {
+            result = ServerHandshake.respond(env.handshake(), codec, data.bytes(), env.random());
+        } catch (NorcException e) {
+            transmit(codec.encodeMessage(ErrorMessage.of(e.code())));
+            return close();
+        }
+        keys = result.keys();
+        sendSession = new SendSession(keys, codec, false, SendSession.randomInitialSequence(env.random()));
+        receiveSession = new ReceiveSession(keys, codec, true, settings.replayWindow(), settings.maxFailedFrames(),
+                this::integrityAlert);
+        transmit(result.acceptedBytes());
+        next();
+        return authenticating();
+    }
+
+    // ---- authenticating ----
+
+    private Behavior<Command> onInboundBeforeAuth(Inbound in) {
+        streamAck = in.ackTo();
+        NorcMessage message = open(in);
+        if (message == null) {
+            return closing ? draining() : Behaviors.same();
+        }
+        if (message instanceof DeviceRegister register) {
+            return onRegister(register);
+        }
+        if (message instanceof AuthRequest auth) {
+            context.ask(UserEntity.DeviceLookup.class, env.entities().user(auth.userId()), ASK_TIMEOUT,
+                    replyTo -> new UserEntity.GetDevice(auth.deviceId(), replyTo),
+                    (lookup, error) -> new DeviceLooked(auth, lookup == null ? Optional.empty() : lookup.device()));
+            return Behaviors.same();
+        }
+        if (message instanceof TimeSync sync) {
+            return answer(timeSync(sync)); // allowed early: a client with a skewed clock needs it to authenticate
+        }
+        return answer(ErrorMessage.of(ErrorCode.AUTHENTICATION_FAILED));
+    }
+
+    private Behavior<Command> onRegister(DeviceRegister register) {
+        boolean signed = MessageSignatures.REGISTER.verify(register.publicKey(), register.signature(),
+                keys.transcriptHash(), codec, register);
+        boolean allowed = switch (settings.registration()) {
+            case CLOSED -> false;
+            case TOKEN -> register.enrollmentToken().isPresent();
+            case OPEN -> true;
+        };
+        if (!signed || !allowed || !isLocalUser(register.userId())) {
+            return fail(ErrorCode.REGISTRATION_REJECTED);
+        }
+        if (register.enrollmentToken().isPresent()) {
+            return onRegistrationAllowed(new RegistrationAllowed(register, 0));
+        }
+        context.ask(Long.class, env.supervisor(), ASK_TIMEOUT,
+                replyTo -> new ConnectionSupervisor.AllowRegistration(remote, replyTo),
+                (retryAfter, error) -> new RegistrationAllowed(register, retryAfter == null ? 60 : retryAfter));
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onRegistrationAllowed(RegistrationAllowed allowed) {
+        if (allowed.retryAfter() > 0) {
+            return fail(ErrorMessage.of(ErrorCode.RATE_LIMITED, allowed.retryAfter()));
+        }
+        DeviceRegister register = allowed.register();
+        context.ask(Boolean.class, env.entities().device(register.deviceId()), ASK_TIMEOUT,
+                replyTo -> new DeviceSessionEntity.Claim(register.userId(), replyTo),
+                (ok, error) -> new DeviceClaimed(register, Boolean.TRUE.equals(ok)));
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onDeviceClaimed(DeviceClaimed claimed) {
+        if (!claimed.ok()) {
+            return fail(ErrorCode.REGISTRATION_REJECTED);
+        }
+        DeviceRegister register = claimed.register();
+        DeviceRecord record = new DeviceRecord(register.deviceId(), register.publicKey(), register.kexPublicKey(),
+                register.deviceInfo().name(), register.deviceInfo().type(), System.currentTimeMillis(), 0);
+        boolean open = settings.registration() == ServerSettings.Registration.OPEN;
+        context.ask(Boolean.class, env.entities().user(register.userId()), ASK_TIMEOUT,
+                replyTo -> new UserEntity.Register(record, register.enrollmentToken(), open, Instant.now().getEpochSecond(), replyTo),
+                (ok, error) -> new DeviceAdded(register, Boolean.TRUE.equals(ok)));
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onDeviceAdded(DeviceAdded added) {
+        if (!added.ok()) {
+            return fail(ErrorCode.REGISTRATION_REJECTED);
+        }
+        return authenticated(added.register().userId(), added.register().deviceId(), AuthStatus.REGISTERED);
+    }
+
+    private Behavior<Command> onDeviceLooked(DeviceLooked looked) {
+        AuthRequest auth = looked.request();
+        DeviceRecord device = looked.device().orElse(null);
+        byte[] key = device == null ? DECOY_KEY : device.publicKey();
+        boolean valid = MessageSignatures.AUTH.verify(key, auth.signature(), keys.transcriptHash(), codec, auth) && device != null;
+        if (!valid) {
+            return fail(ErrorCode.AUTHENTICATION_FAILED);
+        }
+        if (Math.abs(nowMicros() - auth.timestamp()) > settings.session().authSkew().toNanos() / 1000) {
+            return fail(ErrorCode.STALE_TIMESTAMP_AUTH);
+        }
+        if (device.revoked()) {
+            return fail(ErrorCode.DEVICE_REVOKED);
+        }
+        return authenticated(auth.userId(), auth.deviceId(), AuthStatus.AUTHENTICATED);
+    }
+
+    private Behavior<Command> authenticated(String user, UUID device, AuthStatus status) {
+        userId = user;
+        deviceId = device;
+        timers.cancel(PreAuthDeadline.INSTANCE);
+        long expiresAt = Instant.now().plus(settings.session().lifetime()).getEpochSecond();
+        timers.startSingleTimer(SessionExpired.INSTANCE, settings.session().lifetime());
+        timers.startTimerWithFixedDelay(AttachRefresh.INSTANCE, settings.delivery().attachRefresh());
+        send(new AuthResponse(status, keys.sessionId(), user, device, nowMicros(), expiresAt));
+        env.entities().device(device).tell(new DeviceSessionEntity.Attach(context.getSelf()));
+        env.supervisor().tell(new ConnectionSupervisor.Authenticated(context.getSelf()));
+        next();
+        return established();
+    }
+
+    // ---- established ----
+
+    private Behavior<Command> onInbound(Inbound in) {
+        streamAck = in.ackTo();
+        NorcMessage message = open(in);
+        if (message == null) {
+            return closing ? draining() : Behaviors.same();
+        }
+        if (message instanceof MessageSend send) {
+            context.ask(MessageRouter.RouteResult.class, env.router(), settings.delivery().commitTimeout().plusSeconds(5),
+                    replyTo -> new MessageRouter.Route(send, userId, deviceId, replyTo),
+                    (result, error) -> new Routed(result != null ? result
+                            : new MessageRouter.Refused(send.messageId(), ErrorCode.UNAVAILABLE, 0)));
+            return Behaviors.same();
+        }
+        if (message instanceof MessageAck ack) {
+            return onClientAck(ack);
+        }
+        if (message instanceof KeyRequest request) {
+            context.ask(MessageRouter.KeyLookupResult.class, env.router(), settings.delivery().commitTimeout().plusSeconds(5),
+                    replyTo -> new MessageRouter.LookupKeys(deviceId, request.userIds(), request.deviceFilter(), replyTo),
+                    (result, error) -> new KeysLooked(result != null ? result
+                            : new MessageRouter.KeysRefused(ErrorCode.UNAVAILABLE, 0)));
+            return Behaviors.same();
+        }
+        if (message instanceof TimeSync sync) {
+            return answer(timeSync(sync));
+        }
+        if (message instanceof PresenceUpdate presence) {
+            PresenceUpdate stamped = new PresenceUpdate(presence.status(), presence.statusMessage(), presence.capabilities(),
+                    presence.lastSeen(), Optional.of(userId));
+            env.router().tell(new MessageRouter.Presence(stamped, userId));
+            return next();
+        }
+        if (message instanceof DeviceRevoke revoke) {
+            return onRevoke(revoke);
+        }
+        if (message instanceof SessionKeyExchange exchange) {
+            SessionKeyExchange stamped = new SessionKeyExchange(exchange.sessionId(), exchange.ephemeralPublicKey(),
+                    exchange.targetDevice(), exchange.expiresAt(), Optional.of(userId), Optional.of(deviceId));
+            env.entities().device(exchange.targetDevice()).tell(new DeviceSessionEntity.Push(stamped));
+            return next();
+        }
+        if (message instanceof DeviceRegister || message instanceof AuthRequest) {
+            return answer(ErrorMessage.of(ErrorCode.UNEXPECTED_MESSAGE)); // already authenticated
+        }
+        return answer(ErrorMessage.of(ErrorCode.UNEXPECTED_MESSAGE));
+    }
+
+    private Behavior<Command> onClientAck(MessageAck ack) {
+        if (ack.status() == AckStatus.DELIVERED || ack.status() == AckStatus.READ) {
+            env.entities().device(deviceId).tell(new DeviceSessionEntity.Acknowledge(ack.messageId(), ack.status()));
+            return next();
+        }
+        return answer(ErrorMessage.of(ErrorCode.INVALID_FIELD)); // accepted/failed are the server's to say
+    }
+
+    private Behavior<Command> onRevoke(DeviceRevoke revoke) {
+        if (!revoke.userId().equals(userId)) {
+            return answer(ErrorMessage.of(ErrorCode.FORBIDDEN));
+        }
+        context.ask(Boolean.class, env.entities().user(userId), ASK_TIMEOUT,
+                replyTo -> new UserEntity.Revoke(revoke, encoding, replyTo),
+                (ok, error) -> new RevokeDone(Boolean.TRUE.equals(ok)));
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onRevokeDone(RevokeDone done) {
+        return done.ok() ? next() : answer(ErrorMessage.of(ErrorCode.FORBIDDEN)); // success has no answer (profile)
+    }
+
+    private Behavior<Command> onRouted(Routed routed) {
+        if (routed.result() instanceof MessageRouter.Accepted accepted) {
+            return answer(new MessageAck(accepted.messageId(), AckStatus.ACCEPTED, Optional.empty(), Optional.empty()));
+        }
+        MessageRouter.Refused refused = (MessageRouter.Refused) routed.result();
+        ErrorCode code = refused.code();
+        return answer(new ErrorMessage(code.code(), code.category().atom(), code.genericMessage(),
+                refused.retryAfter() > 0 ? Optional.of(refused.retryAfter()) : Optional.empty(),
+                Map.of("message_id", refused.messageId().toString())));
+    }
+
+    private Behavior<Command> onKeysLooked(KeysLooked looked) {
+        if (looked.result() instanceof MessageRouter.KeysFound found) {
+            return answer(found.response());
+        }
+        MessageRouter.KeysRefused refused = (MessageRouter.KeysRefused) looked.result();
+        return answer(refused.retryAfter() > 0 ? ErrorMessage.of(refused.code(), refused.retryAfter())
+                : ErrorMessage.of(refused.code()));
+    }
+
+    private Behavior<Command> onDeliver(Deliver deliver) {
+        NorcMessage message = STORAGE.decodePayload(norc.wire.MessageType.MESSAGE_SEND, deliver.payload(), 0, deliver.payload().length);
+        send(message);
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onPush(Push push) {
+        send(push.message());
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onAttachRefresh(AttachRefresh refresh) {
+        env.entities().device(deviceId).tell(new DeviceSessionEntity.Attach(context.getSelf()));
+        return Behaviors.same();
+    }
+
+    // ---- helpers ----
+
+    /**
+     * Opens one inbound frame. Returns the message, or {@code null} when there is nothing more to
+     * do for it: it was answered or silently discarded (the stream was asked for the next one), or
+     * the connection is {@link #closing}.
+     */
+    private NorcMessage open(Inbound in) {
+        if (!(in.frame() instanceof InboundFrame.Data data)) {
+            reject(in.frame());
+            return null;
+        }
+        try {
+            ReceiveSession.Received received = receiveSession.open(data.bytes());
+            if (received instanceof ReceiveSession.Accepted accepted) {
+                return accepted.message();
+            }
+            if (((ReceiveSession.Discarded) received).closeConnection()) {
+                close();
+                return null;
+            }
+            next(); // a silent discard (replay, AEAD failure, chain mismatch): profile §4.4
+            return null;
+        } catch (NorcException e) {
+            if (e.code() == ErrorCode.LIMIT_EXCEEDED) {
+                fail(e.code());
+                return null;
+            }
+            answer(ErrorMessage.of(e.code()));
+            return null;
+        }
+    }
+
+    /** A WebSocket message that could not be read as a frame at all: too big, or the wrong kind. */
+    private Behavior<Command> reject(InboundFrame frame) {
+        ErrorCode code = frame instanceof InboundFrame.TooLarge ? ErrorCode.LIMIT_EXCEEDED : ErrorCode.INVALID_HEADER;
+        if (keys == null) {
+            transmit(codec.encodeMessage(ErrorMessage.of(code)));
+            return close();
+        }
+        return fail(code);
+    }
+
+    private TimeSync timeSync(TimeSync request) {
+        TimeSync unsigned = new TimeSync(request.clientTime(), nowMicros(),
+                settings.session().timeUncertainty().toNanos() / 1000, Optional.empty());
+        byte[] signature = MessageSignatures.TIME_SYNC.sign(env.identitySecretKey(), keys.transcriptHash(), codec, unsigned);
+        return new TimeSync(unsigned.clientTime(), unsigned.serverTime(), unsigned.uncertainty(), Optional.of(signature));
+    }
+
+    /** Sends the answer to the current request and asks the stream for the next message. */
+    private Behavior<Command> answer(NorcMessage message) {
+        send(message);
+        return next();
+    }
+
+    private Behavior<Command> next() {
+        if (streamAck != null) {
+            ActorRef<Ack> ack = streamAck;
+            streamAck = null;
+            ack.tell(Ack.INSTANCE);
+        }
+        return Behaviors.same();
+    }
+
+    private void send(NorcMessage message) {
+        byte[] frame;
+        if (message instanceof MessageSend send) {
+            frame = sendSession.seal(message, send.messageId());
+        } else if (message instanceof MessageAck ack) {
+            frame = sendSession.seal(message, ack.messageId());
+        } else {
+            frame = sendSession.seal(message);
+        }
+        transmit(frame);
+    }
+
+    private void transmit(byte[] bytes) {
+        if (out != null) {
+            out.tell(new Send(bytes));
+        }
+    }
+
+    private Behavior<Command> fail(ErrorCode code) {
+        return fail(ErrorMessage.of(code));
+    }
+
+    /** Sends a final error and closes (profile §8). */
+    private Behavior<Command> fail(ErrorMessage error) {
+        send(error);
+        return close();
+    }
+
+    private Behavior<Command> close() {
+        closing = true;
+        if (out != null) {
+            out.tell(Close.INSTANCE);
+        }
+        if (streamAck != null) {
+            streamAck.tell(Ack.INSTANCE); // keep reading so the peer's close frame gets through
+            streamAck = null;
+        }
+        timers.cancelAll();
+        timers.startSingleTimer(DrainDeadline.INSTANCE, Duration.ofSeconds(2));
+        return draining();
+    }
+
+    private Behavior<Command> onStop(PostStop stop) {
+        if (out != null) {
+            out.tell(Close.INSTANCE);
+        }
+        if (deviceId != null) {
+            env.entities().device(deviceId).tell(new DeviceSessionEntity.Detach(context.getSelf()));
+        }
+        return Behaviors.same();
+    }
+
+    private void integrityAlert(UUID sessionId, long sequence) {
+        // profile §4.4: discard, count, alert; nothing is said to the peer. No content is logged.
+        context.getLog().warn("integrity alert: hash chain mismatch on session {} at sequence {}", sessionId, sequence);
+    }
+
+    private boolean isLocalUser(String user) {
+        int at = user.indexOf('@');
+        return at > 0 && at == user.lastIndexOf('@') && user.substring(at + 1).equals(settings.serverId());
+    }
+
+    private static long nowMicros() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+    }
+}

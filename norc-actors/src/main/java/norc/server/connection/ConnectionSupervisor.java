@@ -1,0 +1,121 @@
+package norc.server.connection;
+
+import java.net.InetAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import norc.server.ServerSettings;
+import norc.server.message.MessageRouter;
+import norc.session.ServerHandshake;
+import norc.wire.WireEncoding;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * Parent of every {@link ConnectionActor} (spec §7.2 {@code norc_connection_sup}, OTP
+ * {@code simple_one_for_one} with temporary children): one child per WebSocket, never restarted,
+ * because a connection's state dies with its socket and the client reconnects; a crash closes that
+ * one socket and nothing else. It also keeps the node's per-source registration budget (spec
+ * §6.16) and counts connections for the admin API.
+ */
+public final class ConnectionSupervisor {
+
+    public sealed interface Command {}
+
+    /** Starts the actor for one accepted WebSocket. */
+    public record Spawn(WireEncoding encoding, InetAddress remote, ActorRef<ActorRef<ConnectionActor.Command>> replyTo)
+            implements Command {}
+
+    /** Open registration: may {@code remote} register a new user now? 0 = yes, else seconds to wait. */
+    public record AllowRegistration(InetAddress remote, ActorRef<Long> replyTo) implements Command {}
+
+    /** A child authenticated (counted until it ends). */
+    public record Authenticated(ActorRef<ConnectionActor.Command> connection) implements Command {}
+
+    public record GetStats(ActorRef<Stats> replyTo) implements Command {}
+
+    /** Live connections on this node, and how many of them are authenticated. */
+    public record Stats(int connections, int authenticated) {}
+
+    private record Ended(ActorRef<ConnectionActor.Command> connection) implements Command {}
+
+    public static Behavior<Command> create(ServerSettings settings, ServerHandshake.Config handshake, byte[] identitySecretKey,
+                                           ConnectionActor.Entities entities, ActorRef<MessageRouter.Command> router) {
+        return Behaviors.setup(context -> new ConnectionSupervisor(context,
+                new ConnectionActor.Env(settings, handshake, identitySecretKey, entities, router, context.getSelf(),
+                        new SecureRandom())).receive());
+    }
+
+    private static final Duration REGISTRATION_WINDOW = Duration.ofHours(1);
+
+    private final ActorContext<Command> context;
+    private final ConnectionActor.Env env;
+    private final Map<InetAddress, ArrayDeque<Long>> registrations = new HashMap<>();
+    private final Set<ActorRef<ConnectionActor.Command>> authenticated = new HashSet<>();
+    private int connections;
+
+    private ConnectionSupervisor(ActorContext<Command> context, ConnectionActor.Env env) {
+        this.context = context;
+        this.env = env;
+    }
+
+    private Behavior<Command> receive() {
+        return Behaviors.receive(Command.class)
+                .onMessage(Spawn.class, this::onSpawn)
+                .onMessage(AllowRegistration.class, this::onAllowRegistration)
+                .onMessage(Authenticated.class, this::onAuthenticated)
+                .onMessage(Ended.class, this::onEnded)
+                .onMessage(GetStats.class, this::onGetStats)
+                .build();
+    }
+
+    private Behavior<Command> onSpawn(Spawn spawn) {
+        // temporary child: on any failure it stops (the socket closes); it is never restarted
+        Behavior<ConnectionActor.Command> child = Behaviors.supervise(ConnectionActor.create(env, spawn.encoding(), spawn.remote()))
+                .onFailure(SupervisorStrategy.stop());
+        ActorRef<ConnectionActor.Command> connection = context.spawnAnonymous(child);
+        context.watchWith(connection, new Ended(connection));
+        connections++;
+        spawn.replyTo().tell(connection);
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onAllowRegistration(AllowRegistration request) {
+        long now = System.currentTimeMillis();
+        ArrayDeque<Long> recent = registrations.computeIfAbsent(request.remote(), r -> new ArrayDeque<>());
+        while (!recent.isEmpty() && recent.peekFirst() <= now - REGISTRATION_WINDOW.toMillis()) {
+            recent.pollFirst();
+        }
+        if (recent.size() >= env.settings().limits().registrationsPerHour()) {
+            long retryAfter = (recent.peekFirst() + REGISTRATION_WINDOW.toMillis() - now + 999) / 1000;
+            request.replyTo().tell(Math.max(1, retryAfter));
+        } else {
+            recent.addLast(now);
+            request.replyTo().tell(0L);
+        }
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onAuthenticated(Authenticated message) {
+        authenticated.add(message.connection());
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onEnded(Ended ended) {
+        connections--;
+        authenticated.remove(ended.connection());
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onGetStats(GetStats request) {
+        request.replyTo().tell(new Stats(connections, authenticated.size()));
+        return Behaviors.same();
+    }
+}

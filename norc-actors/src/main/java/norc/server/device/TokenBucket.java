@@ -1,0 +1,31 @@
+package norc.server.device;
+
+/**
+ * A token bucket for one of a device's spec §6.16 budgets: {@code capacity} tokens, refilled at
+ * {@code perMinute}. Not persisted: after a restart a device starts with a full bucket. Not
+ * thread-safe; owned by one entity.
+ */
+public final class TokenBucket {
+    private final double capacity;
+    private final double perNano;
+    private double tokens;
+    private long updatedAt;
+
+    public TokenBucket(int capacity, int perMinute, long nowNanos) {
+        this.capacity = capacity;
+        this.perNano = perMinute / 60e9;
+        this.tokens = capacity;
+        this.updatedAt = nowNanos;
+    }
+
+    /** Takes one token; returns 0 when allowed, else the seconds until one is available (at least 1). */
+    public long take(long nowNanos) {
+        tokens = Math.min(capacity, tokens + (nowNanos - updatedAt) * perNano);
+        updatedAt = nowNanos;
+        if (tokens >= 1) {
+            tokens -= 1;
+            return 0;
+        }
+        return Math.max(1, (long) Math.ceil((1 - tokens) / perNano / 1e9));
+    }
+}

@@ -1,0 +1,130 @@
+package norc.server.http;
+
+import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.entity;
+import static org.apache.pekko.http.javadsl.server.Directives.get;
+import static org.apache.pekko.http.javadsl.server.Directives.onSuccess;
+import static org.apache.pekko.http.javadsl.server.Directives.path;
+import static org.apache.pekko.http.javadsl.server.Directives.pathEnd;
+import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
+import static org.apache.pekko.http.javadsl.server.Directives.post;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import norc.server.ServerSettings;
+import norc.server.connection.ConnectionSupervisor;
+import norc.server.user.UserEntity;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+
+/**
+ * The operator API (profile §2: a separate port, loopback by default): create users, issue one-time
+ * enrollment tokens, see connection counts, health. Plain HTTP, because it listens on loopback
+ * only unless an operator binds it elsewhere on purpose. Answers are JSON; errors are
+ * {@code {"error": "..."}}. The contract is the one {@code norc admin} (norc-client) speaks.
+ */
+public final class AdminEndpoint {
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private AdminEndpoint() {}
+
+    public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, ServerSettings settings,
+                                                      ActorRef<ConnectionSupervisor.Command> connections) {
+        return Http.get(system).newServerAt(settings.admin().host(), settings.admin().port())
+                .bind(route(system, settings, connections));
+    }
+
+    static Route route(ActorSystem<?> system, ServerSettings settings, ActorRef<ConnectionSupervisor.Command> connections) {
+        ClusterSharding sharding = ClusterSharding.get(system);
+        return concat(
+                path("health", () -> get(() -> json(StatusCodes.OK, Map.of("status", "ok")))),
+                pathPrefix("admin", () -> concat(
+                        path("users", () -> post(() -> entity(Unmarshaller.entityToString(), body -> createUser(sharding, settings, body)))),
+                        path(PathMatchers.segment("users").slash(PathMatchers.segment()).slash("enrollment-tokens"),
+                                userId -> post(() -> issueToken(sharding, settings, userId))),
+                        path("connections", () -> get(() -> connectionStats(system, connections)))))
+        );
+    }
+
+    private static Route createUser(ClusterSharding sharding, ServerSettings settings, String body) {
+        String userId;
+        try {
+            JsonNode node = JSON.readTree(body);
+            userId = node == null || !node.path("user_id").isTextual() ? null : node.path("user_id").asText();
+        } catch (JsonProcessingException e) {
+            userId = null;
+        }
+        if (userId == null || !isLocalUser(userId, settings.serverId())) {
+            return error(StatusCodes.BAD_REQUEST, "user_id must be local@" + settings.serverId());
+        }
+        String id = userId;
+        CompletionStage<UserEntity.CreateResult> created = sharding.entityRefFor(UserEntity.ENTITY_TYPE_KEY, id)
+                .ask(UserEntity.Create::new, TIMEOUT);
+        return onSuccess(created, result -> result == UserEntity.CreateResult.CREATED
+                ? json(StatusCodes.CREATED, Map.of("user_id", id))
+                : error(StatusCodes.CONFLICT, "user exists"));
+    }
+
+    private static Route issueToken(ClusterSharding sharding, ServerSettings settings, String userId) {
+        if (!isLocalUser(userId, settings.serverId())) {
+            return error(StatusCodes.BAD_REQUEST, "user_id must be local@" + settings.serverId());
+        }
+        long expiresAt = Instant.now().plus(settings.admin().tokenTtl()).getEpochSecond();
+        CompletionStage<UserEntity.TokenResult> issued = sharding.entityRefFor(UserEntity.ENTITY_TYPE_KEY, userId)
+                .ask(replyTo -> new UserEntity.IssueToken(expiresAt, replyTo), TIMEOUT);
+        return onSuccess(issued, result -> {
+            if (result instanceof UserEntity.TokenIssued token) {
+                Map<String, Object> answer = new LinkedHashMap<>();
+                answer.put("token", token.token());
+                answer.put("expires_at", token.expiresAt());
+                return json(StatusCodes.CREATED, answer);
+            }
+            return error(StatusCodes.NOT_FOUND, "no such user");
+        });
+    }
+
+    private static Route connectionStats(ActorSystem<?> system, ActorRef<ConnectionSupervisor.Command> connections) {
+        CompletionStage<ConnectionSupervisor.Stats> stats = AskPattern.ask(connections, ConnectionSupervisor.GetStats::new,
+                TIMEOUT, system.scheduler());
+        return onSuccess(stats, s -> json(StatusCodes.OK, Map.of("connections", s.connections(), "authenticated", s.authenticated())));
+    }
+
+    static boolean isLocalUser(String userId, String serverId) {
+        int at = userId.indexOf('@');
+        return at > 0 && at == userId.lastIndexOf('@') && userId.substring(at + 1).equals(serverId)
+                && userId.length() <= 255 && userId.chars().noneMatch(Character::isISOControl);
+    }
+
+    private static Route error(StatusCode status, String message) {
+        return json(status, Map.of("error", message));
+    }
+
+    private static Route json(StatusCode status, Map<String, ?> body) {
+        try {
+            return complete(HttpResponse.create().withStatus(status)
+                    .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, JSON.writeValueAsString(body))));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package norc.server.message;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import norc.error.ErrorCode;
+import norc.server.ServerSettings;
+import norc.server.device.DeviceSessionEntity;
+import norc.server.user.UserEntity;
+import norc.wire.message.KeyResponse;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/**
+ * Answers one {@code key_request} (spec §3.4.1, profile §5): spends one unit of the requester's
+ * key-lookup budget, asks each local user's entity for its active devices, and answers in the
+ * request's order. Unknown users, remote users and users without devices all get the same empty
+ * entry, so the answer reveals nothing about who exists.
+ */
+final class KeyLookup {
+
+    sealed interface Command {}
+
+    private record BudgetChecked(long retryAfter) implements Command {}
+
+    private record Found(UserEntity.Keys keys) implements Command {}
+
+    private enum TimedOut implements Command { INSTANCE }
+
+    static Behavior<Command> create(MessageRouter.LookupKeys lookup, ServerSettings settings, ClusterSharding sharding) {
+        return Behaviors.setup(context -> Behaviors.withTimers(timers ->
+                new KeyLookup(context, timers, lookup, settings, sharding).start()));
+    }
+
+    private final ActorContext<Command> context;
+    private final MessageRouter.LookupKeys lookup;
+    private final ServerSettings settings;
+    private final ClusterSharding sharding;
+    private final Map<String, Map<UUID, KeyResponse.DeviceKey>> answer = new LinkedHashMap<>();
+    private int awaiting;
+
+    private KeyLookup(ActorContext<Command> context, TimerScheduler<Command> timers, MessageRouter.LookupKeys lookup,
+                      ServerSettings settings, ClusterSharding sharding) {
+        this.context = context;
+        this.lookup = lookup;
+        this.settings = settings;
+        this.sharding = sharding;
+        timers.startSingleTimer(TimedOut.INSTANCE, settings.delivery().commitTimeout());
+    }
+
+    private Behavior<Command> start() {
+        if (lookup.userIds().size() > settings.limits().maxUsersPerRequest()) {
+            return refuse(ErrorCode.LIMIT_EXCEEDED, 0);
+        }
+        sharding.entityRefFor(DeviceSessionEntity.ENTITY_TYPE_KEY, lookup.requesterDevice().toString())
+                .tell(new DeviceSessionEntity.Spend(DeviceSessionEntity.Budget.KEY_LOOKUP,
+                        context.messageAdapter(Long.class, BudgetChecked::new)));
+        return Behaviors.receive(Command.class)
+                .onMessage(BudgetChecked.class, this::onBudgetChecked)
+                .onMessage(Found.class, this::onFound)
+                .onMessage(TimedOut.class, t -> refuse(ErrorCode.UNAVAILABLE, 0))
+                .build();
+    }
+
+    private Behavior<Command> onBudgetChecked(BudgetChecked budget) {
+        if (budget.retryAfter() > 0) {
+            return refuse(ErrorCode.RATE_LIMITED, budget.retryAfter());
+        }
+        for (String user : lookup.userIds()) {
+            answer.put(user, Map.of());
+            if (Recipients.wellFormed(user) && Recipients.local(user, settings.serverId())) {
+                awaiting++;
+                sharding.entityRefFor(UserEntity.ENTITY_TYPE_KEY, user)
+                        .tell(new UserEntity.GetKeys(lookup.filter(), context.messageAdapter(UserEntity.Keys.class, Found::new)));
+            }
+        }
+        return awaiting == 0 ? answer() : Behaviors.same();
+    }
+
+    private Behavior<Command> onFound(Found found) {
+        answer.put(found.keys().userId(), found.keys().devices());
+        return --awaiting > 0 ? Behaviors.same() : answer();
+    }
+
+    private Behavior<Command> answer() {
+        lookup.replyTo().tell(new MessageRouter.KeysFound(new KeyResponse(answer)));
+        return Behaviors.stopped();
+    }
+
+    private Behavior<Command> refuse(ErrorCode code, long retryAfter) {
+        lookup.replyTo().tell(new MessageRouter.KeysRefused(code, retryAfter));
+        return Behaviors.stopped();
+    }
+}

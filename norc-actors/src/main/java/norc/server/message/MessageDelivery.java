@@ -1,0 +1,167 @@
+package norc.server.message;
+
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import norc.error.ErrorCode;
+import norc.server.ServerSettings;
+import norc.server.device.DeviceSessionEntity;
+import norc.server.user.UserEntity;
+import norc.wire.Codec;
+import norc.wire.WireEncoding;
+import norc.wire.WireLimits;
+import norc.wire.message.MessageSend;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/**
+ * Delivers one {@code message_send} (profile §6): checks it, spends one unit of the sender device's
+ * message budget (spec §6.16), resolves every recipient user's active devices, stores a per-device
+ * copy (server-stamped sender, only that device's wrapped key) in each device's inbox, and answers
+ * {@code Accepted} only when every inbox committed. Past {@code commit-timeout} it answers
+ * {@code 9002}: the sender resends the same {@code message_id}, which the inboxes deduplicate.
+ */
+final class MessageDelivery {
+    private static final Codec STORAGE = WireEncoding.BINARY.codec(WireLimits.DEFAULT);
+
+    sealed interface Command {}
+
+    private record BudgetChecked(long retryAfter) implements Command {}
+
+    private record Resolved(UserEntity.Recipient recipient) implements Command {}
+
+    private record Stored(DeviceSessionEntity.StoreResult result) implements Command {}
+
+    private enum TimedOut implements Command { INSTANCE }
+
+    static Behavior<Command> create(MessageRouter.Route route, ServerSettings settings, ClusterSharding sharding) {
+        return Behaviors.setup(context -> Behaviors.withTimers(timers ->
+                new MessageDelivery(context, timers, route, settings, sharding).start()));
+    }
+
+    private final ActorContext<Command> context;
+    private final MessageRouter.Route route;
+    private final MessageSend message;
+    private final ServerSettings settings;
+    private final ClusterSharding sharding;
+    private final Set<String> users = new LinkedHashSet<>();
+    private final Set<UUID> targets = new HashSet<>();
+    private int awaiting;
+
+    private MessageDelivery(ActorContext<Command> context, TimerScheduler<Command> timers, MessageRouter.Route route,
+                            ServerSettings settings, ClusterSharding sharding) {
+        this.context = context;
+        this.route = route;
+        this.message = route.message();
+        this.settings = settings;
+        this.sharding = sharding;
+        timers.startSingleTimer(TimedOut.INSTANCE, settings.delivery().commitTimeout());
+    }
+
+    private Behavior<Command> start() {
+        ErrorCode invalid = check();
+        if (invalid != null) {
+            return refuse(invalid, 0);
+        }
+        sharding.entityRefFor(DeviceSessionEntity.ENTITY_TYPE_KEY, route.senderDevice().toString())
+                .tell(new DeviceSessionEntity.Spend(DeviceSessionEntity.Budget.MESSAGE,
+                        context.messageAdapter(Long.class, BudgetChecked::new)));
+        return Behaviors.receive(Command.class)
+                .onMessage(BudgetChecked.class, this::onBudgetChecked)
+                .onMessage(Resolved.class, this::onResolved)
+                .onMessage(Stored.class, this::onStored)
+                .onMessage(TimedOut.class, t -> refuse(ErrorCode.UNAVAILABLE, 0))
+                .build();
+    }
+
+    /** The routing metadata the server may judge (the envelope itself it cannot read). */
+    private ErrorCode check() {
+        if (message.recipients().isEmpty() || message.keys().isEmpty()) {
+            return ErrorCode.INVALID_FIELD;
+        }
+        if (message.recipients().size() > settings.limits().maxUsersPerRequest()) {
+            return ErrorCode.LIMIT_EXCEEDED;
+        }
+        long skewMicros = settings.delivery().maxClockSkew().toNanos() / 1000;
+        long nowMicros = System.currentTimeMillis() * 1000;
+        if (Math.abs(nowMicros - message.metadata().timestamp()) > skewMicros) {
+            return ErrorCode.STALE_TIMESTAMP;
+        }
+        for (String user : message.recipients()) {
+            if (!Recipients.wellFormed(user)) {
+                return ErrorCode.INVALID_FIELD;
+            }
+            if (!Recipients.local(user, settings.serverId())) {
+                return ErrorCode.FEDERATION_REFUSED; // federation is not built yet
+            }
+            users.add(user);
+        }
+        return null;
+    }
+
+    private Behavior<Command> onBudgetChecked(BudgetChecked budget) {
+        if (budget.retryAfter() > 0) {
+            return refuse(ErrorCode.RATE_LIMITED, budget.retryAfter());
+        }
+        Set<String> members = new HashSet<>(users);
+        members.add(route.senderUser());
+        sharding.entityRefFor(UserEntity.ENTITY_TYPE_KEY, route.senderUser()).tell(new UserEntity.AddContacts(members));
+        awaiting = users.size();
+        for (String user : users) {
+            sharding.entityRefFor(UserEntity.ENTITY_TYPE_KEY, user)
+                    .tell(new UserEntity.ResolveRecipient(members, context.messageAdapter(UserEntity.Recipient.class, Resolved::new)));
+        }
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onResolved(Resolved resolved) {
+        for (UUID device : resolved.recipient().devices()) {
+            if (message.keys().containsKey(device) && !device.equals(route.senderDevice())) {
+                targets.add(device);
+            }
+        }
+        if (--awaiting > 0) {
+            return Behaviors.same();
+        }
+        if (targets.isEmpty()) {
+            return accept(); // nobody to deliver to; the answer does not reveal which users exist
+        }
+        awaiting = targets.size();
+        long expiresAt = System.currentTimeMillis() + settings.delivery().messageTtl().toMillis();
+        for (UUID device : targets) {
+            sharding.entityRefFor(DeviceSessionEntity.ENTITY_TYPE_KEY, device.toString())
+                    .tell(new DeviceSessionEntity.Store(message.messageId(), copyFor(device), route.senderDevice(), expiresAt,
+                            context.messageAdapter(DeviceSessionEntity.StoreResult.class, Stored::new)));
+        }
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onStored(Stored stored) {
+        return --awaiting > 0 ? Behaviors.same() : accept();
+    }
+
+    /** The recipient device's copy: the server stamps the sender and keeps only that device's key. */
+    private byte[] copyFor(UUID device) {
+        MessageSend copy = new MessageSend(message.messageId(), message.conversationId(), message.recipients(),
+                message.metadata(), message.e2eSequence(), message.e2ePrevHash(), message.ciphertext(),
+                Map.of(device, message.keys().get(device)), message.senderSignature(),
+                Optional.of(route.senderUser()), Optional.of(route.senderDevice()));
+        return STORAGE.encodePayload(copy);
+    }
+
+    private Behavior<Command> accept() {
+        route.replyTo().tell(new MessageRouter.Accepted(message.messageId()));
+        return Behaviors.stopped();
+    }
+
+    private Behavior<Command> refuse(ErrorCode code, long retryAfter) {
+        route.replyTo().tell(new MessageRouter.Refused(message.messageId(), code, retryAfter));
+        return Behaviors.stopped();
+    }
+}

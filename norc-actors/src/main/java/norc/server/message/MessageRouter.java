@@ -1,0 +1,88 @@
+package norc.server.message;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import norc.error.ErrorCode;
+import norc.server.ServerSettings;
+import norc.wire.message.KeyResponse;
+import norc.wire.message.MessageSend;
+import norc.wire.message.PresenceUpdate;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/**
+ * Stateless fan-out (spec §7.2 {@code norc_message_router}): for each request it spawns one
+ * short-lived worker ({@link MessageDelivery}, {@link KeyLookup}, {@link PresenceFanout}) that talks
+ * to the sharded entities and answers the connection. Workers are temporary children: a crash
+ * stops that one request (its connection hears {@code 9002} after the timeout), never the router.
+ */
+public final class MessageRouter {
+
+    public sealed interface Command {}
+
+    /** A {@code message_send} from an authenticated device, to be stored in every recipient device's inbox. */
+    public record Route(MessageSend message, String senderUser, UUID senderDevice, ActorRef<RouteResult> replyTo)
+            implements Command {}
+
+    public sealed interface RouteResult {}
+
+    /** Every recipient inbox committed the message (or already had it). */
+    public record Accepted(UUID messageId) implements RouteResult {}
+
+    /** Not accepted: the code to answer with, and {@code retryAfter} seconds for rate limits (else 0). */
+    public record Refused(UUID messageId, ErrorCode code, long retryAfter) implements RouteResult {}
+
+    /** A {@code key_request} from an authenticated device. */
+    public record LookupKeys(UUID requesterDevice, List<String> userIds, Optional<List<UUID>> filter,
+                             ActorRef<KeyLookupResult> replyTo) implements Command {}
+
+    public sealed interface KeyLookupResult {}
+
+    public record KeysFound(KeyResponse response) implements KeyLookupResult {}
+
+    public record KeysRefused(ErrorCode code, long retryAfter) implements KeyLookupResult {}
+
+    /** A {@code presence_update} (already stamped with its user) for the users who share a conversation. */
+    public record Presence(PresenceUpdate update, String senderUser) implements Command {}
+
+    public static Behavior<Command> create(ServerSettings settings, ClusterSharding sharding) {
+        return Behaviors.setup(context -> new MessageRouter(context, settings, sharding).receive());
+    }
+
+    private final ActorContext<Command> context;
+    private final ServerSettings settings;
+    private final ClusterSharding sharding;
+
+    private MessageRouter(ActorContext<Command> context, ServerSettings settings, ClusterSharding sharding) {
+        this.context = context;
+        this.settings = settings;
+        this.sharding = sharding;
+    }
+
+    private Behavior<Command> receive() {
+        return Behaviors.receive(Command.class)
+                .onMessage(Route.class, this::onRoute)
+                .onMessage(LookupKeys.class, this::onLookupKeys)
+                .onMessage(Presence.class, this::onPresence)
+                .build();
+    }
+
+    private Behavior<Command> onRoute(Route route) {
+        context.spawnAnonymous(MessageDelivery.create(route, settings, sharding)); // temporary: stops on failure
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onLookupKeys(LookupKeys lookup) {
+        context.spawnAnonymous(KeyLookup.create(lookup, settings, sharding));
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onPresence(Presence presence) {
+        context.spawnAnonymous(PresenceFanout.create(presence, settings, sharding));
+        return Behaviors.same();
+    }
+}

@@ -1,0 +1,121 @@
+package norc.persistence;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The database behind the event journal and snapshot store (pekko-persistence-jdbc): an embedded
+ * H2 file by default, PostgreSQL for clusters. It knows the two dialects, produces the plugin's
+ * connection settings, and creates the schema on start-up (idempotently) so that a fresh data
+ * directory or an empty PostgreSQL database works without a manual step.
+ */
+public record JournalDatabase(Dialect dialect, String url, String user, String password) {
+
+    /** The databases NORC ships DDL for. */
+    public enum Dialect {
+        H2("slick.jdbc.H2Profile$", "org.h2.Driver", "h2.sql"),
+        POSTGRES("slick.jdbc.PostgresProfile$", "org.postgresql.Driver", "postgres.sql");
+
+        final String slickProfile;
+        final String driver;
+        final String ddl;
+
+        Dialect(String slickProfile, String driver, String ddl) {
+            this.slickProfile = slickProfile;
+            this.driver = driver;
+            this.ddl = ddl;
+        }
+    }
+
+    /** Picks the dialect from the JDBC URL. */
+    public static JournalDatabase of(String url, String user, String password) {
+        if (url.startsWith("jdbc:h2:")) {
+            return new JournalDatabase(Dialect.H2, url, user.isEmpty() ? "sa" : user, password);
+        }
+        if (url.startsWith("jdbc:postgresql:")) {
+            return new JournalDatabase(Dialect.POSTGRES, url, user, password);
+        }
+        throw new IllegalArgumentException("unsupported journal database URL (use jdbc:h2: or jdbc:postgresql:)");
+    }
+
+    /**
+     * Settings for {@code pekko-persistence-jdbc.shared-databases.slick}, as config paths to values,
+     * to be laid over the reference configuration before it is resolved.
+     */
+    public Map<String, Object> pluginSettings() {
+        Map<String, Object> settings = new LinkedHashMap<>();
+        String base = "pekko-persistence-jdbc.shared-databases.slick.";
+        settings.put(base + "profile", dialect.slickProfile);
+        settings.put(base + "db.url", url);
+        settings.put(base + "db.driver", dialect.driver);
+        settings.put(base + "db.user", user);
+        settings.put(base + "db.password", password);
+        return settings;
+    }
+
+    /** Creates the journal, tag and snapshot tables if they are missing; safe to run on every start. */
+    public void installSchema() {
+        List<String> statements = statements(readDdl(dialect.ddl));
+        try (Connection connection = DriverManager.getConnection(url, user, password);
+             Statement statement = connection.createStatement()) {
+            connection.setAutoCommit(false);
+            for (String sql : statements) {
+                statement.execute(sql);
+            }
+            connection.commit();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot prepare the journal database (" + redactedUrl() + "): " + e.getMessage(), e);
+        }
+    }
+
+    /** The URL without parameters, which may carry credentials. */
+    public String redactedUrl() {
+        int cut = url.indexOf(dialect == Dialect.H2 ? ';' : '?');
+        return cut < 0 ? url : url.substring(0, cut);
+    }
+
+    @Override
+    public String toString() {
+        return "JournalDatabase[" + dialect + ", " + redactedUrl() + "]";
+    }
+
+    static List<String> statements(String ddl) {
+        List<String> result = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        for (String line : ddl.split("\n")) {
+            if (line.strip().startsWith("--")) {
+                continue;
+            }
+            current.append(line).append('\n');
+            if (line.strip().endsWith(";")) {
+                String sql = current.toString().strip();
+                result.add(sql.substring(0, sql.length() - 1));
+                current.setLength(0);
+            }
+        }
+        if (!current.toString().isBlank()) {
+            throw new IllegalStateException("DDL ends without a semicolon");
+        }
+        return result;
+    }
+
+    private static String readDdl(String name) {
+        try (InputStream in = JournalDatabase.class.getResourceAsStream("/norc/persistence/ddl/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing DDL resource " + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read DDL resource " + name, e);
+        }
+    }
+}
