@@ -68,6 +68,9 @@ public final class TransportComparison {
         String name();
 
         CompletableFuture<Conn> open(InetAddress source);
+
+        @Override
+        void close();
     }
 
     public static void main(String[] args) throws Exception {
@@ -283,9 +286,9 @@ public final class TransportComparison {
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() {
             system.terminate();
-            system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            system.getWhenTerminated().toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
         }
     }
 }

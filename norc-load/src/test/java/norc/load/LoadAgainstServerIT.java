@@ -1,0 +1,97 @@
+package norc.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import norc.server.NorcConfig;
+import norc.server.NorcServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The tool against the real NORC server ({@link NorcServer}, started in this JVM the way
+ * {@code Main} starts it: a temporary data directory, ephemeral ports, its own generated TLS
+ * certificate, the H2 journal, default limits). Small numbers; assertions on report.json.
+ */
+class LoadAgainstServerIT {
+    @TempDir
+    static Path dir;
+    static NorcServer server;
+
+    @BeforeAll
+    static void startServer() {
+        server = NorcServer.start(NorcConfig.load(ConfigFactory.parseMap(Map.of(
+                "norc.data-dir", dir.resolve("server").toString(),
+                "norc.client.port", 0,
+                "norc.client.interface", "127.0.0.1",
+                "norc.admin.port", 0,
+                "pekko.remote.artery.canonical.port", 0))));
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.close();
+    }
+
+    private static JsonNode run(String name, String... args) throws Exception {
+        Path out = dir.resolve(name);
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--server", "wss://127.0.0.1:" + server.clientPort() + "/norc-c",
+                "--admin", "http://127.0.0.1:" + server.adminPort(),
+                "--trust-cert", server.certificatePem().toString(), "--out", out.toString(), "--progress", "OFF"));
+        assertThat(NorcLoad.execute(all.toArray(String[]::new))).as("exit status").isZero();
+        return new ObjectMapper().readTree(out.resolve("report.json").toFile());
+    }
+
+    @Test
+    void aStormOfAFewHundredSessionsIsHeldWithoutErrors() throws Exception {
+        JsonNode report = run("storm", "storm", "-n", "300", "--rate", "150", "--hold", "2",
+                "--source-addresses", "127.0.0.2-127.0.0.3", "--server-pid", Long.toString(ProcessHandle.current().pid()));
+
+        assertThat(report.path("setup").path("provisioned").asInt()).isEqualTo(300);
+        assertThat(report.path("setup").path("errors").size()).isZero();
+        assertThat(report.path("errors").size()).as("errors %s", report.path("errors")).isZero();
+        JsonNode totals = report.path("totals");
+        assertThat(totals.path("sessions_established").asInt()).isEqualTo(300);
+        assertThat(totals.path("sessions_lost").asInt()).isZero();
+        assertThat(totals.path("peak_sessions_held").asInt()).isEqualTo(300);
+        assertThat(report.path("latency_ms").path("authentication").path("count").asInt()).isEqualTo(300);
+        assertThat(report.path("latency_ms").path("norc_handshake").path("count").asInt()).isEqualTo(300);
+        assertThat(report.path("settings").path("domain").asText()).isEqualTo(server.settings().serverId());
+        assertThat(report.path("server").path("samples").asInt()).isPositive();
+    }
+
+    @Test
+    void aShortChatDeliversEveryAcceptedMessageEndToEnd() throws Exception {
+        JsonNode report = run("chat", "chat", "-p", "10", "--rate", "100", "--messages-per-minute", "300",
+                "--duration", "3", "--json");
+        JsonNode totals = report.path("totals");
+        assertThat(report.path("errors").size()).as("errors %s", report.path("errors")).isZero();
+        assertThat(totals.path("sessions_established").asInt()).isEqualTo(20);
+        long accepted = totals.path("messages_accepted").asLong();
+        assertThat(accepted).isPositive();
+        assertThat(totals.path("messages_sent").asLong()).isEqualTo(accepted);
+        assertThat(totals.path("messages_received").asLong()).isEqualTo(accepted);
+        assertThat(report.path("latency_ms").path("end_to_end").path("count").asLong()).isEqualTo(accepted);
+        assertThat(report.path("latency_ms").path("ack").path("count").asLong()).isEqualTo(accepted);
+    }
+
+    @Test
+    void sendingPastTheBurstIsCountedAsRateLimited() throws Exception {
+        // 140 messages back to back per device against the spec's bucket of 120 (refill 1/s)
+        JsonNode report = run("burst", "chat", "-p", "1", "--burst", "140", "--duration", "0",
+                "--registration", "storm");
+        assertThat(report.path("latency_ms").path("registration").path("count").asInt()).isEqualTo(2);
+        assertThat(report.path("errors").path("message_failed 6001 rate_limited").asLong()).isPositive();
+        assertThat(report.path("totals").path("messages_received").asLong())
+                .isEqualTo(report.path("totals").path("messages_accepted").asLong());
+    }
+}
