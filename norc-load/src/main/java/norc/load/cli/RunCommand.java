@@ -13,6 +13,7 @@ import java.util.Map;
 import java.security.SecureRandom;
 import java.util.concurrent.Callable;
 import norc.client.TransportSecurity;
+import norc.load.engine.ErrorLabels;
 import norc.load.engine.FileLimit;
 import norc.load.engine.SourceAddresses;
 import norc.load.report.ReportWriter;
@@ -100,7 +101,7 @@ abstract class RunCommand implements Callable<Integer> {
             + "(default: the scenario's length plus 60)")
     Integer maxDuration;
 
-    @Option(names = "--max-pending", defaultValue = "1000",
+    @Option(names = "--max-pending", defaultValue = "256",
             description = "Session setups in progress at most per worker; the ramp waits above it (default: ${DEFAULT-VALUE})")
     int maxPending;
 
@@ -143,6 +144,13 @@ abstract class RunCommand implements Callable<Integer> {
             return runScenario();
         } catch (IllegalArgumentException | IllegalStateException e) {
             System.err.println("norc-load: " + e.getMessage());
+            return 1;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+                 | java.io.IOException e) {
+            Throwable cause = ErrorLabels.unwrap(e);
+            Throwable root = cause.getCause() != null ? cause.getCause() : cause;
+            System.err.println("norc-load: cannot reach the server (" + ErrorLabels.of(cause)
+                    + (root.getMessage() != null ? ": " + root.getMessage() : "") + ")");
             return 1;
         }
     }
