@@ -104,6 +104,23 @@ class LoadAgainstTestPeerTest {
     }
 
     @Test
+    void sessionsTakeSeveralEndpointsInTurn() throws Exception {
+        int firstBefore = peer.authenticationsAt(peer.endpoint());
+        int secondBefore = peer.authenticationsAt(peer.secondEndpoint());
+        Path out = dir.resolve("endpoints");
+        int status = NorcLoad.execute("storm", "-n", "40", "--rate", "200", "--hold", "0",
+                "--server", peer.endpoint().toString(), "--server", peer.secondEndpoint().toString(),
+                "--admin", peer.adminUrl().toString(), "--trust-cert", peer.certificatePem().toString(),
+                "--out", out.toString(), "--progress", "OFF");
+        assertThat(status).isZero();
+        JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+        assertThat(report.path("endpoints")).hasSize(2);
+        assertThat(report.path("totals").path("sessions_established").asInt()).isEqualTo(40);
+        assertThat(peer.authenticationsAt(peer.endpoint()) - firstBefore).isEqualTo(20);
+        assertThat(peer.authenticationsAt(peer.secondEndpoint()) - secondBefore).isEqualTo(20);
+    }
+
+    @Test
     void aCertificateThatIsNotTrustedFailsEverySessionAtTls() throws Exception {
         Path other = TestCertificate.create("other").writePem(dir.resolve("other.pem"));
         Path out = dir.resolve("untrusted");

@@ -86,12 +86,12 @@ public final class WorkerProtocol {
             }
         }
         Map<String, Long> errors = new HashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.path("errors").fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.path("errors").properties().iterator(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             errors.put(e.getKey(), e.getValue().asLong());
         }
         Map<Metric, Histogram> latencies = new EnumMap<>(Metric.class);
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.path("latencies").fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.path("latencies").properties().iterator(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             latencies.put(Metric.ofLabel(e.getKey()), decode(e.getValue().asText()));
         }

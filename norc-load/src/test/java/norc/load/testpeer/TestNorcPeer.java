@@ -90,6 +90,7 @@ public final class TestNorcPeer implements AutoCloseable {
     private final Map<UUID, Connection> online = new ConcurrentHashMap<>();
     private final EventLoopGroup group = new NioEventLoopGroup(2);
     private final Channel listener;
+    private final Channel second;
     private final HttpServer admin;
     private final Path certificatePem;
 
@@ -97,6 +98,7 @@ public final class TestNorcPeer implements AutoCloseable {
     public final AtomicInteger registrations = new AtomicInteger();
     public final AtomicInteger authentications = new AtomicInteger();
     public final AtomicInteger relayed = new AtomicInteger();
+    private final Map<Integer, AtomicInteger> authenticationsByPort = new ConcurrentHashMap<>();
 
     public TestNorcPeer(Path directoryForCertificate) throws Exception {
         TestCertificate certificate = TestCertificate.create("localhost");
@@ -108,7 +110,7 @@ public final class TestNorcPeer implements AutoCloseable {
                 .subprotocols(WireEncoding.BINARY.subprotocol() + "," + WireEncoding.JSON.subprotocol())
                 .maxFramePayloadLength(1 << 20)
                 .build();
-        this.listener = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -116,8 +118,10 @@ public final class TestNorcPeer implements AutoCloseable {
                                 new HttpObjectAggregator(65536), new WebSocketServerProtocolHandler(ws),
                                 new WebSocketFrameAggregator(1 << 20), new Connection());
                     }
-                })
-                .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+                });
+        // two listeners on one directory, like two nodes of one cluster
+        this.listener = bootstrap.bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+        this.second = bootstrap.bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
         this.admin = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
         admin.createContext("/admin/users", this::onAdmin);
         admin.start();
@@ -125,6 +129,16 @@ public final class TestNorcPeer implements AutoCloseable {
 
     public URI endpoint() {
         return URI.create("wss://127.0.0.1:" + ((InetSocketAddress) listener.localAddress()).getPort() + "/norc-c");
+    }
+
+    /** The second listener's endpoint (same devices, same directory). */
+    public URI secondEndpoint() {
+        return URI.create("wss://127.0.0.1:" + ((InetSocketAddress) second.localAddress()).getPort() + "/norc-c");
+    }
+
+    /** Authentications seen on the listener of {@code endpoint}. */
+    public int authenticationsAt(URI endpoint) {
+        return authenticationsByPort.getOrDefault(endpoint.getPort(), new AtomicInteger()).get();
     }
 
     public URI adminUrl() {
@@ -143,6 +157,7 @@ public final class TestNorcPeer implements AutoCloseable {
     public void close() {
         admin.stop(0);
         listener.close().syncUninterruptibly();
+        second.close().syncUninterruptibly();
         group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
     }
 
@@ -306,6 +321,8 @@ public final class TestNorcPeer implements AutoCloseable {
             device = known;
             online.put(device.deviceId(), this);
             authentications.incrementAndGet();
+            authenticationsByPort.computeIfAbsent(((InetSocketAddress) channel.localAddress()).getPort(),
+                    p -> new AtomicInteger()).incrementAndGet();
             send(new AuthResponse(AuthStatus.AUTHENTICATED, keys.sessionId(), device.userId(), device.deviceId(),
                     nowMicros(), Instant.now().getEpochSecond() + 3600));
         }
