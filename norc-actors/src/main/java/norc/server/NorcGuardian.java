@@ -48,7 +48,7 @@ public final class NorcGuardian {
 
     public sealed interface Command {}
 
-    private record Bound(ServerBinding client, ServerBinding admin) implements Command {}
+    private record Bound(InetSocketAddress client, ServerBinding admin) implements Command {}
 
     private record BindFailed(Throwable cause) implements Command {}
 
@@ -109,9 +109,8 @@ public final class NorcGuardian {
     }
 
     private Behavior<Command> onBound(Bound bound) {
-        bound.client().addToCoordinatedShutdown(UNBIND_DEADLINE, context.getSystem());
-        bound.admin().addToCoordinatedShutdown(UNBIND_DEADLINE, context.getSystem());
-        started.complete(new Started(bound.client().localAddress(), bound.admin().localAddress()));
+        bound.admin().addToCoordinatedShutdown(UNBIND_DEADLINE, context.getSystem()); // the client endpoint registers its own
+        started.complete(new Started(bound.client(), bound.admin().localAddress()));
         return Behaviors.receive(Command.class).build();
     }
 

@@ -6,6 +6,27 @@ import static org.apache.pekko.http.javadsl.server.Directives.onSuccess;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.server.Directives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.stream.TLSClosing;
+import org.apache.pekko.stream.TLSProtocol.SslTlsInbound;
+import org.apache.pekko.stream.TLSProtocol.SslTlsOutbound;
+import org.apache.pekko.stream.javadsl.BidiFlow;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.TLS;
+import org.apache.pekko.stream.javadsl.TLSPlacebo;
+import org.apache.pekko.stream.javadsl.Tcp;
+import org.apache.pekko.util.ByteString;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -18,10 +39,7 @@ import norc.wire.WireEncoding;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.Http;
-import org.apache.pekko.http.javadsl.ServerBinding;
-import org.apache.pekko.http.javadsl.ServerBuilder;
 import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.ws.WebSocketUpgrade;
@@ -39,19 +57,54 @@ public final class ClientEndpoint {
 
     private ClientEndpoint() {}
 
-    public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, ServerSettings settings, SSLContext tls,
-                                                      ActorRef<ConnectionSupervisor.Command> supervisor) {
-        ServerBuilder builder = Http.get(system).newServerAt(settings.clientInterface(), settings.clientPort());
-        if (!settings.plainWebSocket()) {
-            builder = builder.enableHttps(ConnectionContext.httpsServer(() -> tls13Engine(tls)));
-        }
+    /**
+     * Binds the endpoint. The stack is assembled here rather than by {@code Http.newServerAt}, to put
+     * one stage under TLS that pekko-http lacks: an idle timeout on <em>inbound</em> bytes only.
+     * The server pings every {@code ping-interval} (pekko-http's keep-alive); a live client's pongs
+     * are inbound bytes, so only a peer that has said nothing at all, not even a pong, for
+     * {@code idle-timeout} is closed (profile §2). pekko-http's own idle timeout counts outbound
+     * bytes too, so its pings would keep a dead peer open forever.
+     */
+    public static CompletionStage<InetSocketAddress> bind(ActorSystem<?> system, ServerSettings settings, SSLContext tls,
+                                                          ActorRef<ConnectionSupervisor.Command> supervisor) {
+        Materializer materializer = Materializer.matFromSystem(system);
+        org.apache.pekko.http.javadsl.settings.ServerSettings http =
+                org.apache.pekko.http.javadsl.settings.ServerSettings.create(Adapter.toClassic(system));
         Route route = route(system, settings, supervisor);
-        org.apache.pekko.http.javadsl.server.ExceptionHandler failures = org.apache.pekko.http.javadsl.server.ExceptionHandler.newBuilder()
+        ExceptionHandler failures = ExceptionHandler.newBuilder()
                 .matchAny(e -> {
-                    system.log().error("NORC-C upgrade failed: {}", e.toString(), e);
+                    system.log().error("NORC-C upgrade failed: {}", e.toString());
                     return complete(StatusCodes.INTERNAL_SERVER_ERROR);
                 }).build();
-        return builder.bind(org.apache.pekko.http.javadsl.server.Directives.handleExceptions(failures, () -> route));
+        Flow<HttpRequest, HttpResponse, NotUsed> handler = Directives.handleExceptions(failures, () -> route).flow(system);
+        int maxConnections = http.getMaxConnections();
+        CompletionStage<Tcp.ServerBinding> bound = Tcp.get(system)
+                .bind(settings.clientInterface(), settings.clientPort(), http.getBacklog(), List.of(), false, Optional.empty())
+                .mapAsyncUnordered(maxConnections, connection -> connection.handleWith(
+                        connectionFlow(system, http, settings, tls, connection.remoteAddress(), handler), materializer)
+                        .handle((done, error) -> Done.getInstance()))
+                .to(Sink.ignore())
+                .run(materializer);
+        return bound.thenApply(binding -> {
+            CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "norc-c-unbind",
+                    () -> binding.unbind().thenApply(ignored -> Done.getInstance()));
+            return binding.localAddress();
+        });
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Flow<ByteString, ByteString, CompletionStage<Done>> connectionFlow(
+            ActorSystem<?> system, org.apache.pekko.http.javadsl.settings.ServerSettings http, ServerSettings settings,
+            SSLContext tls, InetSocketAddress remote, Flow<HttpRequest, HttpResponse, NotUsed> handler) {
+        BidiFlow<SslTlsOutbound, ByteString, ByteString, SslTlsInbound, NotUsed> security = settings.plainWebSocket()
+                ? (BidiFlow) TLSPlacebo.getInstance()
+                : TLS.create(() -> tls13Engine(tls), TLSClosing.eagerClose());
+        BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> inboundIdle = BidiFlow.fromFlows(
+                Flow.<ByteString>create(), Flow.<ByteString>create().idleTimeout(settings.idleTimeout()));
+        return handler.join(Http.get(system).serverLayer(http, Optional.of(remote), system.classicSystem().log())
+                        .atop(security)
+                        .atop(inboundIdle))
+                .watchTermination(Keep.right());
     }
 
     static Route route(ActorSystem<?> system, ServerSettings settings, ActorRef<ConnectionSupervisor.Command> supervisor) {

@@ -60,4 +60,51 @@ class MessagingIT {
         alice.close();
         bob.close();
     }
+
+    @org.junit.jupiter.api.Test
+    void presenceReachesOnlyUsersWhoShareAConversation() throws Exception {
+        RecordingListener bobHears = new RecordingListener();
+        RecordingListener carolHears = new RecordingListener();
+        NorcClient alice = server.registerNew("alice-p", WireEncoding.BINARY, new RecordingListener(), null);
+        NorcClient bob = server.registerNew("bob-p", WireEncoding.BINARY, bobHears, null);
+        NorcClient carol = server.registerNew("carol-p", WireEncoding.JSON, carolHears, null);
+        String bobId = "bob-p@" + server.serverId();
+        alice.send(UUID.randomUUID(), List.of(bobId), "hi".getBytes(StandardCharsets.UTF_8)).get(20, TimeUnit.SECONDS);
+        assertThat(bobHears.messages.poll(20, TimeUnit.SECONDS)).isNotNull();
+
+        alice.presence(norc.wire.message.Atoms.PresenceStatus.AWAY, "lunch").get(10, TimeUnit.SECONDS);
+        norc.wire.message.PresenceUpdate seen = bobHears.presence.poll(10, TimeUnit.SECONDS); // after 0-3 s
+        assertThat(seen).isNotNull();
+        assertThat(seen.userId()).contains("alice-p@" + server.serverId()); // stamped by the server
+        assertThat(seen.status()).isEqualTo(norc.wire.message.Atoms.PresenceStatus.AWAY);
+        assertThat(carolHears.presence.poll(4, TimeUnit.SECONDS)).isNull(); // shares no conversation
+        alice.close();
+        bob.close();
+        carol.close();
+    }
+
+    @org.junit.jupiter.api.Test
+    void sessionKeyExchangeIsRelayedToItsTargetStamped() throws Exception {
+        RawClient alice = registeredRaw("alice-k");
+        RawClient bob = registeredRaw("bob-k");
+        byte[] ephemeral = norc.crypto.X25519.generate(TestServer.RANDOM).publicKey();
+        UUID session = UUID.randomUUID();
+        alice.send(new norc.wire.message.SessionKeyExchange(session, ephemeral, bob.deviceId, 4_000_000_000L,
+                java.util.Optional.of("forged@elsewhere"), java.util.Optional.empty()));
+        norc.wire.message.SessionKeyExchange relayed = (norc.wire.message.SessionKeyExchange) bob.receive();
+        assertThat(relayed.sessionId()).isEqualTo(session);
+        assertThat(relayed.ephemeralPublicKey()).isEqualTo(ephemeral);
+        assertThat(relayed.senderUserId()).contains("alice-k@" + server.serverId());
+        assertThat(relayed.senderDeviceId()).contains(alice.deviceId);
+        alice.close();
+        bob.close();
+    }
+
+    private RawClient registeredRaw(String local) throws Exception {
+        String user = local + "@" + server.serverId();
+        RawClient client = RawClient.handshaken(server, WireEncoding.BINARY);
+        client.send(client.register(user, server.createUserWithToken(user)));
+        assertThat(client.receive()).isInstanceOf(norc.wire.message.AuthResponse.class);
+        return client;
+    }
 }

@@ -42,7 +42,8 @@ public final class TestServer implements AutoCloseable {
     private TestServer(Path dataDir, NorcServer server) throws IOException {
         this.dataDir = dataDir;
         this.server = server;
-        this.trust = TransportSecurity.trustCertificate(server.certificatePem(), new char[0]);
+        this.trust = server.settings().plainWebSocket() ? null
+                : TransportSecurity.trustCertificate(server.certificatePem(), new char[0]);
     }
 
     /** Starts a node; {@code overrides} is HOCON laid over the defaults (e.g. relaxed limits). */
