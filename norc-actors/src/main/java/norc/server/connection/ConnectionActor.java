@@ -10,6 +10,7 @@ import norc.crypto.Ed25519;
 import norc.error.ErrorCode;
 import norc.error.NorcException;
 import norc.server.ServerSettings;
+import norc.server.UserIds;
 import norc.server.device.DeviceSessionEntity;
 import norc.server.message.MessageRouter;
 import norc.server.user.DeviceRecord;
@@ -305,7 +306,7 @@ public final class ConnectionActor {
             case TOKEN -> register.enrollmentToken().isPresent();
             case OPEN -> true;
         };
-        if (!signed || !allowed || !isLocalUser(register.userId())) {
+        if (!signed || !allowed || !UserIds.isLocal(register.userId(), settings.serverId())) {
             return fail(ErrorCode.REGISTRATION_REJECTED);
         }
         if (register.enrollmentToken().isPresent()) {
@@ -607,11 +608,6 @@ public final class ConnectionActor {
     private void integrityAlert(UUID sessionId, long sequence) {
         // profile §4.4: discard, count, alert; nothing is said to the peer. No content is logged.
         context.getLog().warn("integrity alert: hash chain mismatch on session {} at sequence {}", sessionId, sequence);
-    }
-
-    private boolean isLocalUser(String user) {
-        int at = user.indexOf('@');
-        return at > 0 && at == user.lastIndexOf('@') && user.substring(at + 1).equals(settings.serverId());
     }
 
     private static long nowMicros() {

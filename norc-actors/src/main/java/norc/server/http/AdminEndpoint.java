@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import norc.server.ServerSettings;
+import norc.server.UserIds;
 import norc.server.connection.ConnectionSupervisor;
 import norc.server.user.UserEntity;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -74,7 +75,7 @@ public final class AdminEndpoint {
         } catch (JsonProcessingException e) {
             userId = null;
         }
-        if (userId == null || !isLocalUser(userId, settings.serverId())) {
+        if (userId == null || !UserIds.isLocal(userId, settings.serverId())) {
             return error(StatusCodes.BAD_REQUEST, "user_id must be local@" + settings.serverId());
         }
         String id = userId;
@@ -86,7 +87,7 @@ public final class AdminEndpoint {
     }
 
     private static Route issueToken(ClusterSharding sharding, ServerSettings settings, String userId) {
-        if (!isLocalUser(userId, settings.serverId())) {
+        if (!UserIds.isLocal(userId, settings.serverId())) {
             return error(StatusCodes.BAD_REQUEST, "user_id must be local@" + settings.serverId());
         }
         long expiresAt = Instant.now().plus(settings.admin().tokenTtl()).getEpochSecond();
@@ -107,12 +108,6 @@ public final class AdminEndpoint {
         CompletionStage<ConnectionSupervisor.Stats> stats = AskPattern.ask(connections, ConnectionSupervisor.GetStats::new,
                 TIMEOUT, system.scheduler());
         return onSuccess(stats, s -> json(StatusCodes.OK, Map.of("connections", s.connections(), "authenticated", s.authenticated())));
-    }
-
-    static boolean isLocalUser(String userId, String serverId) {
-        int at = userId.indexOf('@');
-        return at > 0 && at == userId.lastIndexOf('@') && userId.substring(at + 1).equals(serverId)
-                && userId.length() <= 255 && userId.chars().noneMatch(Character::isISOControl);
     }
 
     private static Route error(StatusCode status, String message) {

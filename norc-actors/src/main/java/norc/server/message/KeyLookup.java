@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.UUID;
 import norc.error.ErrorCode;
 import norc.server.ServerSettings;
+import norc.server.UserIds;
 import norc.server.device.DeviceSessionEntity;
 import norc.server.user.UserEntity;
 import norc.wire.message.KeyResponse;
@@ -71,7 +72,7 @@ final class KeyLookup {
         }
         for (String user : lookup.userIds()) {
             answer.put(user, Map.of());
-            if (Recipients.wellFormed(user) && Recipients.local(user, settings.serverId())) {
+            if (UserIds.wellFormed(user) && UserIds.local(user, settings.serverId())) {
                 awaiting++;
                 sharding.entityRefFor(UserEntity.ENTITY_TYPE_KEY, user)
                         .tell(new UserEntity.GetKeys(lookup.filter(), context.messageAdapter(UserEntity.Keys.class, Found::new)));

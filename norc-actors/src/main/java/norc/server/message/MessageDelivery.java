@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.UUID;
 import norc.error.ErrorCode;
 import norc.server.ServerSettings;
+import norc.server.UserIds;
 import norc.server.device.DeviceSessionEntity;
 import norc.server.user.UserEntity;
 import norc.wire.Codec;
@@ -94,10 +95,10 @@ final class MessageDelivery {
             return ErrorCode.STALE_TIMESTAMP;
         }
         for (String user : message.recipients()) {
-            if (!Recipients.wellFormed(user)) {
+            if (!UserIds.wellFormed(user)) {
                 return ErrorCode.INVALID_FIELD;
             }
-            if (!Recipients.local(user, settings.serverId())) {
+            if (!UserIds.local(user, settings.serverId())) {
                 return ErrorCode.FEDERATION_REFUSED; // federation is not built yet
             }
             users.add(user);
