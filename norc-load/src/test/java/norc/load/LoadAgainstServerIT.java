@@ -67,12 +67,17 @@ class LoadAgainstServerIT {
         assertThat(report.path("latency_ms").path("norc_handshake").path("count").asInt()).isEqualTo(300);
         assertThat(report.path("settings").path("domain").asText()).isEqualTo(server.settings().serverId());
         assertThat(report.path("server").path("samples").asInt()).isPositive();
+        // the server runs in this JVM: its cost figures are this process's, but they must be there
+        JsonNode cost = report.path("server_cost");
+        assertThat(cost.path("sessions_at_ramp_end").asInt()).isEqualTo(300);
+        assertThat(cost.path("cpu_ms_per_session_setup").asDouble()).isPositive();
+        assertThat(cost.has("rss_kb_per_held_session")).isTrue();
     }
 
     @Test
     void aShortChatDeliversEveryAcceptedMessageEndToEnd() throws Exception {
         JsonNode report = run("chat", "chat", "-p", "10", "--rate", "100", "--messages-per-minute", "300",
-                "--duration", "3", "--json");
+                "--duration", "3", "--json", "--server-pid", Long.toString(ProcessHandle.current().pid()));
         JsonNode totals = report.path("totals");
         assertThat(report.path("errors").size()).as("errors %s", report.path("errors")).isZero();
         assertThat(totals.path("sessions_established").asInt()).isEqualTo(20);
@@ -82,6 +87,7 @@ class LoadAgainstServerIT {
         assertThat(totals.path("messages_received").asLong()).isEqualTo(accepted);
         assertThat(report.path("latency_ms").path("end_to_end").path("count").asLong()).isEqualTo(accepted);
         assertThat(report.path("latency_ms").path("ack").path("count").asLong()).isEqualTo(accepted);
+        assertThat(report.path("server_cost").path("cpu_us_per_message").asDouble()).isPositive();
     }
 
     @Test

@@ -110,6 +110,7 @@ public final class ReportWriter {
                     .max().orElse(0)));
             server.put("rss_mb_peak", RunResult.round(r.server().stream().mapToLong(ServerSample::rssBytes).max()
                     .orElse(0) / 1048576.0));
+            ServerCost.of(r).ifPresent(cost -> root.set("server_cost", JSON.valueToTree(cost.asMap())));
         }
         root.set("series", JSON.valueToTree(r.series()));
         ObjectNode histograms = root.putObject("histograms");
@@ -136,6 +137,27 @@ public final class ReportWriter {
             out.append(line).append('\n');
         }
         return out.toString();
+    }
+
+    private static String costLine(ServerCost cost) {
+        java.util.StringJoiner parts = new java.util.StringJoiner("; ", "  server cost: ", "\n");
+        if (!Double.isNaN(cost.cpuMsPerSetup())) {
+            parts.add(String.format(Locale.ROOT, "%.2f ms CPU per session set-up", cost.cpuMsPerSetup()));
+        }
+        if (!Double.isNaN(cost.cpuMsPerChurnReconnect())) {
+            parts.add(String.format(Locale.ROOT, "%.2f ms CPU per churn reconnect", cost.cpuMsPerChurnReconnect()));
+        }
+        if (!Double.isNaN(cost.holdCpuPercent())) {
+            parts.add(String.format(Locale.ROOT, "%.0f%% CPU while holding", cost.holdCpuPercent()));
+        }
+        if (!Double.isNaN(cost.cpuUsPerMessage())) {
+            parts.add(String.format(Locale.ROOT, "%.0f µs CPU per message", cost.cpuUsPerMessage()));
+        }
+        if (!Double.isNaN(cost.rssKbPerHeldSession())) {
+            parts.add(String.format(Locale.ROOT, "%.1f KB RSS per held session (%.0f → %.0f MiB for %d)",
+                    cost.rssKbPerHeldSession(), cost.rssMbAtStart(), cost.rssMbHeld(), cost.sessionsAtRampEnd()));
+        }
+        return parts.toString();
     }
 
     /** The text summary printed at the end of a run. */
@@ -179,6 +201,7 @@ public final class ReportWriter {
                     r.server().stream().mapToDouble(ServerSample::cpuPercent).average().orElse(0),
                     r.server().stream().mapToDouble(ServerSample::cpuPercent).max().orElse(0),
                     r.server().stream().mapToLong(ServerSample::rssBytes).max().orElse(0) / 1048576.0));
+            ServerCost.of(r).ifPresent(cost -> out.append(costLine(cost)));
         }
         return out.toString();
     }

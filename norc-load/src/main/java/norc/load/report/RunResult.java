@@ -16,11 +16,12 @@ import org.HdrHistogram.Histogram;
  *
  * @param settings what was asked for (scenario parameters), for the report's header
  * @param durationSeconds the measured phase, from the common start to the last worker's end
+ * @param serverRssAtStartBytes the server's resident memory when the measured phase began (0: not sampled)
  */
 public record RunResult(String scenario, Instant startedAt, double durationSeconds, int workers,
                         List<String> endpoints, Map<String, Object> settings,
                         List<WorkerSink.SetupSummary> setups, RunAggregator aggregate, List<ServerSample> server,
-                        boolean stoppedByDeadline) {
+                        long serverRssAtStartBytes, boolean stoppedByDeadline) {
 
     /** Percentiles of one latency, in ms. */
     public record LatencySummary(long count, double minMs, double meanMs, double p50Ms, double p90Ms, double p99Ms,

@@ -22,6 +22,7 @@ public abstract class ServerSampler {
 
     private double lastCpuSeconds = Double.NaN;
     private long lastNanos;
+    private volatile long firstRssBytes;
 
     /** CPU seconds used so far and resident bytes, or null when unavailable. */
     protected abstract double[] read() throws IOException, InterruptedException;
@@ -41,6 +42,9 @@ public abstract class ServerSampler {
             return null;
         }
         long nanos = System.nanoTime();
+        if (firstRssBytes == 0) {
+            firstRssBytes = (long) now[1];
+        }
         ServerSample sample = null;
         if (!Double.isNaN(lastCpuSeconds) && nanos > lastNanos) {
             double cpu = (now[0] - lastCpuSeconds) / ((nanos - lastNanos) / 1e9) * 100.0;
@@ -49,6 +53,11 @@ public abstract class ServerSampler {
         lastCpuSeconds = now[0];
         lastNanos = nanos;
         return sample;
+    }
+
+    /** Resident bytes at the first successful read (0 before it). */
+    public long firstRssBytes() {
+        return firstRssBytes;
     }
 
     public static ServerSampler ofPid(long pid) {

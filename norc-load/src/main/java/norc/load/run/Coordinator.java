@@ -107,6 +107,7 @@ public final class Coordinator {
             }
         }
         ScheduledExecutorService sampler = null;
+        ServerSampler serverSampler = null;
         List<ServerSample> samples = new CopyOnWriteArrayList<>();
         try {
             Duration setupTimeout = Duration.ofSeconds(Math.max(SETUP_TIMEOUT_FLOOR.toSeconds(), whole.users() / 10L));
@@ -119,7 +120,7 @@ public final class Coordinator {
             for (WorkerHandle h : handles) {
                 h.go(go);
             }
-            ServerSampler serverSampler = options.serverPid() != null ? ServerSampler.ofPid(options.serverPid())
+            serverSampler = options.serverPid() != null ? ServerSampler.ofPid(options.serverPid())
                     : options.serverMetrics() != null ? ServerSampler.ofMetrics(options.serverMetrics()) : null;
             if (serverSampler != null) {
                 sampler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -128,8 +129,9 @@ public final class Coordinator {
                     return t;
                 });
                 int[] second = {-1};
+                ServerSampler source = serverSampler;
                 sampler.scheduleAtFixedRate(() -> {
-                    ServerSample s = serverSampler.sample(second[0]);
+                    ServerSample s = source.sample(second[0]);
                     if (s != null) {
                         samples.add(s);
                     }
@@ -144,7 +146,8 @@ public final class Coordinator {
             double duration = (System.currentTimeMillis() - go) / 1000.0;
             progress.finish();
             return new RunResult(whole.scenario(), startedAt, duration, workers, whole.endpoints(), options.settings(),
-                    setups, aggregate, List.copyOf(samples), deadline);
+                    setups, aggregate, List.copyOf(samples), serverSampler == null ? 0 : serverSampler.firstRssBytes(),
+                    deadline);
         } finally {
             if (sampler != null) {
                 sampler.shutdownNow();

@@ -38,7 +38,7 @@ class ReportWriterTest {
         }
         return new RunResult("storm", Instant.parse("2025-01-01T00:00:00Z"), 3.0, 1, List.of("wss://127.0.0.1:1/norc-c"),
                 Map.of("devices", 30), List.of(new WorkerSink.SetupSummary(30, 30, 0.5, Map.of())), aggregate,
-                List.of(new ServerSample(1, 150.0, 200L << 20)), false);
+                List.of(new ServerSample(1, 150.0, 200L << 20)), 100L << 20, false);
     }
 
     @Test
