@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import norc.crypto.CipherSuite;
+import norc.persistence.JournalDatabase;
 import norc.session.ReplayWindow;
 import norc.wire.ProtocolVersion;
 import norc.wire.VersionNegotiation;
@@ -163,8 +164,7 @@ public record ServerSettings(
     private static Database database(Config c) {
         String url = c.getString("db.url");
         if (url.isEmpty()) {
-            Path file = Path.of(c.getString("data-dir")).toAbsolutePath().resolve("db").resolve("norc");
-            url = "jdbc:h2:file:" + file + ";DATABASE_TO_UPPER=false";
+            url = JournalDatabase.h2FileUrl(Path.of(c.getString("data-dir")).resolve("db").resolve("norc"));
         } else if (!url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:postgresql:")) {
             throw new IllegalArgumentException("norc.db.url (NORC_DB_URL) must be a jdbc:postgresql: or jdbc:h2: URL, not \""
                     + url + "\"");
