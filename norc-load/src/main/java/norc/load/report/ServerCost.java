@@ -4,7 +4,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalDouble;
 import norc.load.engine.Counter;
 
 /**
@@ -26,7 +25,7 @@ import norc.load.engine.Counter;
  * the end of the ramp, divided by the sessions held then; for a JVM that includes heap the
  * collector has not yet reclaimed, so it is an upper bound.
  *
- * @param rampSeconds seconds in the ramp (0 when there was no sample in it)
+ * @param rampSeconds seconds in the ramp (0 when the peak was never held)
  * @param cpuMsPerSetup server CPU per established session in the ramp, ms (NaN when unknown)
  * @param holdCpuPercent mean server CPU during the hold, 100 = one core (NaN when no hold)
  * @param cpuMsPerChurnReconnect server CPU per churned reconnect in the hold, ms (NaN when no churn)
@@ -127,7 +126,8 @@ public record ServerCost(int rampSeconds, long sessionsAtRampEnd, double cpuMsPe
     }
 
     private static void put(Map<String, Object> out, String key, double value) {
-        OptionalDouble v = Double.isNaN(value) ? OptionalDouble.empty() : OptionalDouble.of(RunResult.round(value));
-        v.ifPresent(x -> out.put(key, x));
+        if (!Double.isNaN(value)) {
+            out.put(key, RunResult.round(value));
+        }
     }
 }
