@@ -4,9 +4,15 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import javax.net.ssl.SSLContext;
+import java.util.concurrent.CompletionStage;
+import javax.net.ssl.KeyManagerFactory;
 import norc.server.connection.ConnectionActor;
 import norc.server.connection.ConnectionSupervisor;
+import norc.server.crypto.CryptoPool;
+import norc.server.netty.NettyClientEndpoint;
+import norc.server.netty.NettyTls;
+import norc.server.tls.TlsMaterial;
+import org.apache.pekko.actor.typed.ActorSystem;
 import norc.server.device.DeviceSessionEntity;
 import norc.server.http.AdminEndpoint;
 import norc.server.http.ClientEndpoint;
@@ -37,8 +43,9 @@ import org.apache.pekko.http.javadsl.ServerBinding;
  * ├── message-router: MessageRouter               (restart: stateless; its per-request workers are
  * │   └── MessageDelivery / KeyLookup / ...         temporary children)
  * ├── connections: ConnectionSupervisor           (restart; its ConnectionActor children are
- * │   └── ConnectionActor (one per WebSocket)       temporary: stop on failure, never restarted)
- * └── endpoints: NORC-C wss://…/norc-c, admin http://127.0.0.1:8080   (bound last)
+ * │   └── ConnectionActor (one per WebSocket)       temporary: stop on failure, never restarted;
+ * │                                                 their handshake crypto runs on norc.crypto-dispatcher)
+ * └── endpoints: NORC-C wss://…/norc-c (Netty), admin http://127.0.0.1:8080   (bound last)
  * </pre>
  *
  * Not built yet (later issues): the federation supervisor (NORC-F/T) and the audit journal.
@@ -55,7 +62,7 @@ public final class NorcGuardian {
     /** What a started server listens on. */
     public record Started(InetSocketAddress client, InetSocketAddress admin) {}
 
-    public static Behavior<Command> create(ServerSettings settings, ServerIdentity identity, SSLContext tls,
+    public static Behavior<Command> create(ServerSettings settings, ServerIdentity identity, KeyManagerFactory tls,
                                            CompletableFuture<Started> started) {
         return Behaviors.setup(context -> new NorcGuardian(context, settings, identity, tls, started).starting());
     }
@@ -65,7 +72,7 @@ public final class NorcGuardian {
     private final ActorContext<Command> context;
     private final CompletableFuture<Started> started;
 
-    private NorcGuardian(ActorContext<Command> context, ServerSettings settings, ServerIdentity identity, SSLContext tls,
+    private NorcGuardian(ActorContext<Command> context, ServerSettings settings, ServerIdentity identity, KeyManagerFactory tls,
                          CompletableFuture<Started> started) {
         this.context = context;
         this.started = started;
@@ -90,15 +97,27 @@ public final class NorcGuardian {
         ServerHandshake.Config handshake = new ServerHandshake.Config(settings.versions(), settings.suites(),
                 settings.capabilities(), new ServerHandshake.Identity(settings.serverId(), identity.secretKey(), identity.publicKey()));
         ActorRef<ConnectionSupervisor.Command> connections = context.spawn(
-                Behaviors.supervise(ConnectionSupervisor.create(settings, handshake, identity.secretKey(), shardedEntities(sharding), router))
+                Behaviors.supervise(ConnectionSupervisor.create(settings, handshake, identity.secretKey(), shardedEntities(sharding),
+                                router, CryptoPool.of(context.getSystem())))
                         .onFailure(SupervisorStrategy.restart()),
                 "connections");
 
         // 5. endpoints, last: nothing is accepted before the tree above exists
         context.pipeToSelf(
-                ClientEndpoint.bind(context.getSystem(), settings, tls, connections)
+                bindClientEndpoint(context.getSystem(), settings, tls, connections)
                         .thenCombine(AdminEndpoint.bind(context.getSystem(), settings, connections), Bound::new),
                 (bound, error) -> bound != null ? bound : new BindFailed(error));
+    }
+
+    /** The NORC-C endpoint on the configured transport (Netty by default; pekko-http's stream for comparison). */
+    private static CompletionStage<InetSocketAddress> bindClientEndpoint(ActorSystem<?> system, ServerSettings settings,
+                                                                        KeyManagerFactory tls,
+                                                                        ActorRef<ConnectionSupervisor.Command> connections) {
+        if (settings.transport().kind() == ServerSettings.Transport.Kind.PEKKO) {
+            return ClientEndpoint.bind(system, settings, tls == null ? null : TlsMaterial.serverContext(tls), connections);
+        }
+        return NettyClientEndpoint.bind(system, settings, tls == null ? null : NettyTls.serverContext(tls, settings.transport()),
+                connections);
     }
 
     private Behavior<Command> starting() {

@@ -10,7 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import javax.net.ssl.SSLContext;
+import javax.net.ssl.KeyManagerFactory;
 import norc.persistence.JournalDatabase;
 import norc.server.keys.ServerIdentity;
 import norc.server.tls.TlsMaterial;
@@ -47,8 +47,8 @@ public final class NorcServer implements AutoCloseable {
                 settings.database().password());
         database.installSchema();
         ServerIdentity identity = ServerIdentity.loadOrCreate(settings.dataDir());
-        SSLContext tls = settings.plainWebSocket() ? null
-                : TlsMaterial.serverContext(settings.dataDir(), settings.serverId(), settings.tlsKeystore(), settings.tlsKeystorePassword());
+        KeyManagerFactory tls = settings.plainWebSocket() ? null
+                : TlsMaterial.keyManagers(settings.dataDir(), settings.serverId(), settings.tlsKeystore(), settings.tlsKeystorePassword());
         Config full = ConfigFactory.parseMap(database.pluginSettings()).withFallback(config);
         CompletableFuture<NorcGuardian.Started> started = new CompletableFuture<>();
         ActorSystem<NorcGuardian.Command> system = ActorSystem.create(

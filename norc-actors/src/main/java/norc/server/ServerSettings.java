@@ -31,6 +31,7 @@ public record ServerSettings(
         int maxPayload,
         int maxFailedFrames,
         int replayWindow,
+        Transport transport,
         List<ProtocolVersion> versions,
         List<CipherSuite> suites,
         List<String> capabilities,
@@ -43,6 +44,18 @@ public record ServerSettings(
         Limits limits,
         Delivery delivery,
         Session session) {
+
+    /**
+     * The socket layer under the NORC-C endpoint: Netty (default) or pekko-http's stream (kept to
+     * measure beside it), the TLS engine, threads, and the limits a transport enforces per node and
+     * per connection.
+     */
+    public record Transport(Kind kind, TlsProvider tlsProvider, int ioThreads, int backlog, int maxConnections,
+                            int maxQueuedMessages, long maxQueuedBytes) {
+        public enum Kind { NETTY, PEKKO }
+
+        public enum TlsProvider { OPENSSL, JDK }
+    }
 
     /** Who may add devices (profile §5). */
     public enum Registration { TOKEN, OPEN, CLOSED }
@@ -128,6 +141,7 @@ public record ServerSettings(
                     (int) maxPayload,
                     maxFailed,
                     window,
+                    transport(c, maxPayload),
                     VersionNegotiation.validateSupported(c.getStringList("protocol.versions")),
                     List.copyOf(suites),
                     List.copyOf(c.getStringList("protocol.capabilities")),
@@ -149,6 +163,34 @@ public record ServerSettings(
         } catch (ConfigException e) {
             throw new IllegalArgumentException("configuration error: " + e.getMessage(), e);
         }
+    }
+
+    private static Transport transport(Config c, long maxPayload) {
+        Transport.Kind kind = switch (c.getString("client.transport")) {
+            case "netty" -> Transport.Kind.NETTY;
+            case "pekko" -> Transport.Kind.PEKKO;
+            default -> throw new IllegalArgumentException("norc.client.transport must be netty or pekko, not \""
+                    + c.getString("client.transport") + "\"");
+        };
+        Transport.TlsProvider provider = switch (c.getString("client.tls-provider")) {
+            case "openssl" -> Transport.TlsProvider.OPENSSL;
+            case "jdk" -> Transport.TlsProvider.JDK;
+            default -> throw new IllegalArgumentException("norc.client.tls-provider must be openssl or jdk, not \""
+                    + c.getString("client.tls-provider") + "\"");
+        };
+        int ioThreads = c.getInt("client.io-threads");
+        if (ioThreads < 0) {
+            throw new IllegalArgumentException("norc.client.io-threads must be 0 (one per core) or more, not " + ioThreads);
+        }
+        long maxQueuedBytes = c.getBytes("client.max-queued-bytes");
+        long largestMessage = (maxPayload + 64 * 1024 + 256) * 4 / 3 + 1024; // one JSON message of max-payload
+        if (maxQueuedBytes < largestMessage) {
+            throw new IllegalArgumentException("norc.client.max-queued-bytes must hold at least one largest message ("
+                    + largestMessage + " bytes for max-payload " + maxPayload + "), not " + maxQueuedBytes);
+        }
+        return new Transport(kind, provider, ioThreads == 0 ? Runtime.getRuntime().availableProcessors() : ioThreads,
+                atLeast(c, "client.backlog", 1), atLeast(c, "client.max-connections", 1),
+                atLeast(c, "client.max-queued-messages", 1), maxQueuedBytes);
     }
 
     private static Registration registration(String value) {

@@ -11,6 +11,7 @@ import norc.error.ErrorCode;
 import norc.error.NorcException;
 import norc.server.ServerSettings;
 import norc.server.UserIds;
+import norc.server.crypto.CryptoPool;
 import norc.server.device.DeviceSessionEntity;
 import norc.server.message.MessageRouter;
 import norc.server.user.DeviceRecord;
@@ -50,9 +51,11 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  * per state, {@link #awaitingHello} → {@link #authenticating} → {@link #established} →
  * {@link #draining}. It owns only its socket's session state (keys, sequence numbers, replay window,
  * hash chains); everything that must survive it lives in the sharded entities. Inbound WebSocket
- * messages arrive one at a time with backpressure ({@link Inbound}, acknowledged with
- * {@link Ack}), and a request is acknowledged only after it is answered, so answers leave in
- * request order and a slow database slows the socket instead of queueing without bound.
+ * messages are pulled one at a time from its {@link ClientSocket} ({@link Inbound}), and the next
+ * is asked for only after a request is answered, so answers leave in request order and a slow
+ * database slows the socket instead of queueing without bound. Handshake and signature crypto runs
+ * on the {@link CryptoPool} and comes back as a message, so a storm of set-ups cannot hold the
+ * threads that deliver messages.
  */
 public final class ConnectionActor {
 
@@ -60,20 +63,11 @@ public final class ConnectionActor {
 
     public sealed interface Command {}
 
-    /** The WebSocket's outbound side is ready. */
-    public record OutboundReady(ActorRef<Outgoing> out) implements Command {}
+    /** One inbound WebSocket message, sent by the socket once per {@link ClientSocket#requestNext()}. */
+    public record Inbound(InboundFrame frame) implements Command {}
 
-    /** The inbound stream started; answer {@code ackTo} with {@link Ack} to get the first message. */
-    public record StreamStarted(ActorRef<Ack> ackTo) implements Command {}
-
-    /** One inbound WebSocket message; answer {@code ackTo} with {@link Ack} for the next. */
-    public record Inbound(InboundFrame frame, ActorRef<Ack> ackTo) implements Command {}
-
-    public enum Ack { INSTANCE }
-
-    public enum StreamCompleted implements Command { INSTANCE }
-
-    public record StreamFailed(Throwable cause) implements Command {}
+    /** The socket ended (the peer closed, the network failed, or our close completed). */
+    public enum SocketClosed implements Command { INSTANCE }
 
     /** A stored message for this device (binary payload of its {@code message_send} copy). */
     public record Deliver(UUID messageId, byte[] payload) implements Command {}
@@ -87,13 +81,6 @@ public final class ConnectionActor {
     /** The device authenticated on another connection; this one closes. */
     public enum Superseded implements Command { INSTANCE }
 
-    /** What goes to the WebSocket: a message, or the end. */
-    public sealed interface Outgoing {}
-
-    public record Send(byte[] bytes) implements Outgoing {}
-
-    public enum Close implements Outgoing { INSTANCE }
-
     private enum PreAuthDeadline implements Command { INSTANCE }
 
     private enum AttachRefresh implements Command { INSTANCE }
@@ -101,6 +88,12 @@ public final class ConnectionActor {
     private enum SessionExpired implements Command { INSTANCE }
 
     private enum DrainDeadline implements Command { INSTANCE }
+
+    private record Handshaken(ServerHandshake.Result result, long initialSequence, NorcException refused) implements Command {}
+
+    private record RegisterChecked(DeviceRegister register, boolean signed) implements Command {}
+
+    private record AuthChecked(AuthRequest request, DeviceRecord device, boolean signed) implements Command {}
 
     private record RegistrationAllowed(DeviceRegister register, long retryAfter) implements Command {}
 
@@ -119,7 +112,7 @@ public final class ConnectionActor {
     /** Everything a connection needs from its node, fixed at start. */
     public record Env(ServerSettings settings, ServerHandshake.Config handshake, byte[] identitySecretKey,
                       Entities entities, ActorRef<MessageRouter.Command> router,
-                      ActorRef<ConnectionSupervisor.Command> supervisor, java.security.SecureRandom random) {}
+                      ActorRef<ConnectionSupervisor.Command> supervisor, CryptoPool crypto) {}
 
     /** Access to the sharded entities (a port, so that unit tests can substitute probes). */
     public interface Entities {
@@ -128,14 +121,16 @@ public final class ConnectionActor {
         EntityRef<DeviceSessionEntity.Command> device(UUID deviceId);
     }
 
-    public static Behavior<Command> create(Env env, WireEncoding encoding, InetAddress remote) {
+    public static Behavior<Command> create(Env env, WireEncoding encoding, InetAddress remote, ClientSocket socket) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-                new ConnectionActor(context, timers, env, encoding, remote).awaitingHello()));
+                new ConnectionActor(context, timers, env, encoding, remote, socket).awaitingHello()));
     }
 
     // ---- state ----
 
     private static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
+    /** A closing socket normally ends sooner (the transport gives the peer 2 s to answer the close frame). */
+    private static final Duration DRAIN_DEADLINE = Duration.ofSeconds(3);
     private static final Codec STORAGE = WireEncoding.BINARY.codec(WireLimits.DEFAULT);
     /** Verifying against this key when a device is unknown keeps the timing of both answers alike. */
     private static final byte[] DECOY_KEY = Ed25519.publicKeyOf(new byte[32]);
@@ -147,9 +142,10 @@ public final class ConnectionActor {
     private final WireEncoding encoding;
     private final Codec codec;
     private final InetAddress remote;
+    private final ClientSocket socket;
 
-    private ActorRef<Outgoing> out;
-    private ActorRef<Ack> streamAck;
+    /** A {@link ClientSocket#requestNext()} is outstanding. */
+    private boolean reading;
     private SessionKeys keys;
     private SendSession sendSession;
     private ReceiveSession receiveSession;
@@ -158,7 +154,7 @@ public final class ConnectionActor {
     private boolean closing;
 
     private ConnectionActor(ActorContext<Command> context, TimerScheduler<Command> timers, Env env, WireEncoding encoding,
-                            InetAddress remote) {
+                            InetAddress remote, ClientSocket socket) {
         this.context = context;
         this.timers = timers;
         this.env = env;
@@ -167,20 +163,20 @@ public final class ConnectionActor {
         this.codec = encoding.codec(new WireLimits(settings.maxPayload(), WireLimits.DEFAULT.maxCollectionCount(),
                 WireLimits.DEFAULT.maxStringBytes()));
         this.remote = remote;
+        this.socket = socket;
         timers.startSingleTimer(PreAuthDeadline.INSTANCE, settings.preAuthTimeout());
+        next();
     }
 
     // ---- states ----
 
-    /** Waiting for the WebSocket to be wired and for {@code connection_request} (profile §3). */
+    /** Waiting for {@code connection_request} and running the handshake (profile §3). */
     private Behavior<Command> awaitingHello() {
         return Behaviors.receive(Command.class)
-                .onMessage(OutboundReady.class, this::onOutboundReady)
-                .onMessage(StreamStarted.class, this::onStreamStarted)
                 .onMessage(Inbound.class, this::onHello)
+                .onMessage(Handshaken.class, this::onHandshaken)
                 .onMessage(PreAuthDeadline.class, d -> close())
-                .onMessage(StreamCompleted.class, c -> Behaviors.stopped())
-                .onMessage(StreamFailed.class, f -> Behaviors.stopped())
+                .onMessage(SocketClosed.class, c -> Behaviors.stopped())
                 .onSignal(PostStop.class, this::onStop)
                 .build();
     }
@@ -189,13 +185,14 @@ public final class ConnectionActor {
     private Behavior<Command> authenticating() {
         return Behaviors.receive(Command.class)
                 .onMessage(Inbound.class, this::onInboundBeforeAuth)
+                .onMessage(RegisterChecked.class, this::onRegisterChecked)
+                .onMessage(AuthChecked.class, this::onAuthChecked)
                 .onMessage(RegistrationAllowed.class, this::onRegistrationAllowed)
                 .onMessage(DeviceClaimed.class, this::onDeviceClaimed)
                 .onMessage(DeviceAdded.class, this::onDeviceAdded)
                 .onMessage(DeviceLooked.class, this::onDeviceLooked)
                 .onMessage(PreAuthDeadline.class, d -> close())
-                .onMessage(StreamCompleted.class, c -> Behaviors.stopped())
-                .onMessage(StreamFailed.class, f -> Behaviors.stopped())
+                .onMessage(SocketClosed.class, c -> Behaviors.stopped())
                 .onSignal(PostStop.class, this::onStop)
                 .build();
     }
@@ -214,23 +211,16 @@ public final class ConnectionActor {
                 .onMessage(Superseded.class, s -> close())
                 .onMessage(SessionExpired.class, s -> close())
                 .onMessage(PreAuthDeadline.class, d -> Behaviors.same())
-                .onMessage(StreamCompleted.class, c -> Behaviors.stopped())
-                .onMessage(StreamFailed.class, f -> Behaviors.stopped())
+                .onMessage(SocketClosed.class, c -> Behaviors.stopped())
                 .onSignal(PostStop.class, this::onStop)
                 .build();
     }
 
-    /** Closing: the last frames are flushed, inbound is read and dropped, then the actor stops. */
+    /** Closing: the socket flushes the last frames and drops what still comes in; the actor stops when it ends. */
     private Behavior<Command> draining() {
         return Behaviors.receive(Command.class)
-                .onMessage(Inbound.class, in -> {
-                    in.ackTo().tell(Ack.INSTANCE);
-                    return Behaviors.same();
-                })
-                .onMessage(StreamStarted.class, s -> Behaviors.same())
                 .onMessage(DrainDeadline.class, d -> Behaviors.stopped())
-                .onMessage(StreamCompleted.class, c -> Behaviors.stopped())
-                .onMessage(StreamFailed.class, f -> Behaviors.stopped())
+                .onMessage(SocketClosed.class, c -> Behaviors.stopped())
                 .onAnyMessage(m -> Behaviors.same())
                 .onSignal(PostStop.class, this::onStop)
                 .build();
@@ -238,36 +228,35 @@ public final class ConnectionActor {
 
     // ---- awaiting hello ----
 
-    private Behavior<Command> onOutboundReady(OutboundReady ready) {
-        out = ready.out();
-        if (streamAck != null) {
-            streamAck.tell(Ack.INSTANCE);
-        }
-        return Behaviors.same();
-    }
-
-    private Behavior<Command> onStreamStarted(StreamStarted started) {
-        streamAck = started.ackTo();
-        if (out != null) {
-            streamAck.tell(Ack.INSTANCE);
-        }
-        return Behaviors.same();
-    }
-
     private Behavior<Command> onHello(Inbound in) {
-        streamAck = in.ackTo();
+        reading = false;
         if (!(in.frame() instanceof InboundFrame.Data data)) {
             return reject(in.frame());
         }
-        ServerHandshake.Result result;
+        context.pipeToSelf(env.crypto().run(random -> handshake(data.bytes(), random)),
+                (done, error) -> done != null ? done
+                        : new Handshaken(null, 0, new NorcException(ErrorCode.UNAVAILABLE, "crypto pool: " + error)));
+        return Behaviors.same();
+    }
+
+    /** On a crypto thread: the whole server side of the handshake, or the error to answer with. */
+    private Handshaken handshake(byte[] request, java.security.SecureRandom random) {
         try {
-            result = ServerHandshake.respond(env.handshake(), codec, data.bytes(), env.random());
+            return new Handshaken(ServerHandshake.respond(env.handshake(), codec, request, random),
+                    SendSession.randomInitialSequence(random), null);
         } catch (NorcException e) {
-            transmit(codec.encodeMessage(ErrorMessage.of(e.code())));
+            return new Handshaken(null, 0, e);
+        }
+    }
+
+    private Behavior<Command> onHandshaken(Handshaken done) {
+        if (done.refused() != null) {
+            transmit(codec.encodeMessage(ErrorMessage.of(done.refused().code())));
             return close();
         }
+        ServerHandshake.Result result = done.result();
         keys = result.keys();
-        sendSession = new SendSession(keys, codec, false, SendSession.randomInitialSequence(env.random()));
+        sendSession = new SendSession(keys, codec, false, done.initialSequence());
         receiveSession = new ReceiveSession(keys, codec, true, settings.replayWindow(), settings.maxFailedFrames(),
                 this::integrityAlert);
         transmit(result.acceptedBytes());
@@ -278,7 +267,7 @@ public final class ConnectionActor {
     // ---- authenticating ----
 
     private Behavior<Command> onInboundBeforeAuth(Inbound in) {
-        streamAck = in.ackTo();
+        reading = false;
         NorcMessage message = open(in);
         if (message == null) {
             return closing ? draining() : Behaviors.same();
@@ -299,8 +288,16 @@ public final class ConnectionActor {
     }
 
     private Behavior<Command> onRegister(DeviceRegister register) {
-        boolean signed = MessageSignatures.REGISTER.verify(register.publicKey(), register.signature(),
-                keys.transcriptHash(), codec, register);
+        byte[] transcript = keys.transcriptHash();
+        context.pipeToSelf(env.crypto().run(random -> MessageSignatures.REGISTER.verify(register.publicKey(),
+                        register.signature(), transcript, codec, register)),
+                (signed, error) -> new RegisterChecked(register, Boolean.TRUE.equals(signed)));
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onRegisterChecked(RegisterChecked checked) {
+        DeviceRegister register = checked.register();
+        boolean signed = checked.signed();
         boolean allowed = switch (settings.registration()) {
             case CLOSED -> false;
             case TOKEN -> register.enrollmentToken().isPresent();
@@ -354,7 +351,16 @@ public final class ConnectionActor {
         AuthRequest auth = looked.request();
         DeviceRecord device = looked.device().orElse(null);
         byte[] key = device == null ? DECOY_KEY : device.publicKey();
-        boolean valid = MessageSignatures.AUTH.verify(key, auth.signature(), keys.transcriptHash(), codec, auth) && device != null;
+        byte[] transcript = keys.transcriptHash();
+        context.pipeToSelf(env.crypto().run(random -> MessageSignatures.AUTH.verify(key, auth.signature(), transcript, codec, auth)),
+                (signed, error) -> new AuthChecked(auth, device, Boolean.TRUE.equals(signed)));
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onAuthChecked(AuthChecked checked) {
+        AuthRequest auth = checked.request();
+        DeviceRecord device = checked.device();
+        boolean valid = checked.signed() && device != null;
         if (!valid) {
             return fail(ErrorCode.AUTHENTICATION_FAILED);
         }
@@ -384,7 +390,7 @@ public final class ConnectionActor {
     // ---- established ----
 
     private Behavior<Command> onInbound(Inbound in) {
-        streamAck = in.ackTo();
+        reading = false;
         NorcMessage message = open(in);
         if (message == null) {
             return closing ? draining() : Behaviors.same();
@@ -544,11 +550,11 @@ public final class ConnectionActor {
         return next();
     }
 
+    /** Asks the socket for the next inbound message, once. */
     private Behavior<Command> next() {
-        if (streamAck != null) {
-            ActorRef<Ack> ack = streamAck;
-            streamAck = null;
-            ack.tell(Ack.INSTANCE);
+        if (!reading && !closing) {
+            reading = true;
+            socket.requestNext();
         }
         return Behaviors.same();
     }
@@ -566,9 +572,7 @@ public final class ConnectionActor {
     }
 
     private void transmit(byte[] bytes) {
-        if (out != null) {
-            out.tell(new Send(bytes));
-        }
+        socket.send(bytes);
     }
 
     private Behavior<Command> fail(ErrorCode code) {
@@ -583,22 +587,14 @@ public final class ConnectionActor {
 
     private Behavior<Command> close() {
         closing = true;
-        if (out != null) {
-            out.tell(Close.INSTANCE);
-        }
-        if (streamAck != null) {
-            streamAck.tell(Ack.INSTANCE); // keep reading so the peer's close frame gets through
-            streamAck = null;
-        }
+        socket.close(); // it keeps reading and dropping, so the peer's close frame gets through
         timers.cancelAll();
-        timers.startSingleTimer(DrainDeadline.INSTANCE, Duration.ofSeconds(2));
+        timers.startSingleTimer(DrainDeadline.INSTANCE, DRAIN_DEADLINE);
         return draining();
     }
 
     private Behavior<Command> onStop(PostStop stop) {
-        if (out != null) {
-            out.tell(Close.INSTANCE);
-        }
+        socket.close();
         if (deviceId != null) {
             env.entities().device(deviceId).tell(new DeviceSessionEntity.Detach(context.getSelf()));
         }

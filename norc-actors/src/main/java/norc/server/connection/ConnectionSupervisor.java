@@ -1,7 +1,6 @@
 package norc.server.connection;
 
 import java.net.InetAddress;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -9,6 +8,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import norc.server.ServerSettings;
+import norc.server.crypto.CryptoPool;
 import norc.server.message.MessageRouter;
 import norc.session.ServerHandshake;
 import norc.wire.WireEncoding;
@@ -30,8 +30,8 @@ public final class ConnectionSupervisor {
     public sealed interface Command {}
 
     /** Starts the actor for one accepted WebSocket. */
-    public record Spawn(WireEncoding encoding, InetAddress remote, ActorRef<ActorRef<ConnectionActor.Command>> replyTo)
-            implements Command {}
+    public record Spawn(WireEncoding encoding, InetAddress remote, ClientSocket socket,
+                        ActorRef<ActorRef<ConnectionActor.Command>> replyTo) implements Command {}
 
     /** Open registration: may {@code remote} register a new user now? 0 = yes, else seconds to wait. */
     public record AllowRegistration(InetAddress remote, ActorRef<Long> replyTo) implements Command {}
@@ -47,10 +47,11 @@ public final class ConnectionSupervisor {
     private record Ended(ActorRef<ConnectionActor.Command> connection) implements Command {}
 
     public static Behavior<Command> create(ServerSettings settings, ServerHandshake.Config handshake, byte[] identitySecretKey,
-                                           ConnectionActor.Entities entities, ActorRef<MessageRouter.Command> router) {
+                                           ConnectionActor.Entities entities, ActorRef<MessageRouter.Command> router,
+                                           CryptoPool crypto) {
         return Behaviors.setup(context -> new ConnectionSupervisor(context,
                 new ConnectionActor.Env(settings, handshake, identitySecretKey, entities, router, context.getSelf(),
-                        new SecureRandom())).receive());
+                        crypto)).receive());
     }
 
     private static final Duration REGISTRATION_WINDOW = Duration.ofHours(1);
@@ -78,7 +79,7 @@ public final class ConnectionSupervisor {
 
     private Behavior<Command> onSpawn(Spawn spawn) {
         // temporary child: on any failure it stops (the socket closes); it is never restarted
-        Behavior<ConnectionActor.Command> child = Behaviors.supervise(ConnectionActor.create(env, spawn.encoding(), spawn.remote()))
+        Behavior<ConnectionActor.Command> child = Behaviors.supervise(ConnectionActor.create(env, spawn.encoding(), spawn.remote(), spawn.socket()))
                 .onFailure(SupervisorStrategy.stop());
         ActorRef<ConnectionActor.Command> connection = context.spawnAnonymous(child);
         context.watchWith(connection, new Ended(connection));

@@ -35,6 +35,7 @@ import javax.net.ssl.SSLEngine;
 import norc.server.ServerSettings;
 import norc.server.connection.ConnectionActor;
 import norc.server.connection.ConnectionSupervisor;
+import norc.server.connection.InboundFrame;
 import norc.wire.WireEncoding;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -42,12 +43,12 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
-import org.apache.pekko.http.javadsl.model.ws.WebSocketUpgrade;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.stream.Materializer;
 
 /**
- * The NORC-C endpoint {@code wss://host:8443/norc-c} (profile §2): TLS 1.3 only (plain {@code ws://}
+ * The NORC-C endpoint on pekko-http ({@code norc.client.transport = pekko}; Netty's is the default),
+ * {@code wss://host:8443/norc-c} (profile §2): TLS 1.3 only (plain {@code ws://}
  * only when configured, and then only on loopback), subprotocols {@code norc-c-v1} and
  * {@code norc-c-json-v1}. Each accepted upgrade gets a {@link ConnectionActor} from the
  * {@link ConnectionSupervisor}.
@@ -111,33 +112,21 @@ public final class ClientEndpoint {
         Materializer materializer = Materializer.matFromSystem(system);
         return path("norc-c", () -> attribute(AttributeKeys.webSocketUpgrade, upgrade ->
                 attribute(AttributeKeys.remoteAddress, remote -> {
-                    Optional<WireEncoding> encoding = choose(upgrade);
+                    Optional<WireEncoding> encoding = InboundFrame.chooseSubprotocol(
+                            java.util.stream.StreamSupport.stream(upgrade.getRequestedProtocols().spliterator(), false).toList());
                     if (encoding.isEmpty()) {
                         return complete(StatusCodes.BAD_REQUEST, "offer the subprotocol norc-c-v1 or norc-c-json-v1");
                     }
                     InetAddress address = remote.getAddress().orElse(InetAddress.getLoopbackAddress());
-                    CompletionStage<ActorRef<ConnectionActor.Command>> spawned = AskPattern.ask(supervisor,
-                            replyTo -> new ConnectionSupervisor.Spawn(encoding.get(), address, replyTo),
-                            SPAWN_TIMEOUT, system.scheduler());
                     WireEncoding chosen = encoding.get();
-                    int max = WebSocketFrames.maxMessageBytes(settings.maxPayload(), chosen);
+                    WebSocketFrames.StreamSocket socket = WebSocketFrames.socket(chosen, materializer);
+                    CompletionStage<ActorRef<ConnectionActor.Command>> spawned = AskPattern.ask(supervisor,
+                            replyTo -> new ConnectionSupervisor.Spawn(chosen, address, socket, replyTo),
+                            SPAWN_TIMEOUT, system.scheduler());
+                    int max = InboundFrame.maxMessageBytes(settings.maxPayload(), chosen);
                     return onSuccess(spawned, connection -> complete(upgrade.handleMessagesWith(
-                            WebSocketFrames.flow(connection, chosen, max, materializer), chosen.subprotocol())));
+                            socket.flow(connection, max, materializer), chosen.subprotocol())));
                 })));
-    }
-
-    /** The binary subprotocol when offered, else JSON (profile §2). */
-    static Optional<WireEncoding> choose(WebSocketUpgrade upgrade) {
-        Optional<WireEncoding> json = Optional.empty();
-        for (String offered : upgrade.getRequestedProtocols()) {
-            if (offered.equals(WireEncoding.BINARY.subprotocol())) {
-                return Optional.of(WireEncoding.BINARY);
-            }
-            if (offered.equals(WireEncoding.JSON.subprotocol())) {
-                json = Optional.of(WireEncoding.JSON);
-            }
-        }
-        return json;
     }
 
     private static SSLEngine tls13Engine(SSLContext tls) {

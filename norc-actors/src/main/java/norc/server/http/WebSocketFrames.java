@@ -1,9 +1,10 @@
 package norc.server.http;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
+import norc.server.connection.ClientSocket;
 import norc.server.connection.ConnectionActor;
 import norc.server.connection.InboundFrame;
 import norc.wire.WireEncoding;
@@ -12,22 +13,23 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.http.javadsl.model.ws.BinaryMessage;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.TextMessage;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.Materializer;
-import org.apache.pekko.stream.OverflowStrategy;
+import org.apache.pekko.stream.QueueOfferResult;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
-import org.apache.pekko.stream.typed.javadsl.ActorSink;
-import org.apache.pekko.stream.typed.javadsl.ActorSource;
 import org.apache.pekko.util.ByteString;
 
 /**
- * Joins one WebSocket to its {@link ConnectionActor} (profile §2). Inbound: each message is
- * collected whole, counting bytes as they stream in; past the limit the rest is read and thrown away
- * and the actor hears {@link InboundFrame.TooLarge}. Messages reach the actor one at a time, each
- * acknowledged before the next (backpressure to the socket). Outbound: a bounded buffer the actor
- * fills; overflowing it (a client that stopped reading) fails the socket, and the messages it did
- * not acknowledge stay in its inbox.
+ * Joins one pekko-http WebSocket to its {@link ConnectionActor} through a {@link ClientSocket}
+ * ({@code norc.client.transport = pekko}, the endpoint kept to measure beside Netty). Inbound: each
+ * message is collected whole, counting bytes as they stream in; past the limit the rest is read and
+ * thrown away and the actor hears {@link InboundFrame.TooLarge}; a message goes to the actor only
+ * when it asked ({@link ClientSocket#requestNext()}), which backpressures the socket. Outbound: a
+ * bounded queue; overflowing it (a client that stopped reading) fails the socket, and the messages it
+ * did not acknowledge stay in its inbox.
  */
 public final class WebSocketFrames {
     /** Outbound messages queued per connection before a non-reading client is dropped. */
@@ -35,32 +37,70 @@ public final class WebSocketFrames {
 
     private WebSocketFrames() {}
 
-    public static Flow<Message, Message, NotUsed> flow(ActorRef<ConnectionActor.Command> connection, WireEncoding encoding,
-                                                       int maxMessageBytes, Materializer materializer) {
-        Sink<Message, NotUsed> inbound = Flow.<Message>create()
-                .mapAsync(1, message -> collect(message, encoding, maxMessageBytes, materializer))
-                .to(ActorSink.<InboundFrame, ConnectionActor.Command, ConnectionActor.Ack>actorRefWithBackpressure(connection,
-                        (ackTo, frame) -> new ConnectionActor.Inbound(frame, ackTo),
-                        ConnectionActor.StreamStarted::new,
-                        ConnectionActor.Ack.INSTANCE,
-                        ConnectionActor.StreamCompleted.INSTANCE,
-                        ConnectionActor.StreamFailed::new));
-        Source<Message, NotUsed> outbound = ActorSource.<ConnectionActor.Outgoing>actorRef(
-                        out -> out == ConnectionActor.Close.INSTANCE, out -> Optional.empty(), OUTBOUND_BUFFER, OverflowStrategy.fail())
-                .mapMaterializedValue(out -> {
-                    connection.tell(new ConnectionActor.OutboundReady(out));
-                    return NotUsed.getInstance();
-                })
-                .collectType(ConnectionActor.Send.class)
-                .map(send -> toMessage(send.bytes(), encoding));
-        return Flow.fromSinkAndSourceCoupled(inbound, outbound);
+    /** A socket for an actor that does not exist yet; {@link StreamSocket#flow} wires it once it does. */
+    static StreamSocket socket(WireEncoding encoding, Materializer materializer) {
+        return new StreamSocket(encoding, materializer);
     }
 
-    /** The largest WebSocket message for a payload limit: header, length prefix, padding, tag; JSON adds base64. */
-    public static int maxMessageBytes(int maxPayload, WireEncoding encoding) {
-        long binary = (long) maxPayload + 64 * 1024 + 256;
-        long limit = encoding == WireEncoding.BINARY ? binary : binary * 4 / 3 + 1024;
-        return (int) Math.min(Integer.MAX_VALUE - 16, limit);
+    /** {@link ClientSocket} over a pekko-stream WebSocket flow. */
+    static final class StreamSocket implements ClientSocket {
+        private final WireEncoding encoding;
+        private final BoundedSourceQueue<Message> out;
+        private final Source<Message, NotUsed> outbound;
+        private final AtomicReference<CompletableFuture<Void>> demand = new AtomicReference<>(new CompletableFuture<>());
+        private volatile boolean closing;
+
+        private StreamSocket(WireEncoding encoding, Materializer materializer) {
+            this.encoding = encoding;
+            Pair<BoundedSourceQueue<Message>, Source<Message, NotUsed>> queue =
+                    Source.<Message>queue(OUTBOUND_BUFFER).preMaterialize(materializer);
+            this.out = queue.first();
+            this.outbound = queue.second();
+        }
+
+        Flow<Message, Message, NotUsed> flow(ActorRef<ConnectionActor.Command> connection, int maxMessageBytes,
+                                             Materializer materializer) {
+            Sink<Message, NotUsed> inbound = Flow.<Message>create()
+                    .mapAsync(1, message -> collect(message, encoding, maxMessageBytes, materializer))
+                    .to(Sink.foreachAsync(1, frame -> deliver(connection, frame)));
+            return Flow.fromSinkAndSourceCoupled(inbound, outbound)
+                    .watchTermination((notUsed, done) -> {
+                        done.whenComplete((d, error) -> connection.tell(ConnectionActor.SocketClosed.INSTANCE));
+                        return NotUsed.getInstance();
+                    });
+        }
+
+        /** Hands one message to the actor once it has asked for it; the stream waits for that. */
+        private CompletionStage<Void> deliver(ActorRef<ConnectionActor.Command> connection, InboundFrame frame) {
+            if (closing) {
+                return CompletableFuture.completedFuture(null); // read and dropped while closing
+            }
+            return demand.get().thenRun(() -> {
+                demand.set(new CompletableFuture<>());
+                if (!closing) {
+                    connection.tell(new ConnectionActor.Inbound(frame));
+                }
+            });
+        }
+
+        @Override
+        public void requestNext() {
+            demand.get().complete(null);
+        }
+
+        @Override
+        public void send(byte[] message) {
+            if (out.offer(toMessage(message, encoding)) != QueueOfferResult.enqueued()) {
+                out.fail(new IllegalStateException("the client is not reading"));
+            }
+        }
+
+        @Override
+        public void close() {
+            closing = true;
+            demand.get().complete(null);
+            out.complete();
+        }
     }
 
     static Message toMessage(byte[] bytes, WireEncoding encoding) {

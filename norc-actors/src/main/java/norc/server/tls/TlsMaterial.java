@@ -48,6 +48,25 @@ public final class TlsMaterial {
 
     /** A TLS 1.3 server context from the configured keystore, or the generated one. */
     public static SSLContext serverContext(Path dataDir, String serverId, String keystore, String password) {
+        return serverContext(keyManagers(dataDir, serverId, keystore, password));
+    }
+
+    /** A JDK TLS 1.3 server context over the server's key. */
+    public static SSLContext serverContext(KeyManagerFactory keys) {
+        try {
+            SSLContext context = SSLContext.getInstance("TLSv1.3");
+            context.init(keys.getKeyManagers(), null, new SecureRandom());
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("this JDK cannot make a TLS 1.3 context: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The server's TLS key and certificate from the configured keystore, or from the one generated
+     * into {@code <data-dir>/tls} on first start; every TLS engine (JDK or BoringSSL) is built on it.
+     */
+    public static KeyManagerFactory keyManagers(Path dataDir, String serverId, String keystore, String password) {
         try {
             Path store;
             char[] pass;
@@ -68,9 +87,7 @@ public final class TlsMaterial {
             }
             KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(ks, pass);
-            SSLContext context = SSLContext.getInstance("TLSv1.3");
-            context.init(kmf.getKeyManagers(), null, new SecureRandom());
-            return context;
+            return kmf;
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalArgumentException("cannot load the TLS keystore (norc.tls.keystore): " + e.getMessage(), e);
         }
