@@ -167,8 +167,19 @@ final class RawClient implements Transport.Listener, AutoCloseable {
         return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
     }
 
+    /** While set, the client stops reading: its transport thread waits here, so TCP backs up to the server. */
+    volatile java.util.concurrent.CountDownLatch stalled;
+
     @Override
     public void onMessage(byte[] message) {
+        java.util.concurrent.CountDownLatch stall = stalled;
+        if (stall != null) {
+            try {
+                stall.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         inbound.add(message);
     }
 

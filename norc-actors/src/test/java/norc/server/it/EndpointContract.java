@@ -1,0 +1,180 @@
+package norc.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
+import norc.client.NorcClient;
+import norc.client.TransportSecurity;
+import norc.wire.WireEncoding;
+import norc.wire.message.AuthResponse;
+import norc.wire.message.SessionKeyExchange;
+import norc.wire.message.TimeSync;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * What every NORC-C transport must do at the socket (profile §2), run once per transport
+ * ({@link NettyEndpointIT}, {@link PekkoEndpointIT}): TLS 1.3 only, the HTTP answers before the
+ * upgrade, the subprotocol choice, and the two backpressure paths: a client that stops reading is
+ * disconnected instead of queueing without bound, and a client flooding frames does not starve
+ * others.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class EndpointContract {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    TestServer server;
+
+    abstract String transport();
+
+    @BeforeAll
+    void start() throws Exception {
+        Path dir = Files.createTempDirectory("norc-endpoint-" + transport());
+        server = TestServer.start(dir, "norc.client.transport = " + transport()
+                + ", norc.limits { messages-per-minute = 100000, message-burst = 100000 }");
+    }
+
+    @AfterAll
+    void stop() {
+        server.close();
+    }
+
+    @Test
+    void tls12IsRefused() throws Exception {
+        try (SSLSocket socket = tlsSocket()) {
+            socket.setEnabledProtocols(new String[] {"TLSv1.2"});
+            assertThatThrownBy(socket::startHandshake).isInstanceOf(SSLException.class);
+        }
+    }
+
+    @Test
+    void httpAnswersBeforeTheUpgrade() throws Exception {
+        assertThat(statusLine(request("/other", "norc-c-v1"))).contains(" 404");
+        assertThat(statusLine(request("/norc-c", "xmpp"))).contains(" 400");
+        assertThat(statusLine(request("/norc-c", null))).contains(" 400");
+    }
+
+    @Test
+    void theBinarySubprotocolWinsWhenBothAreOffered() throws Exception {
+        List<String> head = request("/norc-c", "norc-c-json-v1, norc-c-v1");
+        assertThat(statusLine(head)).contains(" 101");
+        assertThat(head).anySatisfy(line -> assertThat(line.toLowerCase()).isEqualTo("sec-websocket-protocol: norc-c-v1"));
+        assertThat(request("/norc-c", "norc-c-json-v1")).anySatisfy(line ->
+                assertThat(line.toLowerCase()).isEqualTo("sec-websocket-protocol: norc-c-json-v1"));
+    }
+
+    @Test
+    void aClientThatStopsReadingIsDisconnected() throws Exception {
+        RawClient victim = registered("stuck-" + transport());
+        RawClient flooder = registered("flood-" + transport());
+        int before = authenticated();
+        victim.stalled = new CountDownLatch(1);
+        byte[] ephemeral = norc.crypto.X25519.generate(TestServer.RANDOM).publicKey();
+        int sent = 0;
+        // key exchanges are pushed to the target's socket with no answer to the sender: the
+        // server's outbound queue for the victim is all that can grow
+        while (authenticated() >= before && sent < 400_000) {
+            for (int i = 0; i < 2_000; i++, sent++) {
+                flooder.send(new SessionKeyExchange(UUID.randomUUID(), ephemeral, victim.deviceId, 4_000_000_000L,
+                        Optional.empty(), Optional.empty()));
+            }
+            flooder.send(new TimeSync(RawClient.nowMicros(), 0, 0, Optional.empty()));
+            assertThat(flooder.receive(Duration.ofSeconds(30))).as("the flooder is still served").isInstanceOf(TimeSync.class);
+        }
+        assertThat(authenticated()).as("the non-reading client was dropped after " + sent + " pushes").isLessThan(before);
+        victim.stalled.countDown();
+        assertThat(victim.closedWithin(Duration.ofSeconds(20))).isTrue();
+        flooder.send(new TimeSync(RawClient.nowMicros(), 0, 0, Optional.empty()));
+        assertThat(flooder.receive(Duration.ofSeconds(10))).isInstanceOf(TimeSync.class);
+        flooder.close();
+    }
+
+    @Test
+    void aFloodOfFramesFromOneClientDoesNotStarveOthers() throws Exception {
+        RawClient flooder = registered("noisy-" + transport());
+        NorcClient alice = server.registerNew("quiet-a-" + transport(), WireEncoding.BINARY, new RecordingListener(), null);
+        RecordingListener bobHears = new RecordingListener();
+        NorcClient bob = server.registerNew("quiet-b-" + transport(), WireEncoding.BINARY, bobHears, null);
+        String bobId = "quiet-b-" + transport() + "@" + server.serverId();
+        Thread flood = new Thread(() -> {
+            for (int i = 0; i < 20_000; i++) { // each is answered with a server signature
+                flooder.send(new TimeSync(RawClient.nowMicros(), 0, 0, Optional.empty()));
+            }
+        });
+        flood.start();
+        List<Long> roundTrips = new ArrayList<>();
+        UUID conversation = UUID.randomUUID();
+        for (int i = 0; i < 20; i++) {
+            long start = System.nanoTime();
+            alice.send(conversation, List.of(bobId), ("m" + i).getBytes(StandardCharsets.UTF_8)).get(20, TimeUnit.SECONDS);
+            assertThat(bobHears.messages.poll(20, TimeUnit.SECONDS)).isNotNull();
+            roundTrips.add((System.nanoTime() - start) / 1_000_000);
+        }
+        flood.join(60_000);
+        assertThat(roundTrips).as("send → stored → delivered, ms, while another socket floods").allSatisfy(ms ->
+                assertThat(ms).isLessThan(2_000));
+        assertThat(flooder.receive(Duration.ofSeconds(30))).as("the flooder is served too").isInstanceOf(TimeSync.class);
+        flooder.close();
+        alice.close();
+        bob.close();
+    }
+
+    private RawClient registered(String local) throws Exception {
+        String user = local + "@" + server.serverId();
+        RawClient client = RawClient.handshaken(server, WireEncoding.BINARY);
+        client.send(client.register(user, server.createUserWithToken(user)));
+        assertThat(client.receive()).isInstanceOf(AuthResponse.class);
+        return client;
+    }
+
+    private int authenticated() throws Exception {
+        return JSON.readTree(server.get("/admin/connections").body()).get("authenticated").asInt();
+    }
+
+    private SSLSocket tlsSocket() throws Exception {
+        SSLSocket socket = (SSLSocket) TransportSecurity.trustCertificate(server.server.certificatePem(), new char[0])
+                .getSocketFactory().createSocket("localhost", server.server.clientPort());
+        socket.setSoTimeout(10_000);
+        return socket;
+    }
+
+    /** Sends one upgrade request and returns the response head, line by line. */
+    private List<String> request(String path, String subprotocols) throws Exception {
+        try (SSLSocket socket = tlsSocket()) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                    + (subprotocols == null ? "" : "Sec-WebSocket-Protocol: " + subprotocols + "\r\n") + "\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            List<String> head = new ArrayList<>();
+            for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                head.add(line);
+            }
+            return head;
+        }
+    }
+
+    private static String statusLine(List<String> head) {
+        assertThat(head).isNotEmpty();
+        return head.get(0);
+    }
+}
