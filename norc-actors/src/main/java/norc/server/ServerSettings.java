@@ -77,7 +77,7 @@ public record ServerSettings(
 
     /** Store-and-forward. */
     public record Delivery(Duration messageTtl, int inFlight, int dedupIds, Duration commitTimeout,
-                           Duration maxClockSkew, int snapshotEvery, Duration attachRefresh) {}
+                           Duration maxClockSkew, int snapshotEvery, Duration attachRefresh, Duration ackFlushDelay) {}
 
     /** Authenticated session policy. */
     public record Session(Duration lifetime, Duration authSkew, Duration timeUncertainty, Duration presenceMaxDelay) {}
@@ -157,7 +157,7 @@ public record ServerSettings(
                     new Delivery(positive(c, "delivery.message-ttl"), atLeast(c, "delivery.in-flight", 1),
                             atLeast(c, "delivery.dedup-ids", 0), positive(c, "delivery.commit-timeout"),
                             positive(c, "delivery.max-clock-skew"), atLeast(c, "delivery.snapshot-every", 1),
-                            positive(c, "delivery.attach-refresh")),
+                            positive(c, "delivery.attach-refresh"), positive(c, "delivery.ack-flush-delay")),
                     new Session(positive(c, "session.lifetime"), positive(c, "session.auth-skew"),
                             positive(c, "session.time-uncertainty"), nonNegative(c, "session.presence-max-delay")));
         } catch (ConfigException e) {

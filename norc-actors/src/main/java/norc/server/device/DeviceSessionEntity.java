@@ -23,6 +23,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -42,6 +43,12 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * in inbox order with at most {@code in-flight} unacknowledged, and leaves only when the device
  * acknowledges it (or its TTL passed). The connection re-attaches periodically, which survives a
  * restart or a move of this entity.
+ * <p>Acknowledgements are journalled in batches: the acks that arrive within {@code ack-flush-delay}
+ * (or until {@code in-flight} of them are waiting) become one {@link MessagesAcknowledged} event, so
+ * a device draining its inbox costs one commit per batch, not one per message. Until that event is
+ * committed an acknowledged message only stops counting against the in-flight window; if the entity
+ * dies first, the message is delivered again and the client drops it by {@code message_id}
+ * (at-least-once). The sender's {@code delivered} receipt leaves after the commit.
  */
 public final class DeviceSessionEntity
         extends EventSourcedBehaviorWithEnforcedReplies<DeviceSessionEntity.Command, DeviceSessionEntity.Event, DeviceSessionEntity.State> {
@@ -80,6 +87,9 @@ public final class DeviceSessionEntity
 
     private record ConnectionGone(ActorRef<ConnectionActor.Command> connection) implements Command {}
 
+    /** Journal the acknowledgements waiting in {@link #pendingAcks}. */
+    private enum FlushAcks implements Command { INSTANCE }
+
     // ---- events ----
 
     public sealed interface Event extends CborSerializable {}
@@ -88,7 +98,11 @@ public final class DeviceSessionEntity
 
     public record MessageStored(UUID messageId, byte[] payload, UUID senderDevice, long storedAt, long expiresAt) implements Event {}
 
+    /** One message acknowledged; written by earlier versions, still replayed. */
     public record MessageAcknowledged(UUID messageId) implements Event {}
+
+    /** A batch of acknowledged messages, in acknowledgement order. */
+    public record MessagesAcknowledged(List<UUID> messageIds) implements Event {}
 
     public record MessagesExpired(List<UUID> messageIds) implements Event {}
 
@@ -151,17 +165,25 @@ public final class DeviceSessionEntity
      */
     public static void init(ActorSystem<?> system, ServerSettings settings) {
         ClusterSharding sharding = ClusterSharding.get(system);
-        sharding.init(Entity.of(ENTITY_TYPE_KEY, context -> create(context.getEntityId(), settings, sharding)));
+        Devices devices = (device, command) -> sharding.entityRefFor(ENTITY_TYPE_KEY, device.toString()).tell(command);
+        sharding.init(Entity.of(ENTITY_TYPE_KEY, context -> create(context.getEntityId(), settings, devices)));
     }
 
-    public static Behavior<Command> create(String deviceId, ServerSettings settings, ClusterSharding sharding) {
-        return Behaviors.setup(context -> new DeviceSessionEntity(context, deviceId, settings, sharding));
+    /** How a device entity reaches other device entities (receipts to senders): sharding, or a probe in unit tests. */
+    public interface Devices {
+        void tell(UUID deviceId, Command command);
+    }
+
+    public static Behavior<Command> create(String deviceId, ServerSettings settings, Devices devices) {
+        return Behaviors.setup(context -> Behaviors.withTimers(timers ->
+                new DeviceSessionEntity(context, timers, deviceId, settings, devices)));
     }
 
     private final ActorContext<Command> context;
+    private final TimerScheduler<Command> timers;
     private final UUID deviceId;
     private final ServerSettings.Delivery delivery;
-    private final ClusterSharding sharding;
+    private final Devices devices;
     private final TokenBucket messages;
     private final TokenBucket keyLookups;
 
@@ -169,14 +191,18 @@ public final class DeviceSessionEntity
     private ActorRef<ConnectionActor.Command> connection;
     private final Set<UUID> inFlight = new HashSet<>();
     private final ArrayDeque<UUID> toSend = new ArrayDeque<>();
+    // acknowledged by the device, not yet journalled (not persisted: the device acks again after a redelivery)
+    private final LinkedHashMap<UUID, AckStatus> pendingAcks = new LinkedHashMap<>();
 
-    private DeviceSessionEntity(ActorContext<Command> context, String deviceId, ServerSettings settings, ClusterSharding sharding) {
+    private DeviceSessionEntity(ActorContext<Command> context, TimerScheduler<Command> timers, String deviceId,
+                                ServerSettings settings, Devices devices) {
         super(PersistenceId.of(ENTITY_TYPE_KEY.name(), deviceId),
                 SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
         this.context = context;
+        this.timers = timers;
         this.deviceId = UUID.fromString(deviceId);
         this.delivery = settings.delivery();
-        this.sharding = sharding;
+        this.devices = devices;
         long now = System.nanoTime();
         ServerSettings.Limits limits = settings.limits();
         this.messages = new TokenBucket(limits.messageBurst(), limits.messagesPerMinute(), now);
@@ -224,6 +250,7 @@ public final class DeviceSessionEntity
                 .onCommand(Detach.class, (state, c) -> onGone(c.connection()))
                 .onCommand(ConnectionGone.class, (state, c) -> onGone(c.connection()))
                 .onCommand(Acknowledge.class, this::onAcknowledge)
+                .onCommand(FlushAcks.class, this::onFlushAcks)
                 .onCommand(Spend.class, this::onSpend)
                 .onCommand(Push.class, this::onPush)
                 .onCommand(Revoke.class, this::onRevoke)
@@ -276,7 +303,7 @@ public final class DeviceSessionEntity
         for (StoredMessage m : state.inbox.values()) {
             if (m.expiresAt() <= now) {
                 expired.add(m.messageId());
-            } else {
+            } else if (!pendingAcks.containsKey(m.messageId())) {
                 toSend.add(m.messageId());
             }
         }
@@ -298,16 +325,44 @@ public final class DeviceSessionEntity
     }
 
     private ReplyEffect<Event, State> onAcknowledge(State state, Acknowledge c) {
-        StoredMessage stored = state.inbox.get(c.messageId());
-        if (stored == null) {
+        if (!state.inbox.containsKey(c.messageId()) || pendingAcks.containsKey(c.messageId())) {
             return Effect().noReply(); // acknowledged before, or never stored for this device
         }
-        return Effect().persist(new MessageAcknowledged(c.messageId()))
+        pendingAcks.put(c.messageId(), c.status());
+        inFlight.remove(c.messageId());
+        fillWindow(state);
+        if (pendingAcks.size() >= delivery.inFlight()) {
+            return onFlushAcks(state, FlushAcks.INSTANCE);
+        }
+        if (pendingAcks.size() == 1) {
+            timers.startSingleTimer(FlushAcks.INSTANCE, delivery.ackFlushDelay());
+        }
+        return Effect().noReply();
+    }
+
+    private ReplyEffect<Event, State> onFlushAcks(State state, FlushAcks c) {
+        timers.cancel(FlushAcks.INSTANCE);
+        if (pendingAcks.isEmpty()) {
+            return Effect().noReply();
+        }
+        List<Map.Entry<UUID, AckStatus>> batch = List.copyOf(pendingAcks.entrySet());
+        pendingAcks.clear();
+        List<MessageAck> receipts = new ArrayList<>(batch.size());
+        List<UUID> senders = new ArrayList<>(batch.size());
+        List<UUID> ids = new ArrayList<>(batch.size());
+        for (Map.Entry<UUID, AckStatus> ack : batch) {
+            StoredMessage stored = state.inbox.get(ack.getKey());
+            if (stored != null) { // not expired or revoked meanwhile
+                ids.add(ack.getKey());
+                receipts.add(new MessageAck(ack.getKey(), ack.getValue(), Optional.of(deviceId), Optional.empty()));
+                senders.add(stored.senderDevice());
+            }
+        }
+        return Effect().persist(new MessagesAcknowledged(ids))
                 .thenRun(s -> {
-                    inFlight.remove(c.messageId());
-                    fillWindow(s);
-                    MessageAck receipt = new MessageAck(c.messageId(), c.status(), Optional.of(deviceId), Optional.empty());
-                    sharding.entityRefFor(ENTITY_TYPE_KEY, stored.senderDevice().toString()).tell(new Push(receipt));
+                    for (int i = 0; i < receipts.size(); i++) {
+                        devices.tell(senders.get(i), new Push(receipts.get(i)));
+                    }
                 })
                 .thenNoReply();
     }
@@ -361,6 +416,10 @@ public final class DeviceSessionEntity
                 })
                 .onEvent(MessageAcknowledged.class, (state, e) -> {
                     state.forget(e.messageId());
+                    return state;
+                })
+                .onEvent(MessagesAcknowledged.class, (state, e) -> {
+                    e.messageIds().forEach(state::forget);
                     return state;
                 })
                 .onEvent(MessagesExpired.class, (state, e) -> {
