@@ -4,18 +4,14 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import javax.net.ssl.KeyManagerFactory;
 import norc.server.connection.ConnectionActor;
 import norc.server.connection.ConnectionSupervisor;
 import norc.server.crypto.CryptoPool;
 import norc.server.netty.NettyClientEndpoint;
 import norc.server.netty.NettyTls;
-import norc.server.tls.TlsMaterial;
-import org.apache.pekko.actor.typed.ActorSystem;
 import norc.server.device.DeviceSessionEntity;
 import norc.server.http.AdminEndpoint;
-import norc.server.http.ClientEndpoint;
 import norc.server.keys.ServerIdentity;
 import norc.server.message.MessageRouter;
 import norc.server.user.UserEntity;
@@ -104,20 +100,10 @@ public final class NorcGuardian {
 
         // 5. endpoints, last: nothing is accepted before the tree above exists
         context.pipeToSelf(
-                bindClientEndpoint(context.getSystem(), settings, tls, connections)
+                NettyClientEndpoint.bind(context.getSystem(), settings,
+                                tls == null ? null : NettyTls.serverContext(tls, settings.transport()), connections)
                         .thenCombine(AdminEndpoint.bind(context.getSystem(), settings, connections), Bound::new),
                 (bound, error) -> bound != null ? bound : new BindFailed(error));
-    }
-
-    /** The NORC-C endpoint on the configured transport (Netty by default; pekko-http's stream for comparison). */
-    private static CompletionStage<InetSocketAddress> bindClientEndpoint(ActorSystem<?> system, ServerSettings settings,
-                                                                        KeyManagerFactory tls,
-                                                                        ActorRef<ConnectionSupervisor.Command> connections) {
-        if (settings.transport().kind() == ServerSettings.Transport.Kind.PEKKO) {
-            return ClientEndpoint.bind(system, settings, tls == null ? null : TlsMaterial.serverContext(tls), connections);
-        }
-        return NettyClientEndpoint.bind(system, settings, tls == null ? null : NettyTls.serverContext(tls, settings.transport()),
-                connections);
     }
 
     private Behavior<Command> starting() {

@@ -46,14 +46,11 @@ public record ServerSettings(
         Session session) {
 
     /**
-     * The socket layer under the NORC-C endpoint: Netty (default) or pekko-http's stream (kept to
-     * measure beside it), the TLS engine, threads, and the limits a transport enforces per node and
-     * per connection.
+     * The socket layer under the NORC-C endpoint (Netty): the TLS engine, threads, and the limits
+     * it enforces per node and per connection.
      */
-    public record Transport(Kind kind, TlsProvider tlsProvider, int ioThreads, int backlog, int maxConnections,
+    public record Transport(TlsProvider tlsProvider, int ioThreads, int backlog, int maxConnections,
                             int maxQueuedMessages, long maxQueuedBytes) {
-        public enum Kind { NETTY, PEKKO }
-
         public enum TlsProvider { OPENSSL, JDK }
     }
 
@@ -166,12 +163,6 @@ public record ServerSettings(
     }
 
     private static Transport transport(Config c, long maxPayload) {
-        Transport.Kind kind = switch (c.getString("client.transport")) {
-            case "netty" -> Transport.Kind.NETTY;
-            case "pekko" -> Transport.Kind.PEKKO;
-            default -> throw new IllegalArgumentException("norc.client.transport must be netty or pekko, not \""
-                    + c.getString("client.transport") + "\"");
-        };
         Transport.TlsProvider provider = switch (c.getString("client.tls-provider")) {
             case "openssl" -> Transport.TlsProvider.OPENSSL;
             case "jdk" -> Transport.TlsProvider.JDK;
@@ -188,7 +179,7 @@ public record ServerSettings(
             throw new IllegalArgumentException("norc.client.max-queued-bytes must hold at least one largest message ("
                     + largestMessage + " bytes for max-payload " + maxPayload + "), not " + maxQueuedBytes);
         }
-        return new Transport(kind, provider, ioThreads == 0 ? Runtime.getRuntime().availableProcessors() : ioThreads,
+        return new Transport(provider, ioThreads == 0 ? Runtime.getRuntime().availableProcessors() : ioThreads,
                 atLeast(c, "client.backlog", 1), atLeast(c, "client.max-connections", 1),
                 atLeast(c, "client.max-queued-messages", 1), maxQueuedBytes);
     }

@@ -1,8 +1,8 @@
 package norc.server.connection;
 
 /**
- * The WebSocket under one {@link ConnectionActor}, as the actor sees it: a port that each transport
- * implements (the Netty endpoint, or pekko-http's stream behind {@code norc.client.transport}).
+ * The WebSocket under one {@link ConnectionActor}, as the actor sees it: a port the transport
+ * implements (the Netty endpoint's {@code ChannelSocket}; a probe in unit tests).
  * Inbound is pulled: after {@link #requestNext()} the transport sends the actor exactly one
  * {@link ConnectionActor.Inbound}, or {@link ConnectionActor.SocketClosed} when the socket ends, so
  * a busy actor (a slow journal) slows its own socket instead of growing a queue. Outbound is pushed

@@ -31,24 +31,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * What every NORC-C transport must do at the socket (profile §2), run once per transport
- * ({@link NettyEndpointIT}, {@link PekkoEndpointIT}): TLS 1.3 only, the HTTP answers before the
+ * The NORC-C endpoint at the socket (profile §2): TLS 1.3 only, the HTTP answers before the
  * upgrade, the subprotocol choice, and the two backpressure paths: a client that stops reading is
  * disconnected instead of queueing without bound, and a client flooding frames does not starve
  * others.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class EndpointContract {
+class ClientEndpointIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     TestServer server;
 
-    abstract String transport();
-
     @BeforeAll
     void start() throws Exception {
-        Path dir = Files.createTempDirectory("norc-endpoint-" + transport());
-        server = TestServer.start(dir, "norc.client.transport = " + transport()
-                + ", norc.limits { messages-per-minute = 100000, message-burst = 100000 }");
+        Path dir = Files.createTempDirectory("norc-endpoint");
+        server = TestServer.start(dir, "norc.limits { messages-per-minute = 100000, message-burst = 100000 }");
     }
 
     @AfterAll
@@ -82,8 +78,8 @@ abstract class EndpointContract {
 
     @Test
     void aClientThatStopsReadingIsDisconnected() throws Exception {
-        RawClient victim = registered("stuck-" + transport());
-        RawClient flooder = registered("flood-" + transport());
+        RawClient victim = registered("stuck");
+        RawClient flooder = registered("flood");
         int before = authenticated();
         victim.stalled = new CountDownLatch(1);
         byte[] ephemeral = norc.crypto.X25519.generate(TestServer.RANDOM).publicKey();
@@ -108,11 +104,11 @@ abstract class EndpointContract {
 
     @Test
     void aFloodOfFramesFromOneClientDoesNotStarveOthers() throws Exception {
-        RawClient flooder = registered("noisy-" + transport());
-        NorcClient alice = server.registerNew("quiet-a-" + transport(), WireEncoding.BINARY, new RecordingListener(), null);
+        RawClient flooder = registered("noisy");
+        NorcClient alice = server.registerNew("quiet-a", WireEncoding.BINARY, new RecordingListener(), null);
         RecordingListener bobHears = new RecordingListener();
-        NorcClient bob = server.registerNew("quiet-b-" + transport(), WireEncoding.BINARY, bobHears, null);
-        String bobId = "quiet-b-" + transport() + "@" + server.serverId();
+        NorcClient bob = server.registerNew("quiet-b", WireEncoding.BINARY, bobHears, null);
+        String bobId = "quiet-b" + "@" + server.serverId();
         Thread flood = new Thread(() -> {
             for (int i = 0; i < 20_000; i++) { // each is answered with a server signature
                 flooder.send(new TimeSync(RawClient.nowMicros(), 0, 0, Optional.empty()));
