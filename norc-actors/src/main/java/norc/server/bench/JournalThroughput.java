@@ -70,13 +70,14 @@ public final class JournalThroughput {
         }), "journal-bench", full);
 
         Thread.sleep(5_000); // recovery, connection pool, JIT
-        long writesBefore = h2FileWrites(database);
+        boolean h2 = database.dialect() == JournalDatabase.Dialect.H2;
+        long writesBefore = h2 ? h2FileWrites(database) : 0;
         long start = System.nanoTime();
         measuring.set(true);
         Thread.sleep(Duration.ofSeconds(seconds).toMillis());
         measuring.set(false);
         double elapsed = (System.nanoTime() - start) / 1e9;
-        long writes = h2FileWrites(database) - writesBefore;
+        long writes = h2 ? h2FileWrites(database) - writesBefore : -1;
         running.set(false);
         stopped.await(30, TimeUnit.SECONDS);
         long count;
@@ -94,11 +95,8 @@ public final class JournalThroughput {
         system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
-    /** H2's count of file writes (one per commit with WRITE_DELAY=0); -1 for other databases. */
+    /** H2's count of file writes (one per commit with WRITE_DELAY=0). */
     private static long h2FileWrites(JournalDatabase database) throws SQLException {
-        if (database.dialect() != JournalDatabase.Dialect.H2) {
-            return -1;
-        }
         try (Connection connection = DriverManager.getConnection(database.url(), database.user(), database.password());
              Statement statement = connection.createStatement();
              ResultSet row = statement.executeQuery(
