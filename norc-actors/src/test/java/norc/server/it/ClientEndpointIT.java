@@ -22,7 +22,6 @@ import javax.net.ssl.SSLSocket;
 import norc.client.NorcClient;
 import norc.client.TransportSecurity;
 import norc.wire.WireEncoding;
-import norc.wire.message.AuthResponse;
 import norc.wire.message.SessionKeyExchange;
 import norc.wire.message.TimeSync;
 import org.junit.jupiter.api.AfterAll;
@@ -133,11 +132,7 @@ class ClientEndpointIT {
     }
 
     private RawClient registered(String local) throws Exception {
-        String user = local + "@" + server.serverId();
-        RawClient client = RawClient.handshaken(server, WireEncoding.BINARY);
-        client.send(client.register(user, server.createUserWithToken(user)));
-        assertThat(client.receive()).isInstanceOf(AuthResponse.class);
-        return client;
+        return RawClient.registered(server, local + "@" + server.serverId());
     }
 
     private int authenticated() throws Exception {

@@ -12,7 +12,6 @@ import norc.crypto.Ed25519;
 import norc.error.ErrorCode;
 import norc.session.ClientHandshake;
 import norc.wire.WireEncoding;
-import norc.wire.message.Atoms.AuthStatus;
 import norc.wire.message.AuthRequest;
 import norc.wire.message.AuthResponse;
 import norc.wire.message.ErrorMessage;
@@ -54,12 +53,7 @@ class HostileInputIT {
     }
 
     private RawClient registered(String user) throws Exception {
-        String token = server.createUserWithToken(user);
-        RawClient client = RawClient.handshaken(server, WireEncoding.BINARY);
-        client.send(client.register(user, token));
-        AuthResponse response = (AuthResponse) client.receive();
-        assertThat(response.status()).isEqualTo(AuthStatus.REGISTERED);
-        return client;
+        return RawClient.registered(server, user);
     }
 
     private static ErrorMessage error(NorcMessage message) {

@@ -101,10 +101,6 @@ class MessagingIT {
     }
 
     private RawClient registeredRaw(String local) throws Exception {
-        String user = local + "@" + server.serverId();
-        RawClient client = RawClient.handshaken(server, WireEncoding.BINARY);
-        client.send(client.register(user, server.createUserWithToken(user)));
-        assertThat(client.receive()).isInstanceOf(norc.wire.message.AuthResponse.class);
-        return client;
+        return RawClient.registered(server, local + "@" + server.serverId());
     }
 }

@@ -71,6 +71,18 @@ final class RawClient implements Transport.Listener, AutoCloseable {
         return client;
     }
 
+    /** Handshaken and registered as a new device of {@code userId} (created with a token if needed). */
+    static RawClient registered(TestServer server, String userId) throws Exception {
+        RawClient client = handshaken(server, WireEncoding.BINARY);
+        client.send(client.register(userId, server.createUserWithToken(userId)));
+        NorcMessage answer = client.receive();
+        if (!(answer instanceof norc.wire.message.AuthResponse response)
+                || response.status() != norc.wire.message.Atoms.AuthStatus.REGISTERED) {
+            throw new AssertionError("registration of a raw client failed: " + answer);
+        }
+        return client;
+    }
+
     void handshake(ClientHandshake.Offer offer, byte[] pinned) throws Exception {
         ClientHandshake hs = ClientHandshake.start(offer, codec, TestServer.RANDOM);
         transport.send(hs.requestBytes());
