@@ -50,7 +50,7 @@ public record ServerSettings(
      * it enforces per node and per connection.
      */
     public record Transport(TlsProvider tlsProvider, int ioThreads, int backlog, int maxConnections,
-                            int maxQueuedMessages, long maxQueuedBytes) {
+                            int maxQueuedMessages, long maxQueuedBytes, long preAuthMaxBytes) {
         public enum TlsProvider { OPENSSL, JDK }
     }
 
@@ -181,7 +181,16 @@ public record ServerSettings(
         }
         return new Transport(provider, ioThreads == 0 ? Runtime.getRuntime().availableProcessors() : ioThreads,
                 atLeast(c, "client.backlog", 1), atLeast(c, "client.max-connections", 1),
-                atLeast(c, "client.max-queued-messages", 1), maxQueuedBytes);
+                atLeast(c, "client.max-queued-messages", 1), maxQueuedBytes, preAuthMaxBytes(c));
+    }
+
+    private static long preAuthMaxBytes(Config c) {
+        long bytes = c.getBytes("client.pre-auth-max-bytes");
+        if (bytes < 16 * 1024) {
+            throw new IllegalArgumentException("norc.client.pre-auth-max-bytes must be at least 16 KiB (a handshake with"
+                    + " ML-KEM and a registration must fit), not " + bytes);
+        }
+        return bytes;
     }
 
     private static Registration registration(String value) {

@@ -18,6 +18,9 @@ public interface ClientSocket {
     /** Queues one outbound WebSocket message (binary, or UTF-8 text on the JSON subprotocol). */
     void send(byte[] message);
 
+    /** The session authenticated: the transport lifts its pre-authentication limits. */
+    void authenticated();
+
     /** Sends a close frame after what is queued, keeps reading (and dropping) until the peer closes, then closes. */
     void close();
 }

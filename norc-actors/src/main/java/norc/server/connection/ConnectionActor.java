@@ -121,9 +121,11 @@ public final class ConnectionActor {
         EntityRef<DeviceSessionEntity.Command> device(UUID deviceId);
     }
 
-    public static Behavior<Command> create(Env env, WireEncoding encoding, InetAddress remote, ClientSocket socket) {
+    /** {@code acceptedAtNanos}: when the TCP connection was accepted ({@link System#nanoTime()}); the pre-auth deadline counts from then. */
+    public static Behavior<Command> create(Env env, WireEncoding encoding, InetAddress remote, ClientSocket socket,
+                                           long acceptedAtNanos) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-                new ConnectionActor(context, timers, env, encoding, remote, socket).awaitingHello()));
+                new ConnectionActor(context, timers, env, encoding, remote, socket, acceptedAtNanos).awaitingHello()));
     }
 
     // ---- state ----
@@ -154,7 +156,7 @@ public final class ConnectionActor {
     private boolean closing;
 
     private ConnectionActor(ActorContext<Command> context, TimerScheduler<Command> timers, Env env, WireEncoding encoding,
-                            InetAddress remote, ClientSocket socket) {
+                            InetAddress remote, ClientSocket socket, long acceptedAtNanos) {
         this.context = context;
         this.timers = timers;
         this.env = env;
@@ -164,7 +166,9 @@ public final class ConnectionActor {
                 WireLimits.DEFAULT.maxStringBytes()));
         this.remote = remote;
         this.socket = socket;
-        timers.startSingleTimer(PreAuthDeadline.INSTANCE, settings.preAuthTimeout());
+        // one deadline from TCP accept to authenticated, however the time was spent (TLS, upgrade, handshake)
+        Duration left = settings.preAuthTimeout().minusNanos(System.nanoTime() - acceptedAtNanos);
+        timers.startSingleTimer(PreAuthDeadline.INSTANCE, left.isNegative() ? Duration.ZERO : left);
         next();
     }
 
@@ -276,6 +280,10 @@ public final class ConnectionActor {
             return onRegister(register);
         }
         if (message instanceof AuthRequest auth) {
+            if (!UserIds.isLocal(auth.userId(), settings.serverId())) {
+                // no entity is started for an id this server cannot hold; the answer is the same 1001
+                return onDeviceLooked(new DeviceLooked(auth, Optional.empty()));
+            }
             context.ask(UserEntity.DeviceLookup.class, env.entities().user(auth.userId()), ASK_TIMEOUT,
                     replyTo -> new UserEntity.GetDevice(auth.deviceId(), replyTo),
                     (lookup, error) -> new DeviceLooked(auth, lookup == null ? Optional.empty() : lookup.device()));
@@ -377,6 +385,7 @@ public final class ConnectionActor {
         userId = user;
         deviceId = device;
         timers.cancel(PreAuthDeadline.INSTANCE);
+        socket.authenticated();
         long expiresAt = Instant.now().plus(settings.session().lifetime()).getEpochSecond();
         timers.startSingleTimer(SessionExpired.INSTANCE, settings.session().lifetime());
         timers.startTimerWithFixedDelay(AttachRefresh.INSTANCE, settings.delivery().attachRefresh());

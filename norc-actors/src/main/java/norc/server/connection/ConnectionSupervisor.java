@@ -30,7 +30,7 @@ public final class ConnectionSupervisor {
     public sealed interface Command {}
 
     /** Starts the actor for one accepted WebSocket. */
-    public record Spawn(WireEncoding encoding, InetAddress remote, ClientSocket socket,
+    public record Spawn(WireEncoding encoding, InetAddress remote, ClientSocket socket, long acceptedAtNanos,
                         ActorRef<ActorRef<ConnectionActor.Command>> replyTo) implements Command {}
 
     /** Open registration: may {@code remote} register a new user now? 0 = yes, else seconds to wait. */
@@ -79,7 +79,7 @@ public final class ConnectionSupervisor {
 
     private Behavior<Command> onSpawn(Spawn spawn) {
         // temporary child: on any failure it stops (the socket closes); it is never restarted
-        Behavior<ConnectionActor.Command> child = Behaviors.supervise(ConnectionActor.create(env, spawn.encoding(), spawn.remote(), spawn.socket()))
+        Behavior<ConnectionActor.Command> child = Behaviors.supervise(ConnectionActor.create(env, spawn.encoding(), spawn.remote(), spawn.socket(), spawn.acceptedAtNanos()))
                 .onFailure(SupervisorStrategy.stop());
         ActorRef<ConnectionActor.Command> connection = context.spawnAnonymous(child);
         context.watchWith(connection, new Ended(connection));

@@ -98,6 +98,15 @@ final class ChannelSocket extends ChannelInboundHandlerAdapter implements Client
     }
 
     @Override
+    public void authenticated() {
+        channel.eventLoop().execute(() -> {
+            if (channel.pipeline().get(PreAuthBudget.class) != null) {
+                channel.pipeline().remove(PreAuthBudget.class);
+            }
+        });
+    }
+
+    @Override
     public void close() {
         channel.eventLoop().execute(() -> startClosing(WebSocketCloseStatus.NORMAL_CLOSURE));
     }

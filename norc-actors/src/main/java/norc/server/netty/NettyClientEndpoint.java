@@ -45,7 +45,8 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * norc.server.connection.ConnectionActor} per upgraded socket. The pipeline of one connection:
  *
  * <pre>
- * SslHandler → FlushConsolidationHandler → IdleStateHandler (inbound idle 90 s, ping after 30 s quiet)
+ * SslHandler → PreAuthBudget (inbound bytes until authenticated) → FlushConsolidationHandler
+ *   → IdleStateHandler (inbound idle 90 s, ping after 30 s quiet)
  *   → HttpServerCodec → HttpObjectAggregator (8 KiB: only the upgrade request)
  *   → UpgradeHandler ⇒ after the upgrade: WebSocket codec → MessageAssembler → ChannelSocket
  * </pre>
@@ -94,6 +95,7 @@ public final class NettyClientEndpoint {
                             ssl.setHandshakeTimeoutMillis(settings.preAuthTimeout().toMillis());
                             pipeline.addLast("tls", ssl);
                         }
+                        pipeline.addLast("pre-auth", new PreAuthBudget(transport.preAuthMaxBytes()));
                         pipeline.addLast("flush", new FlushConsolidationHandler(256, true));
                         pipeline.addLast("idle", new IdleStateHandler(settings.idleTimeout().toMillis(),
                                 settings.pingInterval().toMillis(), 0, TimeUnit.MILLISECONDS));

@@ -38,7 +38,7 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  * The HTTP part of a NORC-C connection: exactly one request, {@code GET /norc-c} with a WebSocket
  * upgrade offering {@code norc-c-v1} and/or {@code norc-c-json-v1} (the binary one wins, profile
  * §2). Anything else gets its HTTP answer and the socket closes. The whole phase from accept to
- * upgrade has the pre-auth deadline. On success the WebSocket codec takes over the pipeline, a
+ * upgrade has the pre-auth deadline, and the connection actor gets what is left of it. On success the WebSocket codec takes over the pipeline, a
  * {@link ConnectionActor} is spawned under the {@link ConnectionSupervisor}, and reads start to
  * follow its demand.
  */
@@ -50,6 +50,7 @@ final class UpgradeHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private final ServerSettings settings;
     private final ActorRef<ConnectionSupervisor.Command> supervisor;
     private final boolean secure;
+    private final long acceptedAtNanos = System.nanoTime(); // built when the connection is accepted
     private ScheduledFuture<?> deadline;
 
     UpgradeHandler(ActorSystem<?> system, ServerSettings settings, ActorRef<ConnectionSupervisor.Command> supervisor,
@@ -129,7 +130,7 @@ final class UpgradeHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
     private void spawn(ChannelSocket socket, WireEncoding encoding, java.net.InetAddress remote) {
         AskPattern.<ConnectionSupervisor.Command, ActorRef<ConnectionActor.Command>>ask(supervisor,
-                        replyTo -> new ConnectionSupervisor.Spawn(encoding, remote, socket, replyTo),
+                        replyTo -> new ConnectionSupervisor.Spawn(encoding, remote, socket, acceptedAtNanos, replyTo),
                         SPAWN_TIMEOUT, system.scheduler())
                 .whenComplete((actor, error) -> {
                     if (actor != null) {
