@@ -13,6 +13,7 @@ import norc.server.netty.NettyTls;
 import norc.server.device.DeviceSessionEntity;
 import norc.server.http.AdminEndpoint;
 import norc.server.keys.ServerIdentity;
+import norc.server.metrics.ServerMetrics;
 import norc.server.message.MessageRouter;
 import norc.server.user.UserEntity;
 import norc.session.ServerHandshake;
@@ -58,9 +59,9 @@ public final class NorcGuardian {
     /** What a started server listens on. */
     public record Started(InetSocketAddress client, InetSocketAddress admin) {}
 
-    public static Behavior<Command> create(ServerSettings settings, ServerIdentity identity, KeyManagerFactory tls,
+    public static Behavior<Command> create(ServerSettings settings, ServerIdentity identity, KeyManagerFactory tls, ServerMetrics metrics,
                                            CompletableFuture<Started> started) {
-        return Behaviors.setup(context -> new NorcGuardian(context, settings, identity, tls, started).starting());
+        return Behaviors.setup(context -> new NorcGuardian(context, settings, identity, tls, metrics, started).starting());
     }
 
     private static final Duration UNBIND_DEADLINE = Duration.ofSeconds(5);
@@ -69,6 +70,7 @@ public final class NorcGuardian {
     private final CompletableFuture<Started> started;
 
     private NorcGuardian(ActorContext<Command> context, ServerSettings settings, ServerIdentity identity, KeyManagerFactory tls,
+                         ServerMetrics metrics,
                          CompletableFuture<Started> started) {
         this.context = context;
         this.started = started;
@@ -82,7 +84,7 @@ public final class NorcGuardian {
         // 2. the sharded, event-sourced state (supervised by sharding; policies in each init)
         ClusterSharding sharding = ClusterSharding.get(context.getSystem());
         UserEntity.init(context.getSystem(), settings.delivery().snapshotEvery());
-        DeviceSessionEntity.init(context.getSystem(), settings);
+        DeviceSessionEntity.init(context.getSystem(), settings, metrics);
 
         // 3. the stateless router: restarted on failure, it keeps no state worth keeping
         ActorRef<MessageRouter.Command> router = context.spawn(
@@ -94,7 +96,7 @@ public final class NorcGuardian {
                 settings.capabilities(), new ServerHandshake.Identity(settings.serverId(), identity.secretKey(), identity.publicKey()));
         ActorRef<ConnectionSupervisor.Command> connections = context.spawn(
                 Behaviors.supervise(ConnectionSupervisor.create(settings, handshake, identity.secretKey(), shardedEntities(sharding),
-                                router, CryptoPool.of(context.getSystem())))
+                                router, CryptoPool.of(context.getSystem()), metrics))
                         .onFailure(SupervisorStrategy.restart()),
                 "connections");
 
@@ -102,7 +104,7 @@ public final class NorcGuardian {
         context.pipeToSelf(
                 NettyClientEndpoint.bind(context.getSystem(), settings,
                                 tls == null ? null : NettyTls.serverContext(tls, settings.transport()), connections)
-                        .thenCombine(AdminEndpoint.bind(context.getSystem(), settings, connections), Bound::new),
+                        .thenCombine(AdminEndpoint.bind(context.getSystem(), settings, connections, metrics), Bound::new),
                 (bound, error) -> bound != null ? bound : new BindFailed(error));
     }
 

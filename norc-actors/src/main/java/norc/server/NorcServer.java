@@ -13,6 +13,7 @@ import java.util.concurrent.TimeoutException;
 import javax.net.ssl.KeyManagerFactory;
 import norc.persistence.JournalDatabase;
 import norc.server.keys.ServerIdentity;
+import norc.server.metrics.ServerMetrics;
 import norc.server.tls.TlsMaterial;
 import org.apache.pekko.actor.typed.ActorSystem;
 
@@ -52,7 +53,7 @@ public final class NorcServer implements AutoCloseable {
         Config full = ConfigFactory.parseMap(database.pluginSettings()).withFallback(config);
         CompletableFuture<NorcGuardian.Started> started = new CompletableFuture<>();
         ActorSystem<NorcGuardian.Command> system = ActorSystem.create(
-                NorcGuardian.create(settings, identity, tls, started), "norc", full);
+                NorcGuardian.create(settings, identity, tls, new ServerMetrics(), started), "norc", full);
         try {
             return new NorcServer(system, settings, identity, started.get(60, TimeUnit.SECONDS));
         } catch (InterruptedException | ExecutionException | TimeoutException e) {

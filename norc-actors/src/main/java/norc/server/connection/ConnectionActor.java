@@ -12,6 +12,7 @@ import norc.error.NorcException;
 import norc.server.ServerSettings;
 import norc.server.UserIds;
 import norc.server.crypto.CryptoPool;
+import norc.server.metrics.ServerMetrics;
 import norc.server.device.DeviceSessionEntity;
 import norc.server.message.MessageRouter;
 import norc.server.user.DeviceRecord;
@@ -112,7 +113,7 @@ public final class ConnectionActor {
     /** Everything a connection needs from its node, fixed at start. */
     public record Env(ServerSettings settings, ServerHandshake.Config handshake, byte[] identitySecretKey,
                       Entities entities, ActorRef<MessageRouter.Command> router,
-                      ActorRef<ConnectionSupervisor.Command> supervisor, CryptoPool crypto) {}
+                      ActorRef<ConnectionSupervisor.Command> supervisor, CryptoPool crypto, ServerMetrics metrics) {}
 
     /** Access to the sharded entities (a port, so that unit tests can substitute probes). */
     public interface Entities {
@@ -145,6 +146,7 @@ public final class ConnectionActor {
     private final Codec codec;
     private final InetAddress remote;
     private final ClientSocket socket;
+    private final long acceptedAtNanos;
 
     /** A {@link ClientSocket#requestNext()} is outstanding. */
     private boolean reading;
@@ -166,6 +168,7 @@ public final class ConnectionActor {
                 WireLimits.DEFAULT.maxStringBytes()));
         this.remote = remote;
         this.socket = socket;
+        this.acceptedAtNanos = acceptedAtNanos;
         // one deadline from TCP accept to authenticated, however the time was spent (TLS, upgrade, handshake)
         Duration left = settings.preAuthTimeout().minusNanos(System.nanoTime() - acceptedAtNanos);
         timers.startSingleTimer(PreAuthDeadline.INSTANCE, left.isNegative() ? Duration.ZERO : left);
@@ -386,6 +389,7 @@ public final class ConnectionActor {
         deviceId = device;
         timers.cancel(PreAuthDeadline.INSTANCE);
         socket.authenticated();
+        env.metrics().sessionSetUp(acceptedAtNanos);
         long expiresAt = Instant.now().plus(settings.session().lifetime()).getEpochSecond();
         timers.startSingleTimer(SessionExpired.INSTANCE, settings.session().lifetime());
         timers.startTimerWithFixedDelay(AttachRefresh.INSTANCE, settings.delivery().attachRefresh());
@@ -447,6 +451,7 @@ public final class ConnectionActor {
 
     private Behavior<Command> onClientAck(MessageAck ack) {
         if (ack.status() == AckStatus.DELIVERED || ack.status() == AckStatus.READ) {
+            env.metrics().messageAcknowledged();
             env.entities().device(deviceId).tell(new DeviceSessionEntity.Acknowledge(ack.messageId(), ack.status()));
             return next();
         }
@@ -469,10 +474,12 @@ public final class ConnectionActor {
 
     private Behavior<Command> onRouted(Routed routed) {
         if (routed.result() instanceof MessageRouter.Accepted accepted) {
+            env.metrics().messageAccepted();
             return answer(new MessageAck(accepted.messageId(), AckStatus.ACCEPTED, Optional.empty(), Optional.empty()));
         }
         MessageRouter.Refused refused = (MessageRouter.Refused) routed.result();
         ErrorCode code = refused.code();
+        env.metrics().messageRefused(code.code());
         return answer(new ErrorMessage(code.code(), code.category().atom(), code.genericMessage(),
                 refused.retryAfter() > 0 ? Optional.of(refused.retryAfter()) : Optional.empty(),
                 Map.of("message_id", refused.messageId().toString())));
@@ -520,7 +527,9 @@ public final class ConnectionActor {
             if (received instanceof ReceiveSession.Accepted accepted) {
                 return accepted.message();
             }
-            if (((ReceiveSession.Discarded) received).closeConnection()) {
+            ReceiveSession.Discarded discarded = (ReceiveSession.Discarded) received;
+            env.metrics().frameDiscarded(discarded.reason());
+            if (discarded.closeConnection()) {
                 close();
                 return null;
             }
@@ -590,6 +599,9 @@ public final class ConnectionActor {
 
     /** Sends a final error and closes (profile §8). */
     private Behavior<Command> fail(ErrorMessage error) {
+        if (userId == null) {
+            env.metrics().authFailed((int) error.errorCode()); // refused before a session existed
+        }
         send(error);
         return close();
     }

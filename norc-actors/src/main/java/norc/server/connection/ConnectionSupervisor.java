@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import norc.server.ServerSettings;
 import norc.server.crypto.CryptoPool;
+import norc.server.metrics.ServerMetrics;
 import norc.server.message.MessageRouter;
 import norc.session.ServerHandshake;
 import norc.wire.WireEncoding;
@@ -48,10 +49,10 @@ public final class ConnectionSupervisor {
 
     public static Behavior<Command> create(ServerSettings settings, ServerHandshake.Config handshake, byte[] identitySecretKey,
                                            ConnectionActor.Entities entities, ActorRef<MessageRouter.Command> router,
-                                           CryptoPool crypto) {
+                                           CryptoPool crypto, ServerMetrics metrics) {
         return Behaviors.setup(context -> new ConnectionSupervisor(context,
                 new ConnectionActor.Env(settings, handshake, identitySecretKey, entities, router, context.getSelf(),
-                        crypto)).receive());
+                        crypto, metrics)).receive());
     }
 
     private static final Duration REGISTRATION_WINDOW = Duration.ofHours(1);
@@ -84,6 +85,7 @@ public final class ConnectionSupervisor {
         ActorRef<ConnectionActor.Command> connection = context.spawnAnonymous(child);
         context.watchWith(connection, new Ended(connection));
         connections++;
+        env.metrics().connections(connections, authenticated.size());
         spawn.replyTo().tell(connection);
         return Behaviors.same();
     }
@@ -106,12 +108,14 @@ public final class ConnectionSupervisor {
 
     private Behavior<Command> onAuthenticated(Authenticated message) {
         authenticated.add(message.connection());
+        env.metrics().connections(connections, authenticated.size());
         return Behaviors.same();
     }
 
     private Behavior<Command> onEnded(Ended ended) {
         connections--;
         authenticated.remove(ended.connection());
+        env.metrics().connections(connections, authenticated.size());
         return Behaviors.same();
     }
 

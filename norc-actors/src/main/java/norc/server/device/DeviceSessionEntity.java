@@ -14,6 +14,7 @@ import java.util.UUID;
 import norc.server.CborSerializable;
 import norc.server.ServerSettings;
 import norc.server.connection.ConnectionActor;
+import norc.server.metrics.ServerMetrics;
 import norc.wire.message.Atoms.AckStatus;
 import norc.wire.message.MessageAck;
 import norc.wire.message.NorcMessage;
@@ -163,10 +164,10 @@ public final class DeviceSessionEntity
      * alone, with backoff, and it recovers its inbox from the journal; its connection re-attaches
      * within {@code attach-refresh}. Other devices and the connection itself are not affected.
      */
-    public static void init(ActorSystem<?> system, ServerSettings settings) {
+    public static void init(ActorSystem<?> system, ServerSettings settings, ServerMetrics metrics) {
         ClusterSharding sharding = ClusterSharding.get(system);
         Devices devices = (device, command) -> sharding.entityRefFor(ENTITY_TYPE_KEY, device.toString()).tell(command);
-        sharding.init(Entity.of(ENTITY_TYPE_KEY, context -> create(context.getEntityId(), settings, devices)));
+        sharding.init(Entity.of(ENTITY_TYPE_KEY, context -> create(context.getEntityId(), settings, devices, metrics)));
     }
 
     /** How a device entity reaches other device entities (receipts to senders): sharding, or a probe in unit tests. */
@@ -174,9 +175,9 @@ public final class DeviceSessionEntity
         void tell(UUID deviceId, Command command);
     }
 
-    public static Behavior<Command> create(String deviceId, ServerSettings settings, Devices devices) {
+    public static Behavior<Command> create(String deviceId, ServerSettings settings, Devices devices, ServerMetrics metrics) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-                new DeviceSessionEntity(context, timers, deviceId, settings, devices)));
+                new DeviceSessionEntity(context, timers, deviceId, settings, devices, metrics)));
     }
 
     private final ActorContext<Command> context;
@@ -184,6 +185,7 @@ public final class DeviceSessionEntity
     private final UUID deviceId;
     private final ServerSettings.Delivery delivery;
     private final Devices devices;
+    private final ServerMetrics metrics;
     private final TokenBucket messages;
     private final TokenBucket keyLookups;
 
@@ -195,7 +197,7 @@ public final class DeviceSessionEntity
     private final LinkedHashMap<UUID, AckStatus> pendingAcks = new LinkedHashMap<>();
 
     private DeviceSessionEntity(ActorContext<Command> context, TimerScheduler<Command> timers, String deviceId,
-                                ServerSettings settings, Devices devices) {
+                                ServerSettings settings, Devices devices, ServerMetrics metrics) {
         super(PersistenceId.of(ENTITY_TYPE_KEY.name(), deviceId),
                 SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
         this.context = context;
@@ -203,6 +205,7 @@ public final class DeviceSessionEntity
         this.deviceId = UUID.fromString(deviceId);
         this.delivery = settings.delivery();
         this.devices = devices;
+        this.metrics = metrics;
         long now = System.nanoTime();
         ServerSettings.Limits limits = settings.limits();
         this.messages = new TokenBucket(limits.messageBurst(), limits.messagesPerMinute(), now);
@@ -358,6 +361,7 @@ public final class DeviceSessionEntity
                 senders.add(stored.senderDevice());
             }
         }
+        metrics.acksJournalled(ids.size());
         return Effect().persist(new MessagesAcknowledged(ids))
                 .thenRun(s -> {
                     for (int i = 0; i < receipts.size(); i++) {

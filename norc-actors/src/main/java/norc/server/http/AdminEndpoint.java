@@ -19,6 +19,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import norc.server.ServerSettings;
+import norc.server.metrics.ServerMetrics;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 import norc.server.UserIds;
 import norc.server.connection.ConnectionSupervisor;
 import norc.server.user.UserEntity;
@@ -50,15 +54,19 @@ public final class AdminEndpoint {
     private AdminEndpoint() {}
 
     public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, ServerSettings settings,
-                                                      ActorRef<ConnectionSupervisor.Command> connections) {
+                                                      ActorRef<ConnectionSupervisor.Command> connections,
+                                                      ServerMetrics metrics) {
         return Http.get(system).newServerAt(settings.admin().host(), settings.admin().port())
-                .bind(route(system, settings, connections));
+                .bind(route(system, settings, connections, metrics));
     }
 
-    static Route route(ActorSystem<?> system, ServerSettings settings, ActorRef<ConnectionSupervisor.Command> connections) {
+    static Route route(ActorSystem<?> system, ServerSettings settings, ActorRef<ConnectionSupervisor.Command> connections,
+                       ServerMetrics metrics) {
         ClusterSharding sharding = ClusterSharding.get(system);
         return concat(
                 path("health", () -> get(() -> json(StatusCodes.OK, Map.of("status", "ok")))),
+                path("metrics", () -> get(() -> complete(HttpResponse.create().withEntity(
+                        HttpEntities.create(ContentTypes.parse(metrics.contentType()), metrics.scrape()))))),
                 pathPrefix("admin", () -> concat(
                         path("users", () -> post(() -> entity(Unmarshaller.entityToString(), body -> createUser(sharding, settings, body)))),
                         path(PathMatchers.segment("users").slash(PathMatchers.segment()).slash("enrollment-tokens"),

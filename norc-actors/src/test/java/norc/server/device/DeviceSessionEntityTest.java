@@ -11,6 +11,7 @@ import java.util.UUID;
 import norc.server.NorcConfig;
 import norc.server.ServerSettings;
 import norc.server.connection.ConnectionActor;
+import norc.server.metrics.ServerMetrics;
 import norc.wire.message.Atoms.AckStatus;
 import norc.wire.message.MessageAck;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -48,7 +49,7 @@ class DeviceSessionEntityTest {
         UUID id = UUID.randomUUID();
         TestProbe<DeviceSessionEntity.Command> devices = KIT.createTestProbe();
         ActorRef<DeviceSessionEntity.Command> ref = KIT.spawn(DeviceSessionEntity.create(id.toString(), SETTINGS,
-                (device, command) -> devices.getRef().tell(command)));
+                (device, command) -> devices.getRef().tell(command), new ServerMetrics()));
         TestProbe<Boolean> claimedProbe = KIT.createTestProbe();
         ref.tell(new DeviceSessionEntity.Claim("dev@localhost", claimedProbe.getRef()));
         assertThat(claimedProbe.receiveMessage()).isTrue();

@@ -1,0 +1,91 @@
+package norc.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import norc.client.NorcClient;
+import norc.wire.WireEncoding;
+import norc.wire.message.TimeSync;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code GET /metrics} on the admin port, scraped while real clients work: the families exist in
+ * the Prometheus text format, and their values move with what the clients do (a session set up, a
+ * message accepted and acknowledged, a tampered frame discarded). No label names a user.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MetricsIT {
+    @TempDir
+    static Path dir;
+    TestServer server;
+
+    @BeforeAll
+    void start() throws Exception {
+        server = TestServer.start(dir);
+    }
+
+    @AfterAll
+    void stop() {
+        server.close();
+    }
+
+    @Test
+    void theFamiliesAreThereAndMoveWithTraffic() throws Exception {
+        HttpResponse<String> first = server.get("/metrics");
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(first.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
+        assertThat(first.body()).contains("# TYPE norc_connections gauge", "# TYPE norc_session_setups_total counter",
+                "norc_session_setup_seconds_bucket", "norc_messages_accepted_total", "norc_frames_discarded_total",
+                "jvm_memory_used_bytes", "process_cpu_seconds_total");
+        double setups = value(first.body(), "norc_session_setups_total");
+        double accepted = value(first.body(), "norc_messages_accepted_total");
+        double acknowledged = value(first.body(), "norc_messages_acknowledged_total");
+        double aead = value(first.body(), "norc_frames_discarded_total{reason=\"aead_failure\"}");
+
+        RecordingListener bobHears = new RecordingListener();
+        NorcClient alice = server.registerNew("alice-m", WireEncoding.BINARY, new RecordingListener(), null);
+        NorcClient bob = server.registerNew("bob-m", WireEncoding.BINARY, bobHears, null);
+        alice.send(UUID.randomUUID(), List.of("bob-m@" + server.serverId()), "hi".getBytes(StandardCharsets.UTF_8))
+                .get(20, TimeUnit.SECONDS);
+        assertThat(bobHears.messages.poll(20, TimeUnit.SECONDS)).isNotNull();
+        RawClient raw = RawClient.registered(server, "tamper-m@" + server.serverId());
+        byte[] tampered = raw.seal(new TimeSync(RawClient.nowMicros(), 0, 0, Optional.empty()));
+        tampered[tampered.length - 1] ^= 1;
+        raw.sendFrame(tampered);
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            String now = server.get("/metrics").body();
+            assertThat(value(now, "norc_session_setups_total")).isEqualTo(setups + 3);
+            assertThat(value(now, "norc_messages_accepted_total")).isEqualTo(accepted + 1);
+            assertThat(value(now, "norc_messages_acknowledged_total")).isEqualTo(acknowledged + 1);
+            assertThat(value(now, "norc_frames_discarded_total{reason=\"aead_failure\"}")).isEqualTo(aead + 1);
+            assertThat(value(now, "norc_connections{state=\"authenticated\"}")).isGreaterThanOrEqualTo(3);
+            assertThat(now).doesNotContain("alice-m", "bob-m", "tamper-m");
+        });
+        alice.close();
+        bob.close();
+        raw.close();
+    }
+
+    /** The value of the sample whose name and labels are {@code series} (0 if it has none yet). */
+    private static double value(String text, String series) {
+        for (String line : text.split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim().split(" ")[0]);
+            }
+        }
+        return 0;
+    }
+}
