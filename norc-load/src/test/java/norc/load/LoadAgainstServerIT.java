@@ -76,8 +76,9 @@ class LoadAgainstServerIT {
 
     @Test
     void aShortChatDeliversEveryAcceptedMessageEndToEnd() throws Exception {
+        // the server's own Prometheus endpoint, not /proc, is sampled here
         JsonNode report = run("chat", "chat", "-p", "10", "--rate", "100", "--messages-per-minute", "300",
-                "--duration", "3", "--json", "--server-pid", Long.toString(ProcessHandle.current().pid()));
+                "--duration", "3", "--json", "--server-metrics", "http://127.0.0.1:" + server.adminPort() + "/metrics");
         JsonNode totals = report.path("totals");
         assertThat(report.path("errors").size()).as("errors %s", report.path("errors")).isZero();
         assertThat(totals.path("sessions_established").asInt()).isEqualTo(20);
@@ -87,6 +88,7 @@ class LoadAgainstServerIT {
         assertThat(totals.path("messages_received").asLong()).isEqualTo(accepted);
         assertThat(report.path("latency_ms").path("end_to_end").path("count").asLong()).isEqualTo(accepted);
         assertThat(report.path("latency_ms").path("ack").path("count").asLong()).isEqualTo(accepted);
+        assertThat(report.path("server").path("samples").asInt()).isPositive();
         assertThat(report.path("server_cost").path("cpu_us_per_message").asDouble()).isPositive();
     }
 
