@@ -43,7 +43,8 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
 /**
  * The operator API (profile §2: a separate port, loopback by default): create users, issue one-time
- * enrollment tokens, see connection counts, health. Plain HTTP, because it listens on loopback
+ * enrollment tokens, see connection counts, liveness ({@code /health}: the process answers),
+ * readiness ({@code /ready}: cluster member Up and journal reachable) and metrics. Plain HTTP, because it listens on loopback
  * only unless an operator binds it elsewhere on purpose. Answers are JSON; errors are
  * {@code {"error": "..."}}. The contract is the one {@code norc admin} (norc-client) speaks.
  */
@@ -63,8 +64,12 @@ public final class AdminEndpoint {
     static Route route(ActorSystem<?> system, ServerSettings settings, ActorRef<ConnectionSupervisor.Command> connections,
                        ServerMetrics metrics) {
         ClusterSharding sharding = ClusterSharding.get(system);
+        Readiness readiness = new Readiness(system, settings.database());
         return concat(
                 path("health", () -> get(() -> json(StatusCodes.OK, Map.of("status", "ok")))),
+                path("ready", () -> get(() -> onSuccess(readiness.check(), report -> json(
+                        report.ready() ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE,
+                        Map.of("ready", report.ready(), "checks", report.checks()))))),
                 path("metrics", () -> get(() -> complete(HttpResponse.create().withEntity(
                         HttpEntities.create(ContentTypes.parse(metrics.contentType()), metrics.scrape()))))),
                 pathPrefix("admin", () -> concat(

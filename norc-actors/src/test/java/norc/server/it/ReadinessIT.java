@@ -1,0 +1,46 @@
+package norc.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.h2.tools.Server;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code /ready} tells the truth about the journal: a node whose database (here H2 served over TCP,
+ * so the test can take it away) stops answering becomes not ready within seconds, and ready again
+ * when the database returns; {@code /health} (liveness) stays 200 all along.
+ */
+class ReadinessIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    void readinessFollowsTheJournalDatabase() throws Exception {
+        Server database = Server.createTcpServer("-tcpPort", "0", "-ifNotExists", "-baseDir", dir.resolve("h2").toString()).start();
+        int port = database.getPort();
+        String url = "jdbc:h2:tcp://127.0.0.1:" + port + "/norc;DATABASE_TO_UPPER=false;WRITE_DELAY=0";
+        try (TestServer server = TestServer.start(dir.resolve("node"), "norc.db.url = \"" + url + "\"")) {
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(server.get("/ready").statusCode()).isEqualTo(200));
+            assertThat(server.get("/ready").body()).contains("\"journal\":\"ok\"", "\"cluster_member\":\"Up\"");
+
+            database.stop();
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+                HttpResponse<String> ready = server.get("/ready");
+                assertThat(ready.statusCode()).isEqualTo(503);
+                assertThat(ready.body()).contains("\"journal\":\"unreachable\"", "\"ready\":false");
+            });
+            assertThat(server.get("/health").statusCode()).isEqualTo(200);
+
+            database = Server.createTcpServer("-tcpPort", Integer.toString(port), "-ifNotExists", "-baseDir",
+                    dir.resolve("h2").toString()).start();
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(server.get("/ready").statusCode()).isEqualTo(200));
+        } finally {
+            database.stop();
+        }
+    }
+}
