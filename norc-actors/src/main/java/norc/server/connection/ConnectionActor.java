@@ -98,17 +98,18 @@ public final class ConnectionActor {
 
     private record RegistrationAllowed(DeviceRegister register, long retryAfter) implements Command {}
 
-    private record DeviceClaimed(DeviceRegister register, boolean ok) implements Command {}
+    /** {@code unavailable}: the entity did not answer in time (journal outage), which is not a refusal. */
+    private record DeviceClaimed(DeviceRegister register, boolean ok, boolean unavailable) implements Command {}
 
-    private record DeviceAdded(DeviceRegister register, boolean ok) implements Command {}
+    private record DeviceAdded(DeviceRegister register, boolean ok, boolean unavailable) implements Command {}
 
-    private record DeviceLooked(AuthRequest request, Optional<DeviceRecord> device) implements Command {}
+    private record DeviceLooked(AuthRequest request, Optional<DeviceRecord> device, boolean unavailable) implements Command {}
 
     private record Routed(MessageRouter.RouteResult result) implements Command {}
 
     private record KeysLooked(MessageRouter.KeyLookupResult result) implements Command {}
 
-    private record RevokeDone(boolean ok) implements Command {}
+    private record RevokeDone(boolean ok, boolean unavailable) implements Command {}
 
     /** Everything a connection needs from its node, fixed at start. */
     public record Env(ServerSettings settings, ServerHandshake.Config handshake, byte[] identitySecretKey,
@@ -132,6 +133,13 @@ public final class ConnectionActor {
     // ---- state ----
 
     private static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * How long registration and authentication wait for an entity (its recovery reads the journal):
+     * well inside the pre-auth deadline, so that an outage reaches the client as {@code 9002}.
+     */
+    private static final Duration JOURNAL_ANSWER_TIMEOUT = Duration.ofSeconds(5);
+    /** {@code retry_after} of an outage answer, in seconds. */
+    private static final long OUTAGE_RETRY_AFTER = 5;
     /** A closing socket normally ends sooner (the transport gives the peer 2 s to answer the close frame). */
     private static final Duration DRAIN_DEADLINE = Duration.ofSeconds(3);
     private static final Codec STORAGE = WireEncoding.BINARY.codec(WireLimits.DEFAULT);
@@ -285,11 +293,11 @@ public final class ConnectionActor {
         if (message instanceof AuthRequest auth) {
             if (!UserIds.isLocal(auth.userId(), settings.serverId())) {
                 // no entity is started for an id this server cannot hold; the answer is the same 1001
-                return onDeviceLooked(new DeviceLooked(auth, Optional.empty()));
+                return onDeviceLooked(new DeviceLooked(auth, Optional.empty(), false));
             }
-            context.ask(UserEntity.DeviceLookup.class, env.entities().user(auth.userId()), ASK_TIMEOUT,
+            context.ask(UserEntity.DeviceLookup.class, env.entities().user(auth.userId()), JOURNAL_ANSWER_TIMEOUT,
                     replyTo -> new UserEntity.GetDevice(auth.deviceId(), replyTo),
-                    (lookup, error) -> new DeviceLooked(auth, lookup == null ? Optional.empty() : lookup.device()));
+                    (lookup, error) -> new DeviceLooked(auth, lookup == null ? Optional.empty() : lookup.device(), error != null));
             return Behaviors.same();
         }
         if (message instanceof TimeSync sync) {
@@ -331,13 +339,16 @@ public final class ConnectionActor {
             return fail(ErrorMessage.of(ErrorCode.RATE_LIMITED, allowed.retryAfter()));
         }
         DeviceRegister register = allowed.register();
-        context.ask(Boolean.class, env.entities().device(register.deviceId()), ASK_TIMEOUT,
+        context.ask(Boolean.class, env.entities().device(register.deviceId()), JOURNAL_ANSWER_TIMEOUT,
                 replyTo -> new DeviceSessionEntity.Claim(register.userId(), replyTo),
-                (ok, error) -> new DeviceClaimed(register, Boolean.TRUE.equals(ok)));
+                (ok, error) -> new DeviceClaimed(register, Boolean.TRUE.equals(ok), error != null));
         return Behaviors.same();
     }
 
     private Behavior<Command> onDeviceClaimed(DeviceClaimed claimed) {
+        if (claimed.unavailable()) {
+            return answer(unavailable());
+        }
         if (!claimed.ok()) {
             return fail(ErrorCode.REGISTRATION_REJECTED);
         }
@@ -345,13 +356,16 @@ public final class ConnectionActor {
         DeviceRecord record = new DeviceRecord(register.deviceId(), register.publicKey(), register.kexPublicKey(),
                 register.deviceInfo().name(), register.deviceInfo().type(), System.currentTimeMillis(), 0);
         boolean open = settings.registration() == ServerSettings.Registration.OPEN;
-        context.ask(Boolean.class, env.entities().user(register.userId()), ASK_TIMEOUT,
+        context.ask(Boolean.class, env.entities().user(register.userId()), JOURNAL_ANSWER_TIMEOUT,
                 replyTo -> new UserEntity.Register(record, register.enrollmentToken(), open, Instant.now().getEpochSecond(), replyTo),
-                (ok, error) -> new DeviceAdded(register, Boolean.TRUE.equals(ok)));
+                (ok, error) -> new DeviceAdded(register, Boolean.TRUE.equals(ok), error != null));
         return Behaviors.same();
     }
 
     private Behavior<Command> onDeviceAdded(DeviceAdded added) {
+        if (added.unavailable()) {
+            return answer(unavailable());
+        }
         if (!added.ok()) {
             return fail(ErrorCode.REGISTRATION_REJECTED);
         }
@@ -359,6 +373,9 @@ public final class ConnectionActor {
     }
 
     private Behavior<Command> onDeviceLooked(DeviceLooked looked) {
+        if (looked.unavailable()) {
+            return answer(unavailable()); // an outage is not "no such device": the client retries on this session
+        }
         AuthRequest auth = looked.request();
         DeviceRecord device = looked.device().orElse(null);
         byte[] key = device == null ? DECOY_KEY : device.publicKey();
@@ -464,11 +481,14 @@ public final class ConnectionActor {
         }
         context.ask(Boolean.class, env.entities().user(userId), ASK_TIMEOUT,
                 replyTo -> new UserEntity.Revoke(revoke, encoding, replyTo),
-                (ok, error) -> new RevokeDone(Boolean.TRUE.equals(ok)));
+                (ok, error) -> new RevokeDone(Boolean.TRUE.equals(ok), error != null));
         return Behaviors.same();
     }
 
     private Behavior<Command> onRevokeDone(RevokeDone done) {
+        if (done.unavailable()) {
+            return answer(unavailable());
+        }
         return done.ok() ? next() : answer(ErrorMessage.of(ErrorCode.FORBIDDEN)); // success has no answer (profile)
     }
 
@@ -553,6 +573,11 @@ public final class ConnectionActor {
             return close();
         }
         return fail(code);
+    }
+
+    /** The answer when an entity (the journal behind it) did not answer in time: 9002, retry later. */
+    private static ErrorMessage unavailable() {
+        return ErrorMessage.of(ErrorCode.UNAVAILABLE, OUTAGE_RETRY_AFTER);
     }
 
     private TimeSync timeSync(TimeSync request) {
