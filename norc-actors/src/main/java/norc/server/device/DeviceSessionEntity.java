@@ -63,9 +63,12 @@ public final class DeviceSessionEntity
 
     /** Stores a relayed message (the per-device {@code message_send}, binary payload encoding). */
     public record Store(UUID messageId, byte[] payload, UUID senderDevice, long expiresAt,
-                        ActorRef<StoreResult> replyTo) implements Command {}
+                        ActorRef<StoreReply> replyTo) implements Command {}
 
     public enum StoreResult implements CborSerializable { STORED, DUPLICATE, REVOKED }
+
+    /** The answer to {@link Store}, naming the device so that one adapter serves every copy of a send. */
+    public record StoreReply(UUID deviceId, StoreResult result) implements CborSerializable {}
 
     /** The device's authenticated connection; sent on authentication and then periodically. */
     public record Attach(ActorRef<ConnectionActor.Command> connection) implements Command {}
@@ -269,10 +272,10 @@ public final class DeviceSessionEntity
 
     private ReplyEffect<Event, State> onStore(State state, Store c) {
         if (state.revoked) {
-            return Effect().reply(c.replyTo(), StoreResult.REVOKED);
+            return Effect().reply(c.replyTo(), new StoreReply(deviceId, StoreResult.REVOKED));
         }
         if (state.seen(c.messageId())) {
-            return Effect().reply(c.replyTo(), StoreResult.DUPLICATE);
+            return Effect().reply(c.replyTo(), new StoreReply(deviceId, StoreResult.DUPLICATE));
         }
         MessageStored event = new MessageStored(c.messageId(), c.payload(), c.senderDevice(), System.currentTimeMillis(), c.expiresAt());
         return Effect().persist(event)
@@ -282,7 +285,7 @@ public final class DeviceSessionEntity
                         fillWindow(s);
                     }
                 })
-                .thenReply(c.replyTo(), s -> StoreResult.STORED);
+                .thenReply(c.replyTo(), s -> new StoreReply(deviceId, StoreResult.STORED));
     }
 
     private ReplyEffect<Event, State> onAttach(State state, Attach c) {

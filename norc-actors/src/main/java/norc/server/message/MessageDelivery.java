@@ -1,5 +1,6 @@
 package norc.server.message;
 
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -15,6 +16,7 @@ import norc.wire.Codec;
 import norc.wire.WireEncoding;
 import norc.wire.WireLimits;
 import norc.wire.message.MessageSend;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -37,7 +39,7 @@ final class MessageDelivery {
 
     private record Resolved(UserEntity.Recipient recipient) implements Command {}
 
-    private record Stored(DeviceSessionEntity.StoreResult result) implements Command {}
+    private record Stored(DeviceSessionEntity.StoreReply reply) implements Command {}
 
     private enum TimedOut implements Command { INSTANCE }
 
@@ -53,6 +55,8 @@ final class MessageDelivery {
     private final ClusterSharding sharding;
     private final Set<String> users = new LinkedHashSet<>();
     private final Set<UUID> targets = new HashSet<>();
+    private final Map<UUID, String> owners = new HashMap<>();
+    private final Set<String> reached = new HashSet<>();
     private int awaiting;
 
     private MessageDelivery(ActorContext<Command> context, TimerScheduler<Command> timers, MessageRouter.Route route,
@@ -110,13 +114,10 @@ final class MessageDelivery {
         if (budget.retryAfter() > 0) {
             return refuse(ErrorCode.RATE_LIMITED, budget.retryAfter());
         }
-        Set<String> members = new HashSet<>(users);
-        members.add(route.senderUser());
-        sharding.entityRefFor(UserEntity.ENTITY_TYPE_KEY, route.senderUser()).tell(new UserEntity.AddContacts(members));
         awaiting = users.size();
+        ActorRef<UserEntity.Recipient> resolved = context.messageAdapter(UserEntity.Recipient.class, Resolved::new);
         for (String user : users) {
-            sharding.entityRefFor(UserEntity.ENTITY_TYPE_KEY, user)
-                    .tell(new UserEntity.ResolveRecipient(members, context.messageAdapter(UserEntity.Recipient.class, Resolved::new)));
+            sharding.entityRefFor(UserEntity.ENTITY_TYPE_KEY, user).tell(new UserEntity.ResolveRecipient(resolved));
         }
         return Behaviors.same();
     }
@@ -125,6 +126,7 @@ final class MessageDelivery {
         for (UUID device : resolved.recipient().devices()) {
             if (message.keys().containsKey(device) && !device.equals(route.senderDevice())) {
                 targets.add(device);
+                owners.put(device, resolved.recipient().userId());
             }
         }
         if (--awaiting > 0) {
@@ -138,13 +140,36 @@ final class MessageDelivery {
         for (UUID device : targets) {
             sharding.entityRefFor(DeviceSessionEntity.ENTITY_TYPE_KEY, device.toString())
                     .tell(new DeviceSessionEntity.Store(message.messageId(), copyFor(device), route.senderDevice(), expiresAt,
-                            context.messageAdapter(DeviceSessionEntity.StoreResult.class, Stored::new)));
+                            context.messageAdapter(DeviceSessionEntity.StoreReply.class, Stored::new)));
         }
         return Behaviors.same();
     }
 
     private Behavior<Command> onStored(Stored stored) {
-        return --awaiting > 0 ? Behaviors.same() : accept();
+        if (stored.reply().result() != DeviceSessionEntity.StoreResult.REVOKED) {
+            reached.add(owners.get(stored.reply().deviceId()));
+        }
+        if (--awaiting > 0) {
+            return Behaviors.same();
+        }
+        recordContacts();
+        return accept();
+    }
+
+    /**
+     * The sender and every user who now holds a copy become each other's contacts (presence goes to
+     * contacts, spec §6.15): only once something was stored, so that a send that reached nobody
+     * records nothing about who tried to reach whom.
+     */
+    private void recordContacts() {
+        if (reached.isEmpty()) {
+            return;
+        }
+        Set<String> members = new HashSet<>(reached);
+        members.add(route.senderUser());
+        for (String user : members) {
+            sharding.entityRefFor(UserEntity.ENTITY_TYPE_KEY, user).tell(new UserEntity.AddContacts(members));
+        }
     }
 
     /** The recipient device's copy: the server stamps the sender and keeps only that device's key. */

@@ -80,14 +80,12 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
 
     public record Keys(String userId, Map<UUID, KeyResponse.DeviceKey> devices) implements CborSerializable {}
 
-    /**
-     * Routing: the user's active devices; records the other conversation members as contacts.
-     */
-    public record ResolveRecipient(Set<String> members, ActorRef<Recipient> replyTo) implements Command {}
+    /** Routing: the user's active devices. Contacts are recorded only once a copy was stored ({@link AddContacts}). */
+    public record ResolveRecipient(ActorRef<Recipient> replyTo) implements Command {}
 
     public record Recipient(String userId, List<UUID> devices) implements CborSerializable {}
 
-    /** Records contacts without answering (the sender's side of a conversation). */
+    /** Records contacts without answering: the other members of a conversation this user's device sent to or received from. */
     public record AddContacts(Set<String> members) implements Command {}
 
     public record GetContacts(ActorRef<Contacts> replyTo) implements Command {}
@@ -272,12 +270,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     }
 
     private ReplyEffect<Event, State> onResolveRecipient(State state, ResolveRecipient c) {
-        Recipient answer = new Recipient(userId, state.exists() ? state.activeDevices() : List.of());
-        Set<String> newContacts = newContacts(state, c.members());
-        if (!state.exists() || newContacts.isEmpty()) {
-            return Effect().reply(c.replyTo(), answer);
-        }
-        return Effect().persist(new ContactsAdded(newContacts)).thenReply(c.replyTo(), s -> answer);
+        return Effect().reply(c.replyTo(), new Recipient(userId, state.exists() ? state.activeDevices() : List.of()));
     }
 
     private ReplyEffect<Event, State> onAddContacts(State state, AddContacts c) {

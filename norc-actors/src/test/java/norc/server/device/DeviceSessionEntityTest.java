@@ -57,14 +57,14 @@ class DeviceSessionEntityTest {
     }
 
     private static List<UUID> store(Entity entity, int count) {
-        TestProbe<DeviceSessionEntity.StoreResult> stored = KIT.createTestProbe();
+        TestProbe<DeviceSessionEntity.StoreReply> stored = KIT.createTestProbe();
         List<UUID> ids = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             UUID id = UUID.randomUUID();
             ids.add(id);
             entity.ref().tell(new DeviceSessionEntity.Store(id, new byte[] {1, 2, 3}, UUID.randomUUID(),
                     System.currentTimeMillis() + 60_000, stored.getRef()));
-            assertThat(stored.receiveMessage()).isEqualTo(DeviceSessionEntity.StoreResult.STORED);
+            assertThat(stored.receiveMessage().result()).isEqualTo(DeviceSessionEntity.StoreResult.STORED);
         }
         return ids;
     }

@@ -100,6 +100,41 @@ class MessagingIT {
         bob.close();
     }
 
+    @org.junit.jupiter.api.Test
+    void onlyUsersWhoReceivedACopyBecomeContacts() throws Exception {
+        // a raw send: keys for carol's device and for a device nobody has; bob has no device at all,
+        // so his copy is never stored (the SDK would refuse to send to him)
+        RawClient alice = registeredRaw("alice-c");
+        RawClient carol = registeredRaw("carol-c");
+        String bob = "bob-c@" + server.serverId();
+        server.createUserWithToken(bob);
+        String aliceId = "alice-c@" + server.serverId();
+        String carolId = "carol-c@" + server.serverId();
+        norc.wire.message.MessageSend.WrappedKey key = new norc.wire.message.MessageSend.WrappedKey(new byte[32], new byte[48]);
+        norc.wire.message.MessageSend send = new norc.wire.message.MessageSend(UUID.randomUUID(), UUID.randomUUID(),
+                List.of(bob, carolId), new norc.wire.message.MessageSend.Metadata(RawClient.nowMicros(), "text",
+                        norc.wire.message.Atoms.Classification.UNCLASSIFIED), 1, new byte[32], new byte[16],
+                java.util.Map.of(carol.deviceId, key, UUID.randomUUID(), key), new byte[64],
+                java.util.Optional.empty(), java.util.Optional.empty());
+        alice.send(send);
+        assertThat(alice.receive()).isInstanceOf(norc.wire.message.MessageAck.class);
+        assertThat(carol.receive()).isInstanceOf(norc.wire.message.MessageSend.class);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(contactsOf(aliceId)).contains(carolId).doesNotContain(bob);
+            assertThat(contactsOf(carolId)).contains(aliceId).doesNotContain(bob);
+        });
+        assertThat(contactsOf(bob)).isEmpty();
+        alice.close();
+        carol.close();
+    }
+
+    private java.util.Set<String> contactsOf(String userId) throws Exception {
+        return org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(server.server.system())
+                .entityRefFor(norc.server.user.UserEntity.ENTITY_TYPE_KEY, userId)
+                .<norc.server.user.UserEntity.Contacts>ask(norc.server.user.UserEntity.GetContacts::new, java.time.Duration.ofSeconds(5))
+                .toCompletableFuture().get(10, TimeUnit.SECONDS).users();
+    }
+
     private RawClient registeredRaw(String local) throws Exception {
         return RawClient.registered(server, local + "@" + server.serverId());
     }
