@@ -70,7 +70,11 @@ public record ServerSettings(
 
     /** Spec §6.16 budgets, per device (registrations: per source address). */
     public record Limits(int messagesPerMinute, int messageBurst, int keyLookupsPerMinute, int keyLookupBurst,
-                         int registrationsPerHour, int maxUsersPerRequest) {}
+                         int registrationsPerHour, int maxUsersPerRequest, Session session) {
+        /** Budgets of one session (per connection), for the ephemeral messages that store nothing. */
+        public record Session(int presencePerMinute, int presenceBurst, int keyExchangesPerMinute, int keyExchangeBurst,
+                              int timeSyncsPerMinute, int timeSyncBurst) {}
+    }
 
     /** Store-and-forward. */
     public record Delivery(Duration messageTtl, int inFlight, int dedupIds, Duration commitTimeout,
@@ -150,7 +154,13 @@ public record ServerSettings(
                     database(c),
                     new Limits(atLeast(c, "limits.messages-per-minute", 1), atLeast(c, "limits.message-burst", 1),
                             atLeast(c, "limits.key-lookups-per-minute", 1), atLeast(c, "limits.key-lookup-burst", 1),
-                            atLeast(c, "limits.registrations-per-hour", 1), atLeast(c, "limits.max-users-per-request", 1)),
+                            atLeast(c, "limits.registrations-per-hour", 1), atLeast(c, "limits.max-users-per-request", 1),
+                            new Limits.Session(atLeast(c, "limits.session.presence-per-minute", 1),
+                                    atLeast(c, "limits.session.presence-burst", 1),
+                                    atLeast(c, "limits.session.key-exchanges-per-minute", 1),
+                                    atLeast(c, "limits.session.key-exchange-burst", 1),
+                                    atLeast(c, "limits.session.time-syncs-per-minute", 1),
+                                    atLeast(c, "limits.session.time-sync-burst", 1))),
                     new Delivery(positive(c, "delivery.message-ttl"), atLeast(c, "delivery.in-flight", 1),
                             atLeast(c, "delivery.dedup-ids", 0), positive(c, "delivery.commit-timeout"),
                             positive(c, "delivery.max-clock-skew"), atLeast(c, "delivery.snapshot-every", 1),

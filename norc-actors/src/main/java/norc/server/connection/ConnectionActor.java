@@ -14,6 +14,7 @@ import norc.server.UserIds;
 import norc.server.crypto.CryptoPool;
 import norc.server.metrics.ServerMetrics;
 import norc.server.device.DeviceSessionEntity;
+import norc.server.device.TokenBucket;
 import norc.server.message.MessageRouter;
 import norc.server.user.DeviceRecord;
 import norc.server.user.UserEntity;
@@ -155,6 +156,10 @@ public final class ConnectionActor {
     private final InetAddress remote;
     private final ClientSocket socket;
     private final long acceptedAtNanos;
+    // session budgets for messages that store nothing (norc.limits.session)
+    private final TokenBucket presenceBudget;
+    private final TokenBucket keyExchangeBudget;
+    private final TokenBucket timeSyncBudget;
 
     /** A {@link ClientSocket#requestNext()} is outstanding. */
     private boolean reading;
@@ -177,6 +182,11 @@ public final class ConnectionActor {
         this.remote = remote;
         this.socket = socket;
         this.acceptedAtNanos = acceptedAtNanos;
+        ServerSettings.Limits.Session budgets = settings.limits().session();
+        long now = System.nanoTime();
+        this.presenceBudget = new TokenBucket(budgets.presenceBurst(), budgets.presencePerMinute(), now);
+        this.keyExchangeBudget = new TokenBucket(budgets.keyExchangeBurst(), budgets.keyExchangesPerMinute(), now);
+        this.timeSyncBudget = new TokenBucket(budgets.timeSyncBurst(), budgets.timeSyncsPerMinute(), now);
         // one deadline from TCP accept to authenticated, however the time was spent (TLS, upgrade, handshake)
         Duration left = settings.preAuthTimeout().minusNanos(System.nanoTime() - acceptedAtNanos);
         timers.startSingleTimer(PreAuthDeadline.INSTANCE, left.isNegative() ? Duration.ZERO : left);
@@ -301,7 +311,7 @@ public final class ConnectionActor {
             return Behaviors.same();
         }
         if (message instanceof TimeSync sync) {
-            return answer(timeSync(sync)); // allowed early: a client with a skewed clock needs it to authenticate
+            return answerWithin(timeSyncBudget, () -> timeSync(sync)); // allowed early: a skewed clock needs it to authenticate
         }
         return answer(ErrorMessage.of(ErrorCode.AUTHENTICATION_FAILED));
     }
@@ -443,9 +453,13 @@ public final class ConnectionActor {
             return Behaviors.same();
         }
         if (message instanceof TimeSync sync) {
-            return answer(timeSync(sync));
+            return answerWithin(timeSyncBudget, () -> timeSync(sync));
         }
         if (message instanceof PresenceUpdate presence) {
+            long wait = presenceBudget.take(System.nanoTime());
+            if (wait > 0) {
+                return answer(ErrorMessage.of(ErrorCode.RATE_LIMITED, wait));
+            }
             PresenceUpdate stamped = new PresenceUpdate(presence.status(), presence.statusMessage(), presence.capabilities(),
                     presence.lastSeen(), Optional.of(userId));
             env.router().tell(new MessageRouter.Presence(stamped, userId));
@@ -455,6 +469,10 @@ public final class ConnectionActor {
             return onRevoke(revoke);
         }
         if (message instanceof SessionKeyExchange exchange) {
+            long wait = keyExchangeBudget.take(System.nanoTime());
+            if (wait > 0) {
+                return answer(ErrorMessage.of(ErrorCode.RATE_LIMITED, wait));
+            }
             SessionKeyExchange stamped = new SessionKeyExchange(exchange.sessionId(), exchange.ephemeralPublicKey(),
                     exchange.targetDevice(), exchange.expiresAt(), Optional.of(userId), Optional.of(deviceId));
             env.entities().device(exchange.targetDevice()).tell(new DeviceSessionEntity.Push(stamped));
@@ -585,6 +603,12 @@ public final class ConnectionActor {
                 settings.session().timeUncertainty().toNanos() / 1000, Optional.empty());
         byte[] signature = MessageSignatures.TIME_SYNC.sign(env.identitySecretKey(), keys.transcriptHash(), codec, unsigned);
         return new TimeSync(unsigned.clientTime(), unsigned.serverTime(), unsigned.uncertainty(), Optional.of(signature));
+    }
+
+    /** The answer if the budget allows one more, else {@code 6001} with {@code retry_after}. */
+    private Behavior<Command> answerWithin(TokenBucket budget, java.util.function.Supplier<NorcMessage> answer) {
+        long wait = budget.take(System.nanoTime());
+        return answer(wait > 0 ? ErrorMessage.of(ErrorCode.RATE_LIMITED, wait) : answer.get());
     }
 
     /** Sends the answer to the current request and asks the stream for the next message. */

@@ -22,6 +22,9 @@ import javax.net.ssl.SSLSocket;
 import norc.client.NorcClient;
 import norc.client.TransportSecurity;
 import norc.wire.WireEncoding;
+import norc.error.ErrorCode;
+import norc.wire.message.ErrorMessage;
+import norc.wire.message.NorcMessage;
 import norc.wire.message.SessionKeyExchange;
 import norc.wire.message.TimeSync;
 import org.junit.jupiter.api.AfterAll;
@@ -78,26 +81,48 @@ class ClientEndpointIT {
     @Test
     void aClientThatStopsReadingIsDisconnected() throws Exception {
         RawClient victim = registered("stuck");
-        RawClient flooder = registered("flood");
+        NorcClient sender = server.registerNew("big-sender", WireEncoding.BINARY, new RecordingListener(), null);
+        String victimId = "stuck@" + server.serverId();
         int before = authenticated();
         victim.stalled = new CountDownLatch(1);
-        byte[] ephemeral = norc.crypto.X25519.generate(TestServer.RANDOM).publicKey();
+        byte[] content = new byte[2_500_000]; // a frame padded to 4 MiB: a few are past the 16 MiB outbound cap
         int sent = 0;
-        // key exchanges are pushed to the target's socket with no answer to the sender: the
-        // server's outbound queue for the victim is all that can grow
-        while (authenticated() >= before && sent < 400_000) {
-            for (int i = 0; i < 2_000; i++, sent++) {
-                flooder.send(new SessionKeyExchange(UUID.randomUUID(), ephemeral, victim.deviceId, 4_000_000_000L,
-                        Optional.empty(), Optional.empty()));
-            }
-            flooder.send(new TimeSync(RawClient.nowMicros(), 0, 0, Optional.empty()));
-            assertThat(flooder.receive(Duration.ofSeconds(30))).as("the flooder is still served").isInstanceOf(TimeSync.class);
+        while (authenticated() >= before && sent < 40) {
+            sender.send(UUID.randomUUID(), List.of(victimId), content).get(60, TimeUnit.SECONDS);
+            sent++;
         }
-        assertThat(authenticated()).as("the non-reading client was dropped after " + sent + " pushes").isLessThan(before);
+        assertThat(authenticated()).as("the non-reading client was dropped after " + sent + " deliveries").isLessThan(before);
         victim.stalled.countDown();
         assertThat(victim.closedWithin(Duration.ofSeconds(20))).isTrue();
-        flooder.send(new TimeSync(RawClient.nowMicros(), 0, 0, Optional.empty()));
-        assertThat(flooder.receive(Duration.ofSeconds(10))).isInstanceOf(TimeSync.class);
+        sender.timeSync().get(10, TimeUnit.SECONDS); // the sender is still served
+        sender.close();
+    }
+
+    @Test
+    void aKeyExchangeFloodIsRateLimitedAndItsTargetStaysConnected() throws Exception {
+        RawClient target = registered("target");
+        RawClient flooder = registered("exchanger");
+        byte[] ephemeral = norc.crypto.X25519.generate(TestServer.RANDOM).publicKey();
+        for (int i = 0; i < 200; i++) {
+            flooder.send(new SessionKeyExchange(UUID.randomUUID(), ephemeral, target.deviceId, 4_000_000_000L,
+                    Optional.empty(), Optional.empty()));
+        }
+        int limited = 0;
+        for (NorcMessage answer = flooder.receive(Duration.ofSeconds(3)); answer != null; answer = flooder.receive(Duration.ofSeconds(1))) {
+            if (answer instanceof ErrorMessage error && error.errorCode() == ErrorCode.RATE_LIMITED.code()) {
+                assertThat(error.retryAfter()).hasValueSatisfying(seconds -> assertThat(seconds).isPositive());
+                limited++;
+            }
+        }
+        int relayed = 0;
+        while (target.receive(Duration.ofSeconds(1)) instanceof SessionKeyExchange) {
+            relayed++;
+        }
+        assertThat(limited).as("answered 6001 past the 60 burst").isGreaterThanOrEqualTo(130);
+        assertThat(relayed).as("relayed to the target").isBetween(55, 70);
+        target.send(new TimeSync(RawClient.nowMicros(), 0, 0, Optional.empty()));
+        assertThat(target.receive()).as("the target is still connected").isInstanceOf(TimeSync.class);
+        target.close();
         flooder.close();
     }
 
