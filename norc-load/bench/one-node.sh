@@ -5,7 +5,8 @@
 #   norc-load/bench/one-node.sh OUT_DIR chat -p 100 --messages-per-minute 240 --duration 30
 #
 # 1. starts the server jar with a fresh data directory in OUT_DIR/data (H2 file, self-signed TLS),
-#    its rate limits raised so that chat can offer more than the spec's 60 messages/min a device;
+#    its rate limits raised so that chat can offer more than the spec's 60 messages/min a device,
+#    and its per-source admission limits off (the generator connects from one address);
 # 2. warms it up with the norc-load arguments in WARMUP (default: a 2,000-session storm with 80
 #    reconnects/s for 60 s; `none` skips it), so the JIT has compiled the hot paths before anything
 #    is measured (a fresh JVM spends about a third of its CPU compiling during the first minute);
@@ -41,6 +42,8 @@ fi
 NORC_DATA_DIR="$out/data" \
 CONFIG_FORCE_norc_limits_messages__per__minute=100000 \
 CONFIG_FORCE_norc_limits_message__burst=100000 \
+CONFIG_FORCE_norc_client_max__connections__per__source=0 \
+CONFIG_FORCE_norc_client_new__connections__per__source__per__minute=0 \
     "$server_java" $server_opts "${agent[@]}" -jar "$root/norc-actors/target/norc-server.jar" \
     > "$out/server.log" 2>&1 &
 server=$!

@@ -18,6 +18,11 @@ public final class TokenBucket {
         this.updatedAt = nowNanos;
     }
 
+    /** Whether the bucket has refilled to its capacity by {@code nowNanos}. */
+    public boolean full(long nowNanos) {
+        return tokens + (nowNanos - updatedAt) * perNano >= capacity;
+    }
+
     /** Takes one token; returns 0 when allowed, else the seconds until one is available (at least 1). */
     public long take(long nowNanos) {
         tokens = Math.min(capacity, tokens + (nowNanos - updatedAt) * perNano);

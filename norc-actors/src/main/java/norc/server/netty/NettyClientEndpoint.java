@@ -26,6 +26,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -72,6 +73,7 @@ public final class NettyClientEndpoint {
         ChannelGroup open = new DefaultChannelGroup("norc-c", GlobalEventExecutor.INSTANCE);
         AtomicInteger connections = new AtomicInteger();
         ServerSettings.Transport transport = settings.transport();
+        SourceAdmission admission = new SourceAdmission(transport);
 
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, workers)
@@ -87,7 +89,16 @@ public final class NettyClientEndpoint {
                             channel.close(); // over the node's limit: refused before TLS costs anything
                             return;
                         }
-                        channel.closeFuture().addListener(f -> connections.decrementAndGet());
+                        InetAddress source = channel.remoteAddress().getAddress();
+                        if (!admission.admit(source)) {
+                            connections.decrementAndGet();
+                            channel.close(); // past this source's limits: refused before TLS
+                            return;
+                        }
+                        channel.closeFuture().addListener(f -> {
+                            connections.decrementAndGet();
+                            admission.release(source);
+                        });
                         open.add(channel);
                         ChannelPipeline pipeline = channel.pipeline();
                         if (tls != null) {
@@ -115,6 +126,7 @@ public final class NettyClientEndpoint {
                 return;
             }
             Channel server = binding.channel();
+            acceptor.scheduleAtFixedRate(admission::sweep, 1, 1, TimeUnit.MINUTES);
             CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
             shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "norc-c-unbind",
                     () -> completion(server.close()));
