@@ -11,7 +11,6 @@ import norc.wire.message.Atoms.AuthStatus;
 import norc.wire.message.AuthResponse;
 import norc.wire.message.ErrorMessage;
 import norc.wire.message.NorcMessage;
-import org.h2.tools.Server;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,10 +26,8 @@ class OutageIT {
 
     @Test
     void authenticationAndRegistrationAnswer9002WhileTheJournalIsAway() throws Exception {
-        Server database = Server.createTcpServer("-tcpPort", "0", "-ifNotExists", "-baseDir", dir.resolve("h2").toString()).start();
-        int port = database.getPort();
-        String config = "norc.db.url = \"jdbc:h2:tcp://127.0.0.1:" + port + "/norc;DATABASE_TO_UPPER=false;WRITE_DELAY=0\""
-                + ", norc.client.pre-auth-timeout = 30s";
+        TcpDatabase database = TcpDatabase.start(dir.resolve("h2"));
+        String config = database.config() + ", norc.client.pre-auth-timeout = 30s";
         RawClient alice;
         String bobToken;
         try (TestServer first = TestServer.start(dir.resolve("node"), config)) {
@@ -50,8 +47,7 @@ class OutageIT {
             register.send(register.register("bob@" + server.serverId(), bobToken));
             assertOutage(register.receive(Duration.ofSeconds(15)));
 
-            database = Server.createTcpServer("-tcpPort", Integer.toString(port), "-ifNotExists", "-baseDir",
-                    dir.resolve("h2").toString()).start();
+            database.restart();
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
                 auth.send(auth.auth("alice@" + server.serverId(), alice.deviceId, alice.signing.secretKey(), RawClient.nowMicros()));
                 NorcMessage answer = auth.receive(Duration.ofSeconds(10));
@@ -61,7 +57,7 @@ class OutageIT {
             auth.close();
             register.close();
         } finally {
-            database.stop();
+            database.close();
         }
     }
 

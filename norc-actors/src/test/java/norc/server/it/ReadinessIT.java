@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.h2.tools.Server;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,10 +20,8 @@ class ReadinessIT {
 
     @Test
     void readinessFollowsTheJournalDatabase() throws Exception {
-        Server database = Server.createTcpServer("-tcpPort", "0", "-ifNotExists", "-baseDir", dir.resolve("h2").toString()).start();
-        int port = database.getPort();
-        String url = "jdbc:h2:tcp://127.0.0.1:" + port + "/norc;DATABASE_TO_UPPER=false;WRITE_DELAY=0";
-        try (TestServer server = TestServer.start(dir.resolve("node"), "norc.db.url = \"" + url + "\"")) {
+        try (TcpDatabase database = TcpDatabase.start(dir.resolve("h2"));
+             TestServer server = TestServer.start(dir.resolve("node"), database.config())) {
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(server.get("/ready").statusCode()).isEqualTo(200));
             assertThat(server.get("/ready").body()).contains("\"journal\":\"ok\"", "\"cluster_member\":\"Up\"");
 
@@ -36,11 +33,8 @@ class ReadinessIT {
             });
             assertThat(server.get("/health").statusCode()).isEqualTo(200);
 
-            database = Server.createTcpServer("-tcpPort", Integer.toString(port), "-ifNotExists", "-baseDir",
-                    dir.resolve("h2").toString()).start();
+            database.restart();
             await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(server.get("/ready").statusCode()).isEqualTo(200));
-        } finally {
-            database.stop();
         }
     }
 }
