@@ -3,6 +3,7 @@ package norc.server.netty;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -68,9 +69,16 @@ final class ChannelSocket extends ChannelInboundHandlerAdapter implements Client
         });
     }
 
-    /** No actor could be started: drop the socket. */
+    /**
+     * Drops the socket at once: a reset, not a close handshake, because neither the TLS close
+     * nor a FIN would get past a peer that stopped reading, and the kernel would go on holding
+     * what is queued for it. Used for slow readers and when no actor could be started.
+     */
     void abort() {
-        channel.close();
+        if (channel.isOpen()) {
+            channel.config().setOption(ChannelOption.SO_LINGER, 0);
+            channel.unsafe().close(channel.voidPromise());
+        }
     }
 
     // ---- ClientSocket, any thread ----
@@ -86,7 +94,7 @@ final class ChannelSocket extends ChannelInboundHandlerAdapter implements Client
     @Override
     public void send(byte[] message) {
         if (queuedMessages.incrementAndGet() > maxQueuedMessages || queuedBytes.addAndGet(message.length) > maxQueuedBytes) {
-            channel.close(); // the client stopped reading; its inbox keeps what it did not acknowledge
+            channel.eventLoop().execute(this::abort); // the client stopped reading; its inbox keeps what it did not acknowledge
             return;
         }
         channel.writeAndFlush(binary ? new BinaryWebSocketFrame(Unpooled.wrappedBuffer(message))
