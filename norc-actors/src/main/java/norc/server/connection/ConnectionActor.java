@@ -14,7 +14,6 @@ import norc.server.UserIds;
 import norc.server.crypto.CryptoPool;
 import norc.server.metrics.ServerMetrics;
 import norc.server.device.DeviceSessionEntity;
-import norc.server.device.TokenBucket;
 import norc.server.message.MessageRouter;
 import norc.server.user.DeviceRecord;
 import norc.server.user.UserEntity;
@@ -156,10 +155,7 @@ public final class ConnectionActor {
     private final InetAddress remote;
     private final ClientSocket socket;
     private final long acceptedAtNanos;
-    // session budgets for messages that store nothing (norc.limits.session)
-    private final TokenBucket presenceBudget;
-    private final TokenBucket keyExchangeBudget;
-    private final TokenBucket timeSyncBudget;
+    private final SessionBudgets budgets;
 
     /** A {@link ClientSocket#requestNext()} is outstanding. */
     private boolean reading;
@@ -182,11 +178,7 @@ public final class ConnectionActor {
         this.remote = remote;
         this.socket = socket;
         this.acceptedAtNanos = acceptedAtNanos;
-        ServerSettings.Limits.Session budgets = settings.limits().session();
-        long now = System.nanoTime();
-        this.presenceBudget = new TokenBucket(budgets.presenceBurst(), budgets.presencePerMinute(), now);
-        this.keyExchangeBudget = new TokenBucket(budgets.keyExchangeBurst(), budgets.keyExchangesPerMinute(), now);
-        this.timeSyncBudget = new TokenBucket(budgets.timeSyncBurst(), budgets.timeSyncsPerMinute(), now);
+        this.budgets = new SessionBudgets(settings.limits().session(), System.nanoTime());
         // one deadline from TCP accept to authenticated, however the time was spent (TLS, upgrade, handshake)
         Duration left = settings.preAuthTimeout().minusNanos(System.nanoTime() - acceptedAtNanos);
         timers.startSingleTimer(PreAuthDeadline.INSTANCE, left.isNegative() ? Duration.ZERO : left);
@@ -311,7 +303,8 @@ public final class ConnectionActor {
             return Behaviors.same();
         }
         if (message instanceof TimeSync sync) {
-            return answerWithin(timeSyncBudget, () -> timeSync(sync)); // allowed early: a skewed clock needs it to authenticate
+            long wait = budgets.spend(SessionBudgets.Kind.TIME_SYNC); // allowed early: a skewed clock needs it to authenticate
+            return answer(wait > 0 ? rateLimited(wait) : timeSync(sync));
         }
         return answer(ErrorMessage.of(ErrorCode.AUTHENTICATION_FAILED));
     }
@@ -453,12 +446,13 @@ public final class ConnectionActor {
             return Behaviors.same();
         }
         if (message instanceof TimeSync sync) {
-            return answerWithin(timeSyncBudget, () -> timeSync(sync));
+            long wait = budgets.spend(SessionBudgets.Kind.TIME_SYNC);
+            return answer(wait > 0 ? rateLimited(wait) : timeSync(sync));
         }
         if (message instanceof PresenceUpdate presence) {
-            long wait = presenceBudget.take(System.nanoTime());
+            long wait = budgets.spend(SessionBudgets.Kind.PRESENCE);
             if (wait > 0) {
-                return answer(ErrorMessage.of(ErrorCode.RATE_LIMITED, wait));
+                return answer(rateLimited(wait));
             }
             PresenceUpdate stamped = new PresenceUpdate(presence.status(), presence.statusMessage(), presence.capabilities(),
                     presence.lastSeen(), Optional.of(userId));
@@ -469,9 +463,9 @@ public final class ConnectionActor {
             return onRevoke(revoke);
         }
         if (message instanceof SessionKeyExchange exchange) {
-            long wait = keyExchangeBudget.take(System.nanoTime());
+            long wait = budgets.spend(SessionBudgets.Kind.KEY_EXCHANGE);
             if (wait > 0) {
-                return answer(ErrorMessage.of(ErrorCode.RATE_LIMITED, wait));
+                return answer(rateLimited(wait));
             }
             SessionKeyExchange stamped = new SessionKeyExchange(exchange.sessionId(), exchange.ephemeralPublicKey(),
                     exchange.targetDevice(), exchange.expiresAt(), Optional.of(userId), Optional.of(deviceId));
@@ -605,10 +599,9 @@ public final class ConnectionActor {
         return new TimeSync(unsigned.clientTime(), unsigned.serverTime(), unsigned.uncertainty(), Optional.of(signature));
     }
 
-    /** The answer if the budget allows one more, else {@code 6001} with {@code retry_after}. */
-    private Behavior<Command> answerWithin(TokenBucket budget, java.util.function.Supplier<NorcMessage> answer) {
-        long wait = budget.take(System.nanoTime());
-        return answer(wait > 0 ? ErrorMessage.of(ErrorCode.RATE_LIMITED, wait) : answer.get());
+    /** Past a session budget: {@code 6001} with {@code retry_after}; nothing is relayed or signed. */
+    private static ErrorMessage rateLimited(long retryAfter) {
+        return ErrorMessage.of(ErrorCode.RATE_LIMITED, retryAfter);
     }
 
     /** Sends the answer to the current request and asks the stream for the next message. */

@@ -53,7 +53,6 @@ final class Readiness {
     }
 
     private boolean journalAnswers() {
-        DriverManager.setLoginTimeout((int) TIMEOUT.toSeconds());
         try (Connection connection = DriverManager.getConnection(database.url(), database.user(), database.password())) {
             return connection.isValid((int) TIMEOUT.toSeconds());
         } catch (SQLException e) {
