@@ -1,0 +1,29 @@
+package norc.server.connection;
+
+import java.util.EnumMap;
+import java.util.Map;
+import norc.server.ServerSettings;
+import norc.server.device.TokenBucket;
+
+/**
+ * One connection's budgets for what is relayed or signed but never stored ({@code
+ * norc.limits.session}): presence updates, key exchanges, time syncs. Owned by its
+ * {@link ConnectionActor}, not thread-safe, not persisted: a new connection starts full, but costs
+ * a full handshake and authentication.
+ */
+final class SessionBudgets {
+    enum Kind { PRESENCE, KEY_EXCHANGE, TIME_SYNC }
+
+    private final Map<Kind, TokenBucket> buckets = new EnumMap<>(Kind.class);
+
+    SessionBudgets(ServerSettings.Limits.Session limits, long nowNanos) {
+        buckets.put(Kind.PRESENCE, new TokenBucket(limits.presenceBurst(), limits.presencePerMinute(), nowNanos));
+        buckets.put(Kind.KEY_EXCHANGE, new TokenBucket(limits.keyExchangeBurst(), limits.keyExchangesPerMinute(), nowNanos));
+        buckets.put(Kind.TIME_SYNC, new TokenBucket(limits.timeSyncBurst(), limits.timeSyncsPerMinute(), nowNanos));
+    }
+
+    /** Spends one of {@code kind}: 0 when allowed, else the seconds to wait ({@code retry_after}). */
+    long spend(Kind kind) {
+        return buckets.get(kind).take(System.nanoTime());
+    }
+}
