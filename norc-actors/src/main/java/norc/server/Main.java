@@ -19,7 +19,9 @@ public final class Main {
         ConfigFactory.invalidateCaches();
         NorcServer server;
         try {
-            Config config = NorcConfig.load(ConfigFactory.empty());
+            // a node the cluster downed (the minority of a partition) exits, so that its supervisor
+            // (systemd, Kubernetes, local-cluster.sh) starts it afresh and it rejoins
+            Config config = NorcConfig.load(ConfigFactory.parseString("pekko.coordinated-shutdown.exit-jvm = on"));
             server = NorcServer.start(config);
         } catch (IllegalArgumentException e) {
             System.err.println("norc-server: " + e.getMessage());

@@ -11,15 +11,21 @@ import norc.server.crypto.CryptoPool;
 import norc.server.netty.NettyClientEndpoint;
 import norc.server.netty.NettyTls;
 import norc.server.device.DeviceSessionEntity;
+import norc.server.device.api.DeviceCommand;
 import norc.server.http.AdminEndpoint;
 import norc.server.keys.ServerIdentity;
 import norc.server.metrics.ServerMetrics;
 import norc.server.message.MessageRouter;
 import norc.server.user.UserEntity;
+import norc.server.user.api.UserCommand;
 import norc.session.ServerHandshake;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -50,7 +56,7 @@ import org.apache.pekko.http.javadsl.ServerBinding;
  */
 public final class NorcGuardian {
 
-    public sealed interface Command {}
+    public sealed interface Command extends NoSerializationVerificationNeeded {}
 
     private record Bound(InetSocketAddress client, ServerBinding admin) implements Command {}
 
@@ -65,6 +71,8 @@ public final class NorcGuardian {
     }
 
     private static final Duration UNBIND_DEADLINE = Duration.ofSeconds(5);
+    /** Inside the service-requests-done phase's 8 s (norc-server.conf). */
+    private static final Duration DRAIN_DEADLINE = Duration.ofSeconds(6);
 
     private final ActorContext<Command> context;
     private final CompletableFuture<Started> started;
@@ -100,6 +108,13 @@ public final class NorcGuardian {
                         .onFailure(SupervisorStrategy.restart()),
                 "connections");
 
+        // on SIGTERM, after the endpoint stopped accepting: every connection hears 9002 and closes
+        // (its client reconnects to another node), then sharding hands the shards off
+        CoordinatedShutdown.get(context.getSystem()).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "norc-c-drain",
+                () -> AskPattern.<ConnectionSupervisor.Command, Done>ask(connections,
+                        replyTo -> new ConnectionSupervisor.Drain(DRAIN_DEADLINE, replyTo),
+                        DRAIN_DEADLINE.plusSeconds(1), context.getSystem().scheduler()));
+
         // 5. endpoints, last: nothing is accepted before the tree above exists
         context.pipeToSelf(
                 NettyClientEndpoint.bind(context.getSystem(), settings,
@@ -132,13 +147,13 @@ public final class NorcGuardian {
     private static ConnectionActor.Entities shardedEntities(ClusterSharding sharding) {
         return new ConnectionActor.Entities() {
             @Override
-            public EntityRef<UserEntity.Command> user(String userId) {
-                return sharding.entityRefFor(UserEntity.ENTITY_TYPE_KEY, userId);
+            public EntityRef<UserCommand> user(String userId) {
+                return sharding.entityRefFor(UserCommand.ENTITY_TYPE_KEY, userId);
             }
 
             @Override
-            public EntityRef<DeviceSessionEntity.Command> device(UUID deviceId) {
-                return sharding.entityRefFor(DeviceSessionEntity.ENTITY_TYPE_KEY, deviceId.toString());
+            public EntityRef<DeviceCommand> device(UUID deviceId) {
+                return sharding.entityRefFor(DeviceCommand.ENTITY_TYPE_KEY, deviceId.toString());
             }
         };
     }

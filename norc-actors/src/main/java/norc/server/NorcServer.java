@@ -20,7 +20,8 @@ import org.apache.pekko.actor.typed.ActorSystem;
 /**
  * A running NORC server node: what {@link Main} starts, and what integration tests start and stop
  * on a temporary data directory. Start-up order: settings (validated), data directory, journal
- * schema, identity key, TLS material, then the actor system with {@link NorcGuardian}.
+ * schema, identity key, TLS material, the actor system with {@link NorcGuardian} (which joins the
+ * cluster), then the management endpoint ({@link ClusterFormation}).
  */
 public final class NorcServer implements AutoCloseable {
     private final ActorSystem<NorcGuardian.Command> system;
@@ -37,8 +38,9 @@ public final class NorcServer implements AutoCloseable {
     }
 
     /** Starts a node from a resolved configuration; throws {@link IllegalArgumentException} for a wrong setting. */
-    public static NorcServer start(Config config) {
-        ServerSettings settings = ServerSettings.from(config);
+    public static NorcServer start(Config given) {
+        ServerSettings settings = ServerSettings.from(given);
+        Config config = ClusterFormation.withSeedNodes(given);
         try {
             Files.createDirectories(settings.dataDir());
         } catch (IOException e) {
@@ -47,15 +49,17 @@ public final class NorcServer implements AutoCloseable {
         JournalDatabase database = JournalDatabase.of(settings.database().url(), settings.database().user(),
                 settings.database().password());
         database.installSchema();
-        ServerIdentity identity = ServerIdentity.loadOrCreate(settings.dataDir());
+        ServerIdentity identity = ServerIdentity.loadOrCreate(settings.identityKey());
         KeyManagerFactory tls = settings.plainWebSocket() ? null
                 : TlsMaterial.keyManagers(settings.dataDir(), settings.serverId(), settings.tlsKeystore(), settings.tlsKeystorePassword());
         Config full = ConfigFactory.parseMap(database.pluginSettings()).withFallback(config);
         CompletableFuture<NorcGuardian.Started> started = new CompletableFuture<>();
         ActorSystem<NorcGuardian.Command> system = ActorSystem.create(
-                NorcGuardian.create(settings, identity, tls, new ServerMetrics(), started), "norc", full);
+                NorcGuardian.create(settings, identity, tls, new ServerMetrics(), started), ClusterFormation.SYSTEM_NAME, full);
         try {
-            return new NorcServer(system, settings, identity, started.get(60, TimeUnit.SECONDS));
+            NorcGuardian.Started bound = started.get(60, TimeUnit.SECONDS);
+            ClusterFormation.startManagement(system);
+            return new NorcServer(system, settings, identity, bound);
         } catch (InterruptedException | ExecutionException | TimeoutException e) {
             system.terminate();
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;

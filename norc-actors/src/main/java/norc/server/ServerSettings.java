@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import norc.crypto.CipherSuite;
 import norc.persistence.JournalDatabase;
+import norc.server.keys.ServerIdentity;
 import norc.session.ReplayWindow;
 import norc.wire.ProtocolVersion;
 import norc.wire.VersionNegotiation;
@@ -37,6 +38,7 @@ public record ServerSettings(
         List<String> capabilities,
         String tlsKeystore,
         String tlsKeystorePassword,
+        Path identityKey,
         Registration registration,
         Admin admin,
         int federationPort,
@@ -131,8 +133,9 @@ public record ServerSettings(
             if (suites.isEmpty()) {
                 throw new IllegalArgumentException("norc.protocol.suites is empty; \"0001\" is mandatory (spec §6.13)");
             }
+            Path dataDir = Path.of(c.getString("data-dir")).toAbsolutePath();
             return new ServerSettings(
-                    Path.of(c.getString("data-dir")).toAbsolutePath(),
+                    dataDir,
                     serverId,
                     clientInterface,
                     port,
@@ -149,6 +152,8 @@ public record ServerSettings(
                     List.copyOf(c.getStringList("protocol.capabilities")),
                     c.getString("tls.keystore"),
                     c.getString("tls.keystore-password"),
+                    c.getString("identity-key").isEmpty() ? dataDir.resolve("identity").resolve(ServerIdentity.KEY_FILE)
+                            : Path.of(c.getString("identity-key")),
                     registration(c.getString("registration")),
                     new Admin(c.getString("admin.interface"), port(c, "admin.port"), positive(c, "admin.token-ttl")),
                     port(c, "federation.port"),

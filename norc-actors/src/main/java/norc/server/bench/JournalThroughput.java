@@ -12,12 +12,13 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import norc.persistence.JournalDatabase;
-import norc.server.CborSerializable;
 import norc.server.NorcConfig;
 import norc.server.ServerSettings;
+import norc.server.device.api.DeviceEvent.MessageStored;
 import org.HdrHistogram.Histogram;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -106,10 +107,11 @@ public final class JournalThroughput {
     }
 
     /** One writer: persists, and on each commit persists again until told to stop. */
-    private static final class Writer extends EventSourcedBehavior<Writer.Write, Writer.Written, Long> {
-        enum Write { INSTANCE }
+    private static final class Writer extends EventSourcedBehavior<Writer.Write, MessageStored, Long> {
+        /** The event the device entity writes for each stored message, so the bench measures the real row. */
+        private static final UUID SENDER = UUID.randomUUID();
 
-        record Written(byte[] data) implements CborSerializable {}
+        enum Write { INSTANCE }
 
         static Behavior<Write> create(String id, int bytes, AtomicBoolean running, AtomicBoolean measuring, Histogram latency,
                                       long[] events, CountDownLatch stopped) {
@@ -146,14 +148,14 @@ public final class JournalThroughput {
         }
 
         @Override
-        public CommandHandler<Write, Written, Long> commandHandler() {
+        public CommandHandler<Write, MessageStored, Long> commandHandler() {
             return newCommandHandlerBuilder().forAnyState().onCommand(Write.class, (state, c) -> {
                 if (!running.get()) {
                     stopped.countDown();
                     return Effect().none();
                 }
                 sentAt = System.nanoTime();
-                return Effect().persist(new Written(payload)).thenRun(s -> {
+                return Effect().persist(new MessageStored(UUID.randomUUID(), payload, SENDER, System.currentTimeMillis(), 0)).thenRun(s -> {
                     if (measuring.get()) {
                         synchronized (latency) {
                             latency.recordValue(Math.min(System.nanoTime() - sentAt, latency.getHighestTrackableValue()));
@@ -166,8 +168,8 @@ public final class JournalThroughput {
         }
 
         @Override
-        public EventHandler<Long, Written> eventHandler() {
-            return newEventHandlerBuilder().forAnyState().onEvent(Written.class, (state, e) -> state + 1).build();
+        public EventHandler<Long, MessageStored> eventHandler() {
+            return newEventHandlerBuilder().forAnyState().onEvent(MessageStored.class, (state, e) -> state + 1).build();
         }
     }
 }

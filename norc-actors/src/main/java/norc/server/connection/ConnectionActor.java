@@ -11,18 +11,23 @@ import norc.error.ErrorCode;
 import norc.error.NorcException;
 import norc.server.ServerSettings;
 import norc.server.UserIds;
+import norc.server.contract.WireMessage;
 import norc.server.crypto.CryptoPool;
-import norc.server.metrics.ServerMetrics;
-import norc.server.device.DeviceSessionEntity;
+import norc.server.device.api.DeviceCommand;
+import norc.server.device.api.DeviceOutbound;
+import norc.server.device.api.DeviceReply;
 import norc.server.message.MessageRouter;
-import norc.server.user.DeviceRecord;
-import norc.server.user.UserEntity;
+import norc.server.metrics.ServerMetrics;
+import norc.server.user.api.DeviceRecord;
+import norc.server.user.api.UserCommand;
+import norc.server.user.api.UserReply;
 import norc.session.MessageSignatures;
 import norc.session.ReceiveSession;
 import norc.session.SendSession;
 import norc.session.ServerHandshake;
 import norc.session.SessionKeys;
 import norc.wire.Codec;
+import norc.wire.MessageType;
 import norc.wire.WireEncoding;
 import norc.wire.WireLimits;
 import norc.wire.message.Atoms.AckStatus;
@@ -39,6 +44,7 @@ import norc.wire.message.NorcMessage;
 import norc.wire.message.PresenceUpdate;
 import norc.wire.message.SessionKeyExchange;
 import norc.wire.message.TimeSync;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -62,7 +68,8 @@ public final class ConnectionActor {
 
     // ---- protocol ----
 
-    public sealed interface Command {}
+    /** Never leaves this node: the socket and this actor's own asks and timers. */
+    public sealed interface Command extends NoSerializationVerificationNeeded {}
 
     /** One inbound WebSocket message, sent by the socket once per {@link ClientSocket#requestNext()}. */
     public record Inbound(InboundFrame frame) implements Command {}
@@ -70,17 +77,11 @@ public final class ConnectionActor {
     /** The socket ended (the peer closed, the network failed, or our close completed). */
     public enum SocketClosed implements Command { INSTANCE }
 
-    /** A stored message for this device (binary payload of its {@code message_send} copy). */
-    public record Deliver(UUID messageId, byte[] payload) implements Command {}
+    /** The node is shutting down: the client hears {@code 9002} (retry after 1 s, elsewhere) and the socket closes. */
+    public enum NodeStopping implements Command { INSTANCE }
 
-    /** An ephemeral message for this device. */
-    public record Push(NorcMessage message) implements Command {}
-
-    /** This device was revoked: close now, with {@code 1003}. */
-    public enum DeviceRevoked implements Command { INSTANCE }
-
-    /** The device authenticated on another connection; this one closes. */
-    public enum Superseded implements Command { INSTANCE }
+    /** What the device's entity sent to this connection, through the adapter it attached with (from any node). */
+    private record FromDevice(DeviceOutbound message) implements Command {}
 
     private enum PreAuthDeadline implements Command { INSTANCE }
 
@@ -99,9 +100,9 @@ public final class ConnectionActor {
     private record RegistrationAllowed(DeviceRegister register, long retryAfter) implements Command {}
 
     /** {@code unavailable}: the entity did not answer in time (journal outage), which is not a refusal. */
-    private record DeviceClaimed(DeviceRegister register, boolean ok, boolean unavailable) implements Command {}
+    private record DeviceClaimed(DeviceRegister register, DeviceReply.ClaimResult result, boolean unavailable) implements Command {}
 
-    private record DeviceAdded(DeviceRegister register, boolean ok, boolean unavailable) implements Command {}
+    private record DeviceAdded(DeviceRegister register, UserReply.RegisterResult result, boolean unavailable) implements Command {}
 
     private record DeviceLooked(AuthRequest request, Optional<DeviceRecord> device, boolean unavailable) implements Command {}
 
@@ -109,7 +110,7 @@ public final class ConnectionActor {
 
     private record KeysLooked(MessageRouter.KeyLookupResult result) implements Command {}
 
-    private record RevokeDone(boolean ok, boolean unavailable) implements Command {}
+    private record RevokeDone(UserReply.RevokeResult result, boolean unavailable) implements Command {}
 
     /** Everything a connection needs from its node, fixed at start. */
     public record Env(ServerSettings settings, ServerHandshake.Config handshake, byte[] identitySecretKey,
@@ -118,9 +119,9 @@ public final class ConnectionActor {
 
     /** Access to the sharded entities (a port, so that unit tests can substitute probes). */
     public interface Entities {
-        EntityRef<UserEntity.Command> user(String userId);
+        EntityRef<UserCommand> user(String userId);
 
-        EntityRef<DeviceSessionEntity.Command> device(UUID deviceId);
+        EntityRef<DeviceCommand> device(UUID deviceId);
     }
 
     /** {@code acceptedAtNanos}: when the TCP connection was accepted ({@link System#nanoTime()}); the pre-auth deadline counts from then. */
@@ -165,6 +166,8 @@ public final class ConnectionActor {
     private String userId;
     private UUID deviceId;
     private boolean closing;
+    /** The reference the device's entity sends to; made at authentication. */
+    private ActorRef<DeviceOutbound> outbound;
 
     private ConnectionActor(ActorContext<Command> context, TimerScheduler<Command> timers, Env env, WireEncoding encoding,
                             InetAddress remote, ClientSocket socket, long acceptedAtNanos) {
@@ -193,6 +196,7 @@ public final class ConnectionActor {
                 .onMessage(Inbound.class, this::onHello)
                 .onMessage(Handshaken.class, this::onHandshaken)
                 .onMessage(PreAuthDeadline.class, d -> close())
+                .onMessage(NodeStopping.class, s -> close())
                 .onMessage(SocketClosed.class, c -> Behaviors.stopped())
                 .onSignal(PostStop.class, this::onStop)
                 .build();
@@ -209,6 +213,7 @@ public final class ConnectionActor {
                 .onMessage(DeviceAdded.class, this::onDeviceAdded)
                 .onMessage(DeviceLooked.class, this::onDeviceLooked)
                 .onMessage(PreAuthDeadline.class, d -> close())
+                .onMessage(NodeStopping.class, s -> close())
                 .onMessage(SocketClosed.class, c -> Behaviors.stopped())
                 .onSignal(PostStop.class, this::onStop)
                 .build();
@@ -221,12 +226,10 @@ public final class ConnectionActor {
                 .onMessage(Routed.class, this::onRouted)
                 .onMessage(KeysLooked.class, this::onKeysLooked)
                 .onMessage(RevokeDone.class, this::onRevokeDone)
-                .onMessage(Deliver.class, this::onDeliver)
-                .onMessage(Push.class, this::onPush)
+                .onMessage(FromDevice.class, this::onFromDevice)
                 .onMessage(AttachRefresh.class, this::onAttachRefresh)
-                .onMessage(DeviceRevoked.class, r -> fail(ErrorCode.DEVICE_REVOKED))
-                .onMessage(Superseded.class, s -> close())
                 .onMessage(SessionExpired.class, s -> close())
+                .onMessage(NodeStopping.class, s -> fail(ErrorMessage.of(ErrorCode.UNAVAILABLE, 1)))
                 .onMessage(PreAuthDeadline.class, d -> Behaviors.same())
                 .onMessage(SocketClosed.class, c -> Behaviors.stopped())
                 .onSignal(PostStop.class, this::onStop)
@@ -297,8 +300,8 @@ public final class ConnectionActor {
                 // no entity is started for an id this server cannot hold; the answer is the same 1001
                 return onDeviceLooked(new DeviceLooked(auth, Optional.empty(), false));
             }
-            context.ask(UserEntity.DeviceLookup.class, env.entities().user(auth.userId()), JOURNAL_ANSWER_TIMEOUT,
-                    replyTo -> new UserEntity.GetDevice(auth.deviceId(), replyTo),
+            context.ask(UserReply.DeviceLookup.class, env.entities().user(auth.userId()), JOURNAL_ANSWER_TIMEOUT,
+                    replyTo -> new UserCommand.GetDevice(auth.deviceId(), replyTo),
                     (lookup, error) -> new DeviceLooked(auth, lookup == null ? Optional.empty() : lookup.device(), error != null));
             return Behaviors.same();
         }
@@ -342,9 +345,9 @@ public final class ConnectionActor {
             return fail(ErrorMessage.of(ErrorCode.RATE_LIMITED, allowed.retryAfter()));
         }
         DeviceRegister register = allowed.register();
-        context.ask(Boolean.class, env.entities().device(register.deviceId()), JOURNAL_ANSWER_TIMEOUT,
-                replyTo -> new DeviceSessionEntity.Claim(register.userId(), replyTo),
-                (ok, error) -> new DeviceClaimed(register, Boolean.TRUE.equals(ok), error != null));
+        context.ask(DeviceReply.ClaimResult.class, env.entities().device(register.deviceId()), JOURNAL_ANSWER_TIMEOUT,
+                replyTo -> new DeviceCommand.Claim(register.userId(), replyTo),
+                (result, error) -> new DeviceClaimed(register, result, error != null));
         return Behaviors.same();
     }
 
@@ -352,16 +355,16 @@ public final class ConnectionActor {
         if (claimed.unavailable()) {
             return answer(unavailable());
         }
-        if (!claimed.ok()) {
-            return fail(ErrorCode.REGISTRATION_REJECTED);
+        if (!claimed.result().granted()) {
+            return fail(ErrorCode.REGISTRATION_REJECTED); // one answer for every reason
         }
         DeviceRegister register = claimed.register();
         DeviceRecord record = new DeviceRecord(register.deviceId(), register.publicKey(), register.kexPublicKey(),
                 register.deviceInfo().name(), register.deviceInfo().type(), System.currentTimeMillis(), 0);
         boolean open = settings.registration() == ServerSettings.Registration.OPEN;
-        context.ask(Boolean.class, env.entities().user(register.userId()), JOURNAL_ANSWER_TIMEOUT,
-                replyTo -> new UserEntity.Register(record, register.enrollmentToken(), open, Instant.now().getEpochSecond(), replyTo),
-                (ok, error) -> new DeviceAdded(register, Boolean.TRUE.equals(ok), error != null));
+        context.ask(UserReply.RegisterResult.class, env.entities().user(register.userId()), JOURNAL_ANSWER_TIMEOUT,
+                replyTo -> new UserCommand.Register(record, register.enrollmentToken(), open, Instant.now().getEpochSecond(), replyTo),
+                (result, error) -> new DeviceAdded(register, result, error != null));
         return Behaviors.same();
     }
 
@@ -369,8 +372,8 @@ public final class ConnectionActor {
         if (added.unavailable()) {
             return answer(unavailable());
         }
-        if (!added.ok()) {
-            return fail(ErrorCode.REGISTRATION_REJECTED);
+        if (added.result() != UserReply.RegisterResult.REGISTERED) {
+            return fail(ErrorCode.REGISTRATION_REJECTED); // one answer for every reason
         }
         return authenticated(added.register().userId(), added.register().deviceId(), AuthStatus.REGISTERED);
     }
@@ -414,7 +417,8 @@ public final class ConnectionActor {
         timers.startSingleTimer(SessionExpired.INSTANCE, settings.session().lifetime());
         timers.startTimerWithFixedDelay(AttachRefresh.INSTANCE, settings.delivery().attachRefresh());
         send(new AuthResponse(status, keys.sessionId(), user, device, nowMicros(), expiresAt));
-        env.entities().device(device).tell(new DeviceSessionEntity.Attach(context.getSelf()));
+        outbound = context.messageAdapter(DeviceOutbound.class, FromDevice::new);
+        env.entities().device(device).tell(new DeviceCommand.Attach(outbound));
         env.supervisor().tell(new ConnectionSupervisor.Authenticated(context.getSelf()));
         next();
         return established();
@@ -469,7 +473,7 @@ public final class ConnectionActor {
             }
             SessionKeyExchange stamped = new SessionKeyExchange(exchange.sessionId(), exchange.ephemeralPublicKey(),
                     exchange.targetDevice(), exchange.expiresAt(), Optional.of(userId), Optional.of(deviceId));
-            env.entities().device(exchange.targetDevice()).tell(new DeviceSessionEntity.Push(stamped));
+            env.entities().device(exchange.targetDevice()).tell(new DeviceCommand.Push(WireMessage.of(stamped)));
             return next();
         }
         if (message instanceof DeviceRegister || message instanceof AuthRequest) {
@@ -481,7 +485,7 @@ public final class ConnectionActor {
     private Behavior<Command> onClientAck(MessageAck ack) {
         if (ack.status() == AckStatus.DELIVERED || ack.status() == AckStatus.READ) {
             env.metrics().messageAcknowledged();
-            env.entities().device(deviceId).tell(new DeviceSessionEntity.Acknowledge(ack.messageId(), ack.status()));
+            env.entities().device(deviceId).tell(new DeviceCommand.Acknowledge(ack.messageId(), ack.status()));
             return next();
         }
         return answer(ErrorMessage.of(ErrorCode.INVALID_FIELD)); // accepted/failed are the server's to say
@@ -491,9 +495,10 @@ public final class ConnectionActor {
         if (!revoke.userId().equals(userId)) {
             return answer(ErrorMessage.of(ErrorCode.FORBIDDEN));
         }
-        context.ask(Boolean.class, env.entities().user(userId), ASK_TIMEOUT,
-                replyTo -> new UserEntity.Revoke(revoke, encoding, replyTo),
-                (ok, error) -> new RevokeDone(Boolean.TRUE.equals(ok), error != null));
+        byte[] canonical = codec.encodeMessage(revoke); // the signature covers this encoding's canonical form
+        context.ask(UserReply.RevokeResult.class, env.entities().user(userId), ASK_TIMEOUT,
+                replyTo -> new UserCommand.Revoke(encoding, canonical, replyTo),
+                (result, error) -> new RevokeDone(result, error != null));
         return Behaviors.same();
     }
 
@@ -501,7 +506,8 @@ public final class ConnectionActor {
         if (done.unavailable()) {
             return answer(unavailable());
         }
-        return done.ok() ? next() : answer(ErrorMessage.of(ErrorCode.FORBIDDEN)); // success has no answer (profile)
+        // success has no answer (profile); every refusal the same 4003
+        return done.result() == UserReply.RevokeResult.REVOKED ? next() : answer(ErrorMessage.of(ErrorCode.FORBIDDEN));
     }
 
     private Behavior<Command> onRouted(Routed routed) {
@@ -526,19 +532,24 @@ public final class ConnectionActor {
                 : ErrorMessage.of(refused.code()));
     }
 
-    private Behavior<Command> onDeliver(Deliver deliver) {
-        NorcMessage message = STORAGE.decodePayload(norc.wire.MessageType.MESSAGE_SEND, deliver.payload(), 0, deliver.payload().length);
-        send(message);
-        return Behaviors.same();
-    }
-
-    private Behavior<Command> onPush(Push push) {
-        send(push.message());
-        return Behaviors.same();
+    private Behavior<Command> onFromDevice(FromDevice from) {
+        DeviceOutbound message = from.message();
+        if (message instanceof DeviceOutbound.Deliver deliver) {
+            send(STORAGE.decodePayload(MessageType.MESSAGE_SEND, deliver.payload(), 0, deliver.payload().length));
+            return Behaviors.same();
+        }
+        if (message instanceof DeviceOutbound.Ephemeral ephemeral) {
+            send(ephemeral.message().decode());
+            return Behaviors.same();
+        }
+        if (message == DeviceOutbound.Revoked.INSTANCE) {
+            return fail(ErrorCode.DEVICE_REVOKED);
+        }
+        return close(); // Superseded
     }
 
     private Behavior<Command> onAttachRefresh(AttachRefresh refresh) {
-        env.entities().device(deviceId).tell(new DeviceSessionEntity.Attach(context.getSelf()));
+        env.entities().device(deviceId).tell(new DeviceCommand.Attach(outbound));
         return Behaviors.same();
     }
 
@@ -658,8 +669,8 @@ public final class ConnectionActor {
 
     private Behavior<Command> onStop(PostStop stop) {
         socket.close();
-        if (deviceId != null) {
-            env.entities().device(deviceId).tell(new DeviceSessionEntity.Detach(context.getSelf()));
+        if (outbound != null) {
+            env.entities().device(deviceId).tell(new DeviceCommand.Detach(outbound));
         }
         return Behaviors.same();
     }

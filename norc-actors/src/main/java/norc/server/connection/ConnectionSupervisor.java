@@ -13,6 +13,8 @@ import norc.server.metrics.ServerMetrics;
 import norc.server.message.MessageRouter;
 import norc.session.ServerHandshake;
 import norc.wire.WireEncoding;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
@@ -28,7 +30,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  */
 public final class ConnectionSupervisor {
 
-    public sealed interface Command {}
+    public sealed interface Command extends NoSerializationVerificationNeeded {}
 
     /** Starts the actor for one accepted WebSocket. */
     public record Spawn(WireEncoding encoding, InetAddress remote, ClientSocket socket, long acceptedAtNanos,
@@ -43,9 +45,17 @@ public final class ConnectionSupervisor {
     public record GetStats(ActorRef<Stats> replyTo) implements Command {}
 
     /** Live connections on this node, and how many of them are authenticated. */
-    public record Stats(int connections, int authenticated) {}
+    public record Stats(int connections, int authenticated) implements NoSerializationVerificationNeeded {}
+
+    /**
+     * The node is shutting down (coordinated shutdown, after the endpoint stopped accepting): tell
+     * every connection, and answer once all have ended or {@code deadline} passed.
+     */
+    public record Drain(Duration deadline, ActorRef<Done> replyTo) implements Command {}
 
     private record Ended(ActorRef<ConnectionActor.Command> connection) implements Command {}
+
+    private enum DrainDeadline implements Command { INSTANCE }
 
     public static Behavior<Command> create(ServerSettings settings, ServerHandshake.Config handshake, byte[] identitySecretKey,
                                            ConnectionActor.Entities entities, ActorRef<MessageRouter.Command> router,
@@ -62,6 +72,9 @@ public final class ConnectionSupervisor {
     private final Map<InetAddress, ArrayDeque<Long>> registrations = new HashMap<>();
     private final Set<ActorRef<ConnectionActor.Command>> authenticated = new HashSet<>();
     private int connections;
+    private boolean draining;
+    /** While draining: who waits for the last connection to end (answered once). */
+    private ActorRef<Done> drainWaiter;
 
     private ConnectionSupervisor(ActorContext<Command> context, ConnectionActor.Env env) {
         this.context = context;
@@ -75,6 +88,8 @@ public final class ConnectionSupervisor {
                 .onMessage(Authenticated.class, this::onAuthenticated)
                 .onMessage(Ended.class, this::onEnded)
                 .onMessage(GetStats.class, this::onGetStats)
+                .onMessage(Drain.class, this::onDrain)
+                .onMessage(DrainDeadline.class, d -> drainDone())
                 .build();
     }
 
@@ -87,6 +102,9 @@ public final class ConnectionSupervisor {
         connections++;
         env.metrics().connections(connections, authenticated.size());
         spawn.replyTo().tell(connection);
+        if (draining) {
+            connection.tell(ConnectionActor.NodeStopping.INSTANCE); // accepted just before the endpoint unbound
+        }
         return Behaviors.same();
     }
 
@@ -116,6 +134,25 @@ public final class ConnectionSupervisor {
         connections--;
         authenticated.remove(ended.connection());
         env.metrics().connections(connections, authenticated.size());
+        return connections == 0 && draining ? drainDone() : Behaviors.same();
+    }
+
+    private Behavior<Command> onDrain(Drain drain) {
+        draining = true;
+        drainWaiter = drain.replyTo();
+        context.getChildren().forEach(child -> child.unsafeUpcast().tell(ConnectionActor.NodeStopping.INSTANCE));
+        if (connections == 0) {
+            return drainDone();
+        }
+        context.scheduleOnce(drain.deadline(), context.getSelf(), DrainDeadline.INSTANCE);
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> drainDone() {
+        if (drainWaiter != null) {
+            drainWaiter.tell(Done.getInstance());
+            drainWaiter = null;
+        }
         return Behaviors.same();
     }
 

@@ -11,13 +11,36 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import norc.server.CborSerializable;
 import norc.server.ServerSettings;
-import norc.server.connection.ConnectionActor;
+import norc.server.contract.WireMessage;
+import norc.server.device.api.DeviceCommand;
+import norc.server.device.api.DeviceCommand.Acknowledge;
+import norc.server.device.api.DeviceCommand.Attach;
+import norc.server.device.api.DeviceCommand.Budget;
+import norc.server.device.api.DeviceCommand.Claim;
+import norc.server.device.api.DeviceCommand.Detach;
+import norc.server.device.api.DeviceCommand.Push;
+import norc.server.device.api.DeviceCommand.Revoke;
+import norc.server.device.api.DeviceCommand.Spend;
+import norc.server.device.api.DeviceCommand.Store;
+import norc.server.device.api.DeviceEvent;
+import norc.server.device.api.DeviceEvent.DeviceRevoked;
+import norc.server.device.api.DeviceEvent.MessageAcknowledged;
+import norc.server.device.api.DeviceEvent.MessageStored;
+import norc.server.device.api.DeviceEvent.MessagesAcknowledged;
+import norc.server.device.api.DeviceEvent.MessagesExpired;
+import norc.server.device.api.DeviceEvent.OwnerClaimed;
+import norc.server.device.api.DeviceOutbound;
+import norc.server.device.api.DeviceReply.ClaimResult;
+import norc.server.device.api.DeviceReply.Spent;
+import norc.server.device.api.DeviceReply.StoreReply;
+import norc.server.device.api.DeviceReply.StoreResult;
+import norc.server.device.api.DeviceSnapshot;
+import norc.server.device.api.DeviceSnapshot.StoredMessage;
 import norc.server.metrics.ServerMetrics;
 import norc.wire.message.Atoms.AckStatus;
 import norc.wire.message.MessageAck;
-import norc.wire.message.NorcMessage;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -27,7 +50,6 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
-import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
@@ -52,71 +74,22 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * (at-least-once). The sender's {@code delivered} receipt leaves after the commit.
  */
 public final class DeviceSessionEntity
-        extends EventSourcedBehaviorWithEnforcedReplies<DeviceSessionEntity.Command, DeviceSessionEntity.Event, DeviceSessionEntity.State> {
+        extends EventSourcedBehaviorWithEnforcedReplies<DeviceCommand, DeviceEvent, DeviceSessionEntity.State> {
 
-    // ---- protocol ----
+    // ---- protocol: public in norc.server.device.api; these two never leave the entity ----
 
-    public sealed interface Command extends CborSerializable {}
+    private record ConnectionGone(ActorRef<DeviceOutbound> connection) implements DeviceCommand, NoSerializationVerificationNeeded {}
 
-    /** Binds the device id to its user at registration; false if another user holds it. */
-    public record Claim(String userId, ActorRef<Boolean> replyTo) implements Command {}
-
-    /** Stores a relayed message (the per-device {@code message_send}, binary payload encoding). */
-    public record Store(UUID messageId, byte[] payload, UUID senderDevice, long expiresAt,
-                        ActorRef<StoreReply> replyTo) implements Command {}
-
-    public enum StoreResult implements CborSerializable { STORED, DUPLICATE, REVOKED }
-
-    /** The answer to {@link Store}, naming the device so that one adapter serves every copy of a send. */
-    public record StoreReply(UUID deviceId, StoreResult result) implements CborSerializable {}
-
-    /** The device's authenticated connection; sent on authentication and then periodically. */
-    public record Attach(ActorRef<ConnectionActor.Command> connection) implements Command {}
-
-    public record Detach(ActorRef<ConnectionActor.Command> connection) implements Command {}
-
-    /** The device acknowledged a delivered message ({@code delivered} or {@code read}). */
-    public record Acknowledge(UUID messageId, AckStatus status) implements Command {}
-
-    /** Spends one unit of a budget; the answer is 0 if allowed, else seconds to wait. */
-    public record Spend(Budget budget, ActorRef<Long> replyTo) implements Command {}
-
-    public enum Budget { MESSAGE, KEY_LOOKUP }
-
-    /** An ephemeral message (presence, receipts, revocation notices, key exchange) for the live connection only. */
-    public record Push(NorcMessage message) implements Command {}
-
-    /** The user entity revoked this device: close its session, refuse it from now on. */
-    public enum Revoke implements Command { INSTANCE }
-
-    private record ConnectionGone(ActorRef<ConnectionActor.Command> connection) implements Command {}
+    /**
+     * Sharding's stop message (hand-off to another node, passivation): queued behind any commands
+     * stashed during a write, so none is lost, and the waiting acknowledgements are journalled first.
+     */
+    private enum Stop implements DeviceCommand, NoSerializationVerificationNeeded { INSTANCE }
 
     /** Journal the acknowledgements waiting in {@link #pendingAcks}. */
-    private enum FlushAcks implements Command { INSTANCE }
-
-    // ---- events ----
-
-    public sealed interface Event extends CborSerializable {}
-
-    public record OwnerClaimed(String userId) implements Event {}
-
-    public record MessageStored(UUID messageId, byte[] payload, UUID senderDevice, long storedAt, long expiresAt) implements Event {}
-
-    /** One message acknowledged; written by earlier versions, still replayed. */
-    public record MessageAcknowledged(UUID messageId) implements Event {}
-
-    /** A batch of acknowledged messages, in acknowledgement order. */
-    public record MessagesAcknowledged(List<UUID> messageIds) implements Event {}
-
-    public record MessagesExpired(List<UUID> messageIds) implements Event {}
-
-    public record DeviceRevoked(long at) implements Event {}
+    private enum FlushAcks implements DeviceCommand, NoSerializationVerificationNeeded { INSTANCE }
 
     // ---- state ----
-
-    /** One stored message. Times in epoch milliseconds. */
-    public record StoredMessage(UUID messageId, byte[] payload, UUID senderDevice, long storedAt, long expiresAt)
-            implements CborSerializable {}
 
     /**
      * The inbox in arrival order and the ids already handled (for deduplication, bounded). Mutable,
@@ -154,13 +127,7 @@ public final class DeviceSessionEntity
         }
     }
 
-    /** The journal form of {@link State}. */
-    public record Snapshot(String owner, boolean revoked, List<StoredMessage> inbox, List<UUID> handled)
-            implements CborSerializable {}
-
     // ---- sharding ----
-
-    public static final EntityTypeKey<Command> ENTITY_TYPE_KEY = EntityTypeKey.create(Command.class, "DeviceSession");
 
     /**
      * Registers the entity type. Supervision: a failed journal write restarts this device's entity
@@ -169,22 +136,23 @@ public final class DeviceSessionEntity
      */
     public static void init(ActorSystem<?> system, ServerSettings settings, ServerMetrics metrics) {
         ClusterSharding sharding = ClusterSharding.get(system);
-        Devices devices = (device, command) -> sharding.entityRefFor(ENTITY_TYPE_KEY, device.toString()).tell(command);
-        sharding.init(Entity.of(ENTITY_TYPE_KEY, context -> create(context.getEntityId(), settings, devices, metrics)));
+        Devices devices = (device, command) -> sharding.entityRefFor(DeviceCommand.ENTITY_TYPE_KEY, device.toString()).tell(command);
+        sharding.init(Entity.of(DeviceCommand.ENTITY_TYPE_KEY, context -> create(context.getEntityId(), settings, devices, metrics))
+                .withStopMessage(Stop.INSTANCE));
     }
 
     /** How a device entity reaches other device entities (receipts to senders): sharding, or a probe in unit tests. */
     public interface Devices {
-        void tell(UUID deviceId, Command command);
+        void tell(UUID deviceId, DeviceCommand command);
     }
 
-    public static Behavior<Command> create(String deviceId, ServerSettings settings, Devices devices, ServerMetrics metrics) {
+    public static Behavior<DeviceCommand> create(String deviceId, ServerSettings settings, Devices devices, ServerMetrics metrics) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers ->
                 new DeviceSessionEntity(context, timers, deviceId, settings, devices, metrics)));
     }
 
-    private final ActorContext<Command> context;
-    private final TimerScheduler<Command> timers;
+    private final ActorContext<DeviceCommand> context;
+    private final TimerScheduler<DeviceCommand> timers;
     private final UUID deviceId;
     private final ServerSettings.Delivery delivery;
     private final Devices devices;
@@ -193,15 +161,15 @@ public final class DeviceSessionEntity
     private final TokenBucket keyLookups;
 
     // the live connection and what it has been sent (not persisted: it re-attaches)
-    private ActorRef<ConnectionActor.Command> connection;
+    private ActorRef<DeviceOutbound> connection;
     private final Set<UUID> inFlight = new HashSet<>();
     private final ArrayDeque<UUID> toSend = new ArrayDeque<>();
     // acknowledged by the device, not yet journalled (not persisted: the device acks again after a redelivery)
     private final LinkedHashMap<UUID, AckStatus> pendingAcks = new LinkedHashMap<>();
 
-    private DeviceSessionEntity(ActorContext<Command> context, TimerScheduler<Command> timers, String deviceId,
+    private DeviceSessionEntity(ActorContext<DeviceCommand> context, TimerScheduler<DeviceCommand> timers, String deviceId,
                                 ServerSettings settings, Devices devices, ServerMetrics metrics) {
-        super(PersistenceId.of(ENTITY_TYPE_KEY.name(), deviceId),
+        super(PersistenceId.of(DeviceCommand.ENTITY_TYPE_KEY.name(), deviceId),
                 SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
         this.context = context;
         this.timers = timers;
@@ -230,13 +198,13 @@ public final class DeviceSessionEntity
         return new SnapshotAdapter<>() {
             @Override
             public Object toJournal(State state) {
-                return new Snapshot(state.owner, state.revoked, List.copyOf(state.inbox.values()),
+                return new DeviceSnapshot(state.owner, state.revoked, List.copyOf(state.inbox.values()),
                         List.copyOf(state.handled.keySet()));
             }
 
             @Override
             public State fromJournal(Object from) {
-                Snapshot snapshot = (Snapshot) from;
+                DeviceSnapshot snapshot = (DeviceSnapshot) from;
                 State state = new State(delivery.dedupIds());
                 state.owner = snapshot.owner();
                 state.revoked = snapshot.revoked();
@@ -248,7 +216,7 @@ public final class DeviceSessionEntity
     }
 
     @Override
-    public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    public CommandHandlerWithReply<DeviceCommand, DeviceEvent, State> commandHandler() {
         return newCommandHandlerWithReplyBuilder().forAnyState()
                 .onCommand(Claim.class, this::onClaim)
                 .onCommand(Store.class, this::onStore)
@@ -260,17 +228,21 @@ public final class DeviceSessionEntity
                 .onCommand(Spend.class, this::onSpend)
                 .onCommand(Push.class, this::onPush)
                 .onCommand(Revoke.class, this::onRevoke)
+                .onCommand(Stop.class, this::onStop)
                 .build();
     }
 
-    private ReplyEffect<Event, State> onClaim(State state, Claim c) {
+    private ReplyEffect<DeviceEvent, State> onClaim(State state, Claim c) {
         if (state.owner == null) {
-            return Effect().persist(new OwnerClaimed(c.userId())).thenReply(c.replyTo(), s -> true);
+            return Effect().persist(new OwnerClaimed(c.userId())).thenReply(c.replyTo(), s -> ClaimResult.CLAIMED);
         }
-        return Effect().reply(c.replyTo(), state.owner.equals(c.userId()) && !state.revoked);
+        if (state.revoked) {
+            return Effect().reply(c.replyTo(), ClaimResult.REVOKED);
+        }
+        return Effect().reply(c.replyTo(), state.owner.equals(c.userId()) ? ClaimResult.ALREADY_OWNED : ClaimResult.TAKEN);
     }
 
-    private ReplyEffect<Event, State> onStore(State state, Store c) {
+    private ReplyEffect<DeviceEvent, State> onStore(State state, Store c) {
         if (state.revoked) {
             return Effect().reply(c.replyTo(), new StoreReply(deviceId, StoreResult.REVOKED));
         }
@@ -288,16 +260,16 @@ public final class DeviceSessionEntity
                 .thenReply(c.replyTo(), s -> new StoreReply(deviceId, StoreResult.STORED));
     }
 
-    private ReplyEffect<Event, State> onAttach(State state, Attach c) {
+    private ReplyEffect<DeviceEvent, State> onAttach(State state, Attach c) {
         if (state.revoked) {
-            c.connection().tell(ConnectionActor.DeviceRevoked.INSTANCE);
+            c.connection().tell(DeviceOutbound.Revoked.INSTANCE);
             return Effect().noReply();
         }
         if (c.connection().equals(connection)) {
             return Effect().noReply(); // the periodic refresh
         }
         if (connection != null) {
-            connection.tell(ConnectionActor.Superseded.INSTANCE);
+            connection.tell(DeviceOutbound.Superseded.INSTANCE);
             context.unwatch(connection);
         }
         connection = c.connection();
@@ -320,7 +292,7 @@ public final class DeviceSessionEntity
         return Effect().persist(new MessagesExpired(expired)).thenRun(this::fillWindow).thenNoReply();
     }
 
-    private ReplyEffect<Event, State> onGone(ActorRef<ConnectionActor.Command> gone) {
+    private ReplyEffect<DeviceEvent, State> onGone(ActorRef<DeviceOutbound> gone) {
         if (gone.equals(connection)) {
             context.unwatch(connection);
             connection = null;
@@ -330,7 +302,7 @@ public final class DeviceSessionEntity
         return Effect().noReply();
     }
 
-    private ReplyEffect<Event, State> onAcknowledge(State state, Acknowledge c) {
+    private ReplyEffect<DeviceEvent, State> onAcknowledge(State state, Acknowledge c) {
         if (!state.inbox.containsKey(c.messageId()) || pendingAcks.containsKey(c.messageId())) {
             return Effect().noReply(); // acknowledged before, or never stored for this device
         }
@@ -346,54 +318,70 @@ public final class DeviceSessionEntity
         return Effect().noReply();
     }
 
-    private ReplyEffect<Event, State> onFlushAcks(State state, FlushAcks c) {
+    private ReplyEffect<DeviceEvent, State> onFlushAcks(State state, FlushAcks c) {
         timers.cancel(FlushAcks.INSTANCE);
         if (pendingAcks.isEmpty()) {
             return Effect().noReply();
         }
-        List<Map.Entry<UUID, AckStatus>> batch = List.copyOf(pendingAcks.entrySet());
-        pendingAcks.clear();
-        List<MessageAck> receipts = new ArrayList<>(batch.size());
-        List<UUID> senders = new ArrayList<>(batch.size());
-        List<UUID> ids = new ArrayList<>(batch.size());
-        for (Map.Entry<UUID, AckStatus> ack : batch) {
-            StoredMessage stored = state.inbox.get(ack.getKey());
-            if (stored != null) { // not expired or revoked meanwhile
-                ids.add(ack.getKey());
-                receipts.add(new MessageAck(ack.getKey(), ack.getValue(), Optional.of(deviceId), Optional.empty()));
-                senders.add(stored.senderDevice());
+        Batch batch = takeAcks(state);
+        return Effect().persist(new MessagesAcknowledged(batch.ids())).thenRun(s -> batch.sendReceipts()).thenNoReply();
+    }
+
+    /** The waiting acknowledgements of messages still in the inbox, and their senders' receipts (sent after the commit). */
+    private record Batch(List<UUID> ids, List<UUID> senders, List<MessageAck> receipts, Devices devices) {
+        void sendReceipts() {
+            for (int i = 0; i < receipts.size(); i++) {
+                devices.tell(senders.get(i), new Push(WireMessage.of(receipts.get(i))));
             }
         }
+    }
+
+    private Batch takeAcks(State state) {
+        List<UUID> ids = new ArrayList<>(pendingAcks.size());
+        List<UUID> senders = new ArrayList<>(pendingAcks.size());
+        List<MessageAck> receipts = new ArrayList<>(pendingAcks.size());
+        pendingAcks.forEach((id, status) -> {
+            StoredMessage stored = state.inbox.get(id);
+            if (stored != null) { // not expired or revoked meanwhile
+                ids.add(id);
+                senders.add(stored.senderDevice());
+                receipts.add(new MessageAck(id, status, Optional.of(deviceId), Optional.empty()));
+            }
+        });
+        pendingAcks.clear();
         metrics.acksJournalled(ids.size());
-        return Effect().persist(new MessagesAcknowledged(ids))
-                .thenRun(s -> {
-                    for (int i = 0; i < receipts.size(); i++) {
-                        devices.tell(senders.get(i), new Push(receipts.get(i)));
-                    }
-                })
-                .thenNoReply();
+        return new Batch(ids, senders, receipts, devices);
     }
 
-    private ReplyEffect<Event, State> onSpend(State state, Spend c) {
+    private ReplyEffect<DeviceEvent, State> onStop(State state, Stop c) {
+        timers.cancel(FlushAcks.INSTANCE);
+        if (pendingAcks.isEmpty()) {
+            return Effect().stop().thenNoReply();
+        }
+        Batch batch = takeAcks(state);
+        return Effect().persist(new MessagesAcknowledged(batch.ids())).thenRun(s -> batch.sendReceipts()).thenStop().thenNoReply();
+    }
+
+    private ReplyEffect<DeviceEvent, State> onSpend(State state, Spend c) {
         TokenBucket bucket = c.budget() == Budget.MESSAGE ? messages : keyLookups;
-        return Effect().reply(c.replyTo(), bucket.take(System.nanoTime()));
+        return Effect().reply(c.replyTo(), new Spent(bucket.take(System.nanoTime())));
     }
 
-    private ReplyEffect<Event, State> onPush(State state, Push c) {
+    private ReplyEffect<DeviceEvent, State> onPush(State state, Push c) {
         if (connection != null && !state.revoked) {
-            connection.tell(new ConnectionActor.Push(c.message()));
+            connection.tell(new DeviceOutbound.Ephemeral(c.message()));
         }
         return Effect().noReply();
     }
 
-    private ReplyEffect<Event, State> onRevoke(State state, Revoke c) {
+    private ReplyEffect<DeviceEvent, State> onRevoke(State state, Revoke c) {
         if (state.revoked) {
             return Effect().noReply();
         }
         return Effect().persist(new DeviceRevoked(System.currentTimeMillis()))
                 .thenRun(s -> {
                     if (connection != null) {
-                        connection.tell(ConnectionActor.DeviceRevoked.INSTANCE);
+                        connection.tell(DeviceOutbound.Revoked.INSTANCE);
                     }
                 })
                 .thenNoReply();
@@ -405,13 +393,13 @@ public final class DeviceSessionEntity
             UUID next = toSend.poll();
             StoredMessage stored = state.inbox.get(next);
             if (stored != null && inFlight.add(next)) {
-                connection.tell(new ConnectionActor.Deliver(stored.messageId(), stored.payload()));
+                connection.tell(new DeviceOutbound.Deliver(stored.messageId(), stored.payload()));
             }
         }
     }
 
     @Override
-    public EventHandler<State, Event> eventHandler() {
+    public EventHandler<State, DeviceEvent> eventHandler() {
         return newEventHandlerBuilder().forAnyState()
                 .onEvent(OwnerClaimed.class, (state, e) -> {
                     state.owner = e.userId();

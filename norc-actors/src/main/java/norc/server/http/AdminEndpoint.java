@@ -25,7 +25,8 @@ import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import norc.server.UserIds;
 import norc.server.connection.ConnectionSupervisor;
-import norc.server.user.UserEntity;
+import norc.server.user.api.UserCommand;
+import norc.server.user.api.UserReply;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -92,9 +93,9 @@ public final class AdminEndpoint {
             return error(StatusCodes.BAD_REQUEST, "user_id must be local@" + settings.serverId());
         }
         String id = userId;
-        CompletionStage<UserEntity.CreateResult> created = sharding.entityRefFor(UserEntity.ENTITY_TYPE_KEY, id)
-                .ask(UserEntity.Create::new, TIMEOUT);
-        return onSuccess(created, result -> result == UserEntity.CreateResult.CREATED
+        CompletionStage<UserReply.CreateResult> created = sharding.entityRefFor(UserCommand.ENTITY_TYPE_KEY, id)
+                .ask(UserCommand.Create::new, TIMEOUT);
+        return onSuccess(created, result -> result == UserReply.CreateResult.CREATED
                 ? json(StatusCodes.CREATED, Map.of("user_id", id))
                 : error(StatusCodes.CONFLICT, "user exists"));
     }
@@ -104,10 +105,10 @@ public final class AdminEndpoint {
             return error(StatusCodes.BAD_REQUEST, "user_id must be local@" + settings.serverId());
         }
         long expiresAt = Instant.now().plus(settings.admin().tokenTtl()).getEpochSecond();
-        CompletionStage<UserEntity.TokenResult> issued = sharding.entityRefFor(UserEntity.ENTITY_TYPE_KEY, userId)
-                .ask(replyTo -> new UserEntity.IssueToken(expiresAt, replyTo), TIMEOUT);
+        CompletionStage<UserReply.TokenReply> issued = sharding.entityRefFor(UserCommand.ENTITY_TYPE_KEY, userId)
+                .ask(replyTo -> new UserCommand.IssueToken(expiresAt, replyTo), TIMEOUT);
         return onSuccess(issued, result -> {
-            if (result instanceof UserEntity.TokenIssued token) {
+            if (result instanceof UserReply.TokenIssued token) {
                 Map<String, Object> answer = new LinkedHashMap<>();
                 answer.put("token", token.token());
                 answer.put("expires_at", token.expiresAt());

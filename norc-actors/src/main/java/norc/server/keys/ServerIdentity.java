@@ -13,13 +13,15 @@ import norc.server.tls.TlsMaterial;
  * The server's long-term Ed25519 identity (profile §3: it signs {@code connection_accepted} and
  * {@code time_sync}; clients pin it). Generated on first start into
  * {@code <data-dir>/identity/server-ed25519.key} (hex seed, readable by the owner only) and loaded
- * on every later start, so clients keep trusting the server across restarts.
+ * on every later start, so clients keep trusting the server across restarts. Every node of a
+ * cluster is the same server and must hold the same key: {@code norc.identity-key} names a file
+ * they share (a Kubernetes Secret, or the first node's file in a local cluster).
  */
 public record ServerIdentity(byte[] secretKey, byte[] publicKey) {
     public static final String KEY_FILE = "server-ed25519.key";
 
-    public static ServerIdentity loadOrCreate(Path dataDir) {
-        Path file = dataDir.resolve("identity").resolve(KEY_FILE);
+    /** {@code file}: {@code norc.identity-key}, by default {@code <data-dir>/identity/server-ed25519.key}. */
+    public static ServerIdentity loadOrCreate(Path file) {
         try {
             if (Files.exists(file)) {
                 byte[] seed = Bytes.unhex(Files.readString(file).strip());

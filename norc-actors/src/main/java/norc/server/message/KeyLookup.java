@@ -6,9 +6,12 @@ import java.util.UUID;
 import norc.error.ErrorCode;
 import norc.server.ServerSettings;
 import norc.server.UserIds;
-import norc.server.device.DeviceSessionEntity;
-import norc.server.user.UserEntity;
+import norc.server.device.api.DeviceCommand;
+import norc.server.device.api.DeviceReply;
+import norc.server.user.api.UserCommand;
+import norc.server.user.api.UserReply;
 import norc.wire.message.KeyResponse;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -23,11 +26,11 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  */
 final class KeyLookup {
 
-    sealed interface Command {}
+    sealed interface Command extends NoSerializationVerificationNeeded {}
 
-    private record BudgetChecked(long retryAfter) implements Command {}
+    private record BudgetChecked(DeviceReply.Spent spent) implements Command {}
 
-    private record Found(UserEntity.Keys keys) implements Command {}
+    private record Found(UserReply.Keys keys) implements Command {}
 
     private enum TimedOut implements Command { INSTANCE }
 
@@ -56,9 +59,9 @@ final class KeyLookup {
         if (lookup.userIds().size() > settings.limits().maxUsersPerRequest()) {
             return refuse(ErrorCode.LIMIT_EXCEEDED, 0);
         }
-        sharding.entityRefFor(DeviceSessionEntity.ENTITY_TYPE_KEY, lookup.requesterDevice().toString())
-                .tell(new DeviceSessionEntity.Spend(DeviceSessionEntity.Budget.KEY_LOOKUP,
-                        context.messageAdapter(Long.class, BudgetChecked::new)));
+        sharding.entityRefFor(DeviceCommand.ENTITY_TYPE_KEY, lookup.requesterDevice().toString())
+                .tell(new DeviceCommand.Spend(DeviceCommand.Budget.KEY_LOOKUP,
+                        context.messageAdapter(DeviceReply.Spent.class, BudgetChecked::new)));
         return Behaviors.receive(Command.class)
                 .onMessage(BudgetChecked.class, this::onBudgetChecked)
                 .onMessage(Found.class, this::onFound)
@@ -67,15 +70,15 @@ final class KeyLookup {
     }
 
     private Behavior<Command> onBudgetChecked(BudgetChecked budget) {
-        if (budget.retryAfter() > 0) {
-            return refuse(ErrorCode.RATE_LIMITED, budget.retryAfter());
+        if (!budget.spent().allowed()) {
+            return refuse(ErrorCode.RATE_LIMITED, budget.spent().retryAfterSeconds());
         }
         for (String user : lookup.userIds()) {
             answer.put(user, Map.of());
             if (UserIds.wellFormed(user) && UserIds.local(user, settings.serverId())) {
                 awaiting++;
-                sharding.entityRefFor(UserEntity.ENTITY_TYPE_KEY, user)
-                        .tell(new UserEntity.GetKeys(lookup.filter(), context.messageAdapter(UserEntity.Keys.class, Found::new)));
+                sharding.entityRefFor(UserCommand.ENTITY_TYPE_KEY, user)
+                        .tell(new UserCommand.GetKeys(lookup.filter(), context.messageAdapter(UserReply.Keys.class, Found::new)));
             }
         }
         return awaiting == 0 ? answer() : Behaviors.same();

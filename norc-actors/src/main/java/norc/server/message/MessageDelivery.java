@@ -10,12 +10,15 @@ import java.util.UUID;
 import norc.error.ErrorCode;
 import norc.server.ServerSettings;
 import norc.server.UserIds;
-import norc.server.device.DeviceSessionEntity;
-import norc.server.user.UserEntity;
+import norc.server.device.api.DeviceCommand;
+import norc.server.device.api.DeviceReply;
+import norc.server.user.api.UserCommand;
+import norc.server.user.api.UserReply;
 import norc.wire.Codec;
 import norc.wire.WireEncoding;
 import norc.wire.WireLimits;
 import norc.wire.message.MessageSend;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -33,13 +36,13 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 final class MessageDelivery {
     private static final Codec STORAGE = WireEncoding.BINARY.codec(WireLimits.DEFAULT);
 
-    sealed interface Command {}
+    sealed interface Command extends NoSerializationVerificationNeeded {}
 
-    private record BudgetChecked(long retryAfter) implements Command {}
+    private record BudgetChecked(DeviceReply.Spent spent) implements Command {}
 
-    private record Resolved(UserEntity.Recipient recipient) implements Command {}
+    private record Resolved(UserReply.Recipient recipient) implements Command {}
 
-    private record Stored(DeviceSessionEntity.StoreReply reply) implements Command {}
+    private record Stored(DeviceReply.StoreReply reply) implements Command {}
 
     private enum TimedOut implements Command { INSTANCE }
 
@@ -74,9 +77,9 @@ final class MessageDelivery {
         if (invalid != null) {
             return refuse(invalid, 0);
         }
-        sharding.entityRefFor(DeviceSessionEntity.ENTITY_TYPE_KEY, route.senderDevice().toString())
-                .tell(new DeviceSessionEntity.Spend(DeviceSessionEntity.Budget.MESSAGE,
-                        context.messageAdapter(Long.class, BudgetChecked::new)));
+        sharding.entityRefFor(DeviceCommand.ENTITY_TYPE_KEY, route.senderDevice().toString())
+                .tell(new DeviceCommand.Spend(DeviceCommand.Budget.MESSAGE,
+                        context.messageAdapter(DeviceReply.Spent.class, BudgetChecked::new)));
         return Behaviors.receive(Command.class)
                 .onMessage(BudgetChecked.class, this::onBudgetChecked)
                 .onMessage(Resolved.class, this::onResolved)
@@ -111,13 +114,13 @@ final class MessageDelivery {
     }
 
     private Behavior<Command> onBudgetChecked(BudgetChecked budget) {
-        if (budget.retryAfter() > 0) {
-            return refuse(ErrorCode.RATE_LIMITED, budget.retryAfter());
+        if (!budget.spent().allowed()) {
+            return refuse(ErrorCode.RATE_LIMITED, budget.spent().retryAfterSeconds());
         }
         awaiting = users.size();
-        ActorRef<UserEntity.Recipient> resolved = context.messageAdapter(UserEntity.Recipient.class, Resolved::new);
+        ActorRef<UserReply.Recipient> resolved = context.messageAdapter(UserReply.Recipient.class, Resolved::new);
         for (String user : users) {
-            sharding.entityRefFor(UserEntity.ENTITY_TYPE_KEY, user).tell(new UserEntity.ResolveRecipient(resolved));
+            sharding.entityRefFor(UserCommand.ENTITY_TYPE_KEY, user).tell(new UserCommand.ResolveRecipient(resolved));
         }
         return Behaviors.same();
     }
@@ -138,15 +141,15 @@ final class MessageDelivery {
         awaiting = targets.size();
         long expiresAt = System.currentTimeMillis() + settings.delivery().messageTtl().toMillis();
         for (UUID device : targets) {
-            sharding.entityRefFor(DeviceSessionEntity.ENTITY_TYPE_KEY, device.toString())
-                    .tell(new DeviceSessionEntity.Store(message.messageId(), copyFor(device), route.senderDevice(), expiresAt,
-                            context.messageAdapter(DeviceSessionEntity.StoreReply.class, Stored::new)));
+            sharding.entityRefFor(DeviceCommand.ENTITY_TYPE_KEY, device.toString())
+                    .tell(new DeviceCommand.Store(message.messageId(), copyFor(device), route.senderDevice(), expiresAt,
+                            context.messageAdapter(DeviceReply.StoreReply.class, Stored::new)));
         }
         return Behaviors.same();
     }
 
     private Behavior<Command> onStored(Stored stored) {
-        if (stored.reply().result() != DeviceSessionEntity.StoreResult.REVOKED) {
+        if (stored.reply().result() != DeviceReply.StoreResult.REVOKED) {
             reached.add(owners.get(stored.reply().deviceId()));
         }
         if (--awaiting > 0) {
@@ -168,7 +171,7 @@ final class MessageDelivery {
         Set<String> members = new HashSet<>(reached);
         members.add(route.senderUser());
         for (String user : members) {
-            sharding.entityRefFor(UserEntity.ENTITY_TYPE_KEY, user).tell(new UserEntity.AddContacts(members));
+            sharding.entityRefFor(UserCommand.ENTITY_TYPE_KEY, user).tell(new UserCommand.AddContacts(members));
         }
     }
 

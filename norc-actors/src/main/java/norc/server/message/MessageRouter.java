@@ -8,6 +8,7 @@ import norc.server.ServerSettings;
 import norc.wire.message.KeyResponse;
 import norc.wire.message.MessageSend;
 import norc.wire.message.PresenceUpdate;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -22,13 +23,14 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  */
 public final class MessageRouter {
 
-    public sealed interface Command {}
+    /** Never leaves this node: each node has its own router, used by its own connections. */
+    public sealed interface Command extends NoSerializationVerificationNeeded {}
 
     /** A {@code message_send} from an authenticated device, to be stored in every recipient device's inbox. */
     public record Route(MessageSend message, String senderUser, UUID senderDevice, ActorRef<RouteResult> replyTo)
             implements Command {}
 
-    public sealed interface RouteResult {}
+    public sealed interface RouteResult extends NoSerializationVerificationNeeded {}
 
     /** Every recipient inbox committed the message (or already had it). */
     public record Accepted(UUID messageId) implements RouteResult {}
@@ -40,7 +42,7 @@ public final class MessageRouter {
     public record LookupKeys(UUID requesterDevice, List<String> userIds, Optional<List<UUID>> filter,
                              ActorRef<KeyLookupResult> replyTo) implements Command {}
 
-    public sealed interface KeyLookupResult {}
+    public sealed interface KeyLookupResult extends NoSerializationVerificationNeeded {}
 
     public record KeysFound(KeyResponse response) implements KeyLookupResult {}
 

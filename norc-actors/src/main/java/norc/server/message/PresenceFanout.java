@@ -4,7 +4,10 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import norc.server.ServerSettings;
-import norc.server.user.UserEntity;
+import norc.server.contract.WireMessage;
+import norc.server.user.api.UserCommand;
+import norc.server.user.api.UserReply;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -16,11 +19,11 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  */
 final class PresenceFanout {
 
-    sealed interface Command {}
+    sealed interface Command extends NoSerializationVerificationNeeded {}
 
     private enum Due implements Command { INSTANCE }
 
-    private record ContactsKnown(UserEntity.Contacts contacts) implements Command {}
+    private record ContactsKnown(UserReply.Contacts contacts) implements Command {}
 
     static Behavior<Command> create(MessageRouter.Presence presence, ServerSettings settings, ClusterSharding sharding) {
         long maxMillis = settings.session().presenceMaxDelay().toMillis();
@@ -29,14 +32,15 @@ final class PresenceFanout {
             timers.startSingleTimer(Due.INSTANCE, delay);
             return Behaviors.receive(Command.class)
                     .onMessage(Due.class, due -> {
-                        sharding.entityRefFor(UserEntity.ENTITY_TYPE_KEY, presence.senderUser())
-                                .tell(new UserEntity.GetContacts(context.messageAdapter(UserEntity.Contacts.class, ContactsKnown::new)));
+                        sharding.entityRefFor(UserCommand.ENTITY_TYPE_KEY, presence.senderUser())
+                                .tell(new UserCommand.GetContacts(context.messageAdapter(UserReply.Contacts.class, ContactsKnown::new)));
                         return Behaviors.same();
                     })
                     .onMessage(ContactsKnown.class, known -> {
+                        WireMessage update = WireMessage.of(presence.update());
                         for (String contact : known.contacts().users()) {
-                            sharding.entityRefFor(UserEntity.ENTITY_TYPE_KEY, contact)
-                                    .tell(new UserEntity.PushToDevices(presence.update(), Optional.empty()));
+                            sharding.entityRefFor(UserCommand.ENTITY_TYPE_KEY, contact)
+                                    .tell(new UserCommand.PushToDevices(update, Optional.empty()));
                         }
                         return Behaviors.stopped();
                     })

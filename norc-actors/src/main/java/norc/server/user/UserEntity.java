@@ -14,22 +14,52 @@ import java.util.Set;
 import java.util.UUID;
 import norc.crypto.Blake3;
 import norc.crypto.Bytes;
-import norc.server.CborSerializable;
-import norc.server.device.DeviceSessionEntity;
+import norc.error.NorcException;
+import norc.server.contract.WireMessage;
+import norc.server.device.api.DeviceCommand;
+import norc.server.user.api.DeviceRecord;
+import norc.server.user.api.UserCommand;
+import norc.server.user.api.UserCommand.AddContacts;
+import norc.server.user.api.UserCommand.Create;
+import norc.server.user.api.UserCommand.GetContacts;
+import norc.server.user.api.UserCommand.GetDevice;
+import norc.server.user.api.UserCommand.GetKeys;
+import norc.server.user.api.UserCommand.IssueToken;
+import norc.server.user.api.UserCommand.PushToDevices;
+import norc.server.user.api.UserCommand.Register;
+import norc.server.user.api.UserCommand.ResolveRecipient;
+import norc.server.user.api.UserCommand.Revoke;
+import norc.server.user.api.UserEvent;
+import norc.server.user.api.UserEvent.ContactsAdded;
+import norc.server.user.api.UserEvent.DeviceRegistered;
+import norc.server.user.api.UserEvent.DeviceRevoked;
+import norc.server.user.api.UserEvent.EnrollmentTokenIssued;
+import norc.server.user.api.UserEvent.UserCreated;
+import norc.server.user.api.UserReply;
+import norc.server.user.api.UserReply.CreateResult;
+import norc.server.user.api.UserReply.Keys;
+import norc.server.user.api.UserReply.NoSuchUser;
+import norc.server.user.api.UserReply.Recipient;
+import norc.server.user.api.UserReply.RegisterResult;
+import norc.server.user.api.UserReply.RevokeResult;
+import norc.server.user.api.UserReply.TokenIssued;
+import norc.server.user.api.UserSnapshot;
 import norc.session.MessageSignatures;
+import norc.wire.Codec;
 import norc.wire.WireEncoding;
 import norc.wire.WireLimits;
 import norc.wire.message.DeviceRevoke;
 import norc.wire.message.KeyResponse;
-import norc.wire.message.NorcMessage;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
-import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
@@ -42,86 +72,16 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * tokens (profile §5, stored as hashes), and the users it shares a conversation with, which bound
  * who sees its presence (spec §3.3.2).
  */
-public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<UserEntity.Command, UserEntity.Event, UserEntity.State> {
+public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<UserCommand, UserEvent, UserEntity.State> {
 
-    // ---- protocol ----
+    // ---- protocol, events, snapshot: public in norc.server.user.api; this one never leaves the entity ----
 
-    public sealed interface Command extends CborSerializable {}
-
-    /** Operator: create the user. */
-    public record Create(ActorRef<CreateResult> replyTo) implements Command {}
-
-    public enum CreateResult { CREATED, ALREADY_EXISTS }
-
-    /** Operator or one of the user's devices: a one-time enrollment token valid until {@code expiresAt} (s). */
-    public record IssueToken(long expiresAt, ActorRef<TokenResult> replyTo) implements Command {}
-
-    public sealed interface TokenResult extends CborSerializable {}
-
-    public record TokenIssued(String token, long expiresAt) implements TokenResult {}
-
-    public enum NoSuchUser implements TokenResult { INSTANCE }
-
-    /**
-     * Adds a device whose registration signature the connection already verified. With a token,
-     * the token must be valid and unused; with {@code openRegistration} and no token, only a user
-     * that does not exist yet is created with this first device.
-     */
-    public record Register(DeviceRecord device, Optional<String> token, boolean openRegistration, long nowSeconds,
-                           ActorRef<Boolean> replyTo) implements Command {}
-
-    /** The device's record, if this user has it (revoked ones included). */
-    public record GetDevice(UUID deviceId, ActorRef<DeviceLookup> replyTo) implements Command {}
-
-    public record DeviceLookup(Optional<DeviceRecord> device) implements CborSerializable {}
-
-    /** Public keys of the active devices, optionally filtered (profile §5). */
-    public record GetKeys(Optional<List<UUID>> filter, ActorRef<Keys> replyTo) implements Command {}
-
-    public record Keys(String userId, Map<UUID, KeyResponse.DeviceKey> devices) implements CborSerializable {}
-
-    /** Routing: the user's active devices. Contacts are recorded only once a copy was stored ({@link AddContacts}). */
-    public record ResolveRecipient(ActorRef<Recipient> replyTo) implements Command {}
-
-    public record Recipient(String userId, List<UUID> devices) implements CborSerializable {}
-
-    /** Records contacts without answering: the other members of a conversation this user's device sent to or received from. */
-    public record AddContacts(Set<String> members) implements Command {}
-
-    public record GetContacts(ActorRef<Contacts> replyTo) implements Command {}
-
-    public record Contacts(Set<String> users) implements CborSerializable {}
-
-    /**
-     * A signed {@code device_revoke} (spec §6.12) in the encoding it arrived in, because the
-     * signature covers that encoding's canonical form.
-     */
-    public record Revoke(DeviceRevoke revoke, WireEncoding encoding, ActorRef<Boolean> replyTo) implements Command {}
-
-    /** Hands an ephemeral message (presence, revocation notice) to every active device except one. */
-    public record PushToDevices(NorcMessage message, Optional<UUID> except) implements Command {}
-
-    // ---- events (class names are journal manifests) ----
-
-    public sealed interface Event extends CborSerializable {}
-
-    public record UserCreated(long at) implements Event {}
-
-    public record EnrollmentTokenIssued(String tokenHash, long expiresAt) implements Event {}
-
-    /** {@code tokenHash} is the token used, or empty for open registration. */
-    public record DeviceRegistered(DeviceRecord device, String tokenHash, boolean createdUser) implements Event {}
-
-    /** {@code revokeMessage}: the canonical bytes of the signed message in {@code encoding}, kept as evidence. */
-    public record DeviceRevoked(UUID deviceId, UUID revokedBy, long effectiveAt, long at, String reason,
-                                WireEncoding encoding, byte[] revokeMessage) implements Event {}
-
-    public record ContactsAdded(Set<String> users) implements Event {}
+    /** Sharding's stop message (hand-off, passivation): queued behind commands stashed during a write, so none is lost. */
+    private enum Stop implements UserCommand, NoSerializationVerificationNeeded { INSTANCE }
 
     // ---- state (immutable; small) ----
 
-    public record State(boolean exists, Map<UUID, DeviceRecord> devices, Map<String, Long> tokens,
-                        Set<String> contacts) implements CborSerializable {
+    record State(boolean exists, Map<UUID, DeviceRecord> devices, Map<String, Long> tokens, Set<String> contacts) {
         static final State EMPTY = new State(false, Map.of(), Map.of(), Set.of());
 
         List<UUID> activeDevices() {
@@ -167,18 +127,17 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
 
     // ---- sharding ----
 
-    public static final EntityTypeKey<Command> ENTITY_TYPE_KEY = EntityTypeKey.create(Command.class, "User");
-
     /**
      * Registers the entity type. Supervision: a crash (a bug, or a journal write that failed)
      * restarts only this user's entity with backoff; it recovers its state from the journal.
      */
     public static void init(ActorSystem<?> system, int snapshotEvery) {
         ClusterSharding sharding = ClusterSharding.get(system);
-        sharding.init(Entity.of(ENTITY_TYPE_KEY, context -> create(context.getEntityId(), sharding, snapshotEvery)));
+        sharding.init(Entity.of(UserCommand.ENTITY_TYPE_KEY, context -> create(context.getEntityId(), sharding, snapshotEvery))
+                .withStopMessage(Stop.INSTANCE));
     }
 
-    public static Behavior<Command> create(String userId, ClusterSharding sharding, int snapshotEvery) {
+    public static Behavior<UserCommand> create(String userId, ClusterSharding sharding, int snapshotEvery) {
         return new UserEntity(userId, sharding, snapshotEvery);
     }
 
@@ -189,7 +148,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     private final int snapshotEvery;
 
     private UserEntity(String userId, ClusterSharding sharding, int snapshotEvery) {
-        super(PersistenceId.of(ENTITY_TYPE_KEY.name(), userId),
+        super(PersistenceId.of(UserCommand.ENTITY_TYPE_KEY.name(), userId),
                 SupervisorStrategy.restartWithBackoff(java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(5), 0.2));
         this.userId = userId;
         this.sharding = sharding;
@@ -207,29 +166,47 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     }
 
     @Override
-    public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    public SnapshotAdapter<State> snapshotAdapter() {
+        return new SnapshotAdapter<>() {
+            @Override
+            public Object toJournal(State state) {
+                return new UserSnapshot(state.exists(), state.devices(), state.tokens(), state.contacts());
+            }
+
+            @Override
+            public State fromJournal(Object from) {
+                UserSnapshot snapshot = (UserSnapshot) from;
+                return new State(snapshot.exists(), Map.copyOf(snapshot.devices()), Map.copyOf(snapshot.tokens()),
+                        Set.copyOf(snapshot.contacts()));
+            }
+        };
+    }
+
+    @Override
+    public CommandHandlerWithReply<UserCommand, UserEvent, State> commandHandler() {
         return newCommandHandlerWithReplyBuilder().forAnyState()
                 .onCommand(Create.class, this::onCreate)
                 .onCommand(IssueToken.class, this::onIssueToken)
                 .onCommand(Register.class, this::onRegister)
-                .onCommand(GetDevice.class, (state, c) -> Effect().reply(c.replyTo(), new DeviceLookup(Optional.ofNullable(state.devices().get(c.deviceId())))))
+                .onCommand(GetDevice.class, (state, c) -> Effect().reply(c.replyTo(), new UserReply.DeviceLookup(Optional.ofNullable(state.devices().get(c.deviceId())))))
                 .onCommand(GetKeys.class, this::onGetKeys)
                 .onCommand(ResolveRecipient.class, this::onResolveRecipient)
                 .onCommand(AddContacts.class, this::onAddContacts)
-                .onCommand(GetContacts.class, (state, c) -> Effect().reply(c.replyTo(), new Contacts(state.contacts())))
+                .onCommand(GetContacts.class, (state, c) -> Effect().reply(c.replyTo(), new UserReply.Contacts(state.contacts())))
                 .onCommand(Revoke.class, this::onRevoke)
                 .onCommand(PushToDevices.class, this::onPushToDevices)
+                .onCommand(Stop.class, (state, c) -> Effect().stop().thenNoReply())
                 .build();
     }
 
-    private ReplyEffect<Event, State> onCreate(State state, Create c) {
+    private ReplyEffect<UserEvent, State> onCreate(State state, Create c) {
         if (state.exists()) {
             return Effect().reply(c.replyTo(), CreateResult.ALREADY_EXISTS);
         }
         return Effect().persist(new UserCreated(System.currentTimeMillis())).thenReply(c.replyTo(), s -> CreateResult.CREATED);
     }
 
-    private ReplyEffect<Event, State> onIssueToken(State state, IssueToken c) {
+    private ReplyEffect<UserEvent, State> onIssueToken(State state, IssueToken c) {
         if (!state.exists()) {
             return Effect().reply(c.replyTo(), NoSuchUser.INSTANCE);
         }
@@ -240,26 +217,29 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                 .thenReply(c.replyTo(), s -> new TokenIssued(token, c.expiresAt()));
     }
 
-    private ReplyEffect<Event, State> onRegister(State state, Register c) {
+    private ReplyEffect<UserEvent, State> onRegister(State state, Register c) {
         DeviceRecord device = c.device();
         if (state.devices().containsKey(device.deviceId())) {
-            return Effect().reply(c.replyTo(), false);
+            return Effect().reply(c.replyTo(), RegisterResult.DEVICE_EXISTS);
         }
         if (c.token().isPresent()) {
             String hash = tokenHash(c.token().get());
             Long expiresAt = state.tokens().get(hash);
             if (!state.exists() || expiresAt == null || expiresAt < c.nowSeconds()) {
-                return Effect().reply(c.replyTo(), false);
+                return Effect().reply(c.replyTo(), RegisterResult.TOKEN_INVALID);
             }
-            return Effect().persist(new DeviceRegistered(device, hash, false)).thenReply(c.replyTo(), s -> true);
+            return Effect().persist(new DeviceRegistered(device, hash, false)).thenReply(c.replyTo(), s -> RegisterResult.REGISTERED);
         }
-        if (c.openRegistration() && !state.exists()) {
-            return Effect().persist(new DeviceRegistered(device, "", true)).thenReply(c.replyTo(), s -> true);
+        if (!c.openRegistration()) {
+            return Effect().reply(c.replyTo(), RegisterResult.TOKEN_REQUIRED);
         }
-        return Effect().reply(c.replyTo(), false);
+        if (state.exists()) {
+            return Effect().reply(c.replyTo(), RegisterResult.USER_EXISTS);
+        }
+        return Effect().persist(new DeviceRegistered(device, "", true)).thenReply(c.replyTo(), s -> RegisterResult.REGISTERED);
     }
 
-    private ReplyEffect<Event, State> onGetKeys(State state, GetKeys c) {
+    private ReplyEffect<UserEvent, State> onGetKeys(State state, GetKeys c) {
         Map<UUID, KeyResponse.DeviceKey> keys = new LinkedHashMap<>();
         state.devices().forEach((id, device) -> {
             if (!device.revoked() && c.filter().map(f -> f.contains(id)).orElse(true)) {
@@ -269,11 +249,11 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         return Effect().reply(c.replyTo(), new Keys(userId, keys));
     }
 
-    private ReplyEffect<Event, State> onResolveRecipient(State state, ResolveRecipient c) {
+    private ReplyEffect<UserEvent, State> onResolveRecipient(State state, ResolveRecipient c) {
         return Effect().reply(c.replyTo(), new Recipient(userId, state.exists() ? state.activeDevices() : List.of()));
     }
 
-    private ReplyEffect<Event, State> onAddContacts(State state, AddContacts c) {
+    private ReplyEffect<UserEvent, State> onAddContacts(State state, AddContacts c) {
         Set<String> newContacts = newContacts(state, c.members());
         if (!state.exists() || newContacts.isEmpty()) {
             return Effect().noReply();
@@ -288,46 +268,70 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         return fresh;
     }
 
-    private ReplyEffect<Event, State> onRevoke(State state, Revoke c) {
-        DeviceRevoke revoke = c.revoke();
-        DeviceRecord target = state.devices().get(revoke.deviceId());
-        DeviceRecord signer = state.devices().get(revoke.revokedBy());
-        boolean signerMayRevoke = signer != null && (!signer.revoked() || signer.deviceId().equals(revoke.deviceId()));
-        if (!revoke.userId().equals(userId) || target == null || target.revoked() || !signerMayRevoke
-                || !MessageSignatures.REVOKE.verify(signer.publicKey(), revoke.signature(), null,
-                        c.encoding().codec(WireLimits.DEFAULT), revoke)) {
-            return Effect().reply(c.replyTo(), false);
+    private ReplyEffect<UserEvent, State> onRevoke(State state, Revoke c) {
+        Codec codec = c.encoding().codec(WireLimits.DEFAULT);
+        DeviceRevoke revoke;
+        try {
+            revoke = codec.decodeMessage(c.message()) instanceof DeviceRevoke r ? r : null;
+        } catch (NorcException e) {
+            revoke = null;
         }
-        byte[] evidence = c.encoding().codec(WireLimits.DEFAULT).encodeMessage(revoke);
-        DeviceRevoked event = new DeviceRevoked(revoke.deviceId(), revoke.revokedBy(), revoke.effectiveAt(),
-                System.currentTimeMillis(), revoke.reason().wireName(), c.encoding(), evidence);
+        RevokeResult refusal = refusal(state, revoke, codec);
+        if (refusal != null) {
+            return Effect().reply(c.replyTo(), refusal);
+        }
+        DeviceRevoke signed = revoke;
+        DeviceRevoked event = new DeviceRevoked(signed.deviceId(), signed.revokedBy(), signed.effectiveAt(),
+                System.currentTimeMillis(), signed.reason().wireName(), c.encoding(), codec.encodeMessage(signed));
         return Effect().persist(event)
                 .thenRun(s -> {
-                    device(revoke.deviceId()).tell(DeviceSessionEntity.Revoke.INSTANCE);
-                    pushToActive(s, revoke, Optional.of(revoke.deviceId()));
+                    device(signed.deviceId()).tell(DeviceCommand.Revoke.INSTANCE);
+                    pushToActive(s, WireMessage.of(signed), Optional.of(signed.deviceId()));
                 })
-                .thenReply(c.replyTo(), s -> true);
+                .thenReply(c.replyTo(), s -> RevokeResult.REVOKED);
     }
 
-    private ReplyEffect<Event, State> onPushToDevices(State state, PushToDevices c) {
+    /** Why a {@code device_revoke} is refused, or {@code null} if it is valid (spec §6.12). */
+    private RevokeResult refusal(State state, DeviceRevoke revoke, Codec codec) {
+        if (revoke == null || !revoke.userId().equals(userId)) {
+            return RevokeResult.NOT_THIS_USER;
+        }
+        DeviceRecord target = state.devices().get(revoke.deviceId());
+        if (target == null) {
+            return RevokeResult.UNKNOWN_DEVICE;
+        }
+        if (target.revoked()) {
+            return RevokeResult.ALREADY_REVOKED;
+        }
+        DeviceRecord signer = state.devices().get(revoke.revokedBy());
+        if (signer == null || (signer.revoked() && !signer.deviceId().equals(revoke.deviceId()))) {
+            return RevokeResult.SIGNER_NOT_PERMITTED;
+        }
+        if (!MessageSignatures.REVOKE.verify(signer.publicKey(), revoke.signature(), null, codec, revoke)) {
+            return RevokeResult.BAD_SIGNATURE;
+        }
+        return null;
+    }
+
+    private ReplyEffect<UserEvent, State> onPushToDevices(State state, PushToDevices c) {
         pushToActive(state, c.message(), c.except());
         return Effect().noReply();
     }
 
-    private void pushToActive(State state, NorcMessage message, Optional<UUID> except) {
+    private void pushToActive(State state, WireMessage message, Optional<UUID> except) {
         for (UUID id : state.activeDevices()) {
             if (except.map(e -> !e.equals(id)).orElse(true)) {
-                device(id).tell(new DeviceSessionEntity.Push(message));
+                device(id).tell(new DeviceCommand.Push(message));
             }
         }
     }
 
-    private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<DeviceSessionEntity.Command> device(UUID id) {
-        return sharding.entityRefFor(DeviceSessionEntity.ENTITY_TYPE_KEY, id.toString());
+    private EntityRef<DeviceCommand> device(UUID id) {
+        return sharding.entityRefFor(DeviceCommand.ENTITY_TYPE_KEY, id.toString());
     }
 
     @Override
-    public EventHandler<State, Event> eventHandler() {
+    public EventHandler<State, UserEvent> eventHandler() {
         return newEventHandlerBuilder().forAnyState()
                 .onEvent(UserCreated.class, (state, e) -> state.created())
                 .onEvent(EnrollmentTokenIssued.class, (state, e) -> state.withToken(e.tokenHash(), e.expiresAt()))

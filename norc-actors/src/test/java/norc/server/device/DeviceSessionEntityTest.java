@@ -10,7 +10,10 @@ import java.util.Map;
 import java.util.UUID;
 import norc.server.NorcConfig;
 import norc.server.ServerSettings;
-import norc.server.connection.ConnectionActor;
+import norc.server.device.api.DeviceCommand;
+import norc.server.device.api.DeviceEvent;
+import norc.server.device.api.DeviceOutbound;
+import norc.server.device.api.DeviceReply;
 import norc.server.metrics.ServerMetrics;
 import norc.wire.message.Atoms.AckStatus;
 import norc.wire.message.MessageAck;
@@ -31,7 +34,7 @@ import org.junit.jupiter.api.Test;
 class DeviceSessionEntityTest {
     private static final ActorTestKit KIT = ActorTestKit.create(PersistenceTestKitPlugin.getInstance().config()
             .withFallback(PersistenceTestKitSnapshotPlugin.getInstance().config())
-            .withFallback(ConfigFactory.parseString("pekko.actor.provider = local"))
+            .withFallback(ConfigFactory.parseString("pekko.actor.provider = local\npekko.actor.serialize-messages = on"))
             .withFallback(NorcConfig.load(ConfigFactory.empty())));
     private static final ServerSettings SETTINGS = ServerSettings.from(NorcConfig.load(ConfigFactory.parseMap(Map.of(
             "norc.delivery.ack-flush-delay", "200ms"))));
@@ -42,29 +45,29 @@ class DeviceSessionEntityTest {
         KIT.shutdownTestKit();
     }
 
-    private record Entity(UUID id, ActorRef<DeviceSessionEntity.Command> ref, TestProbe<DeviceSessionEntity.Command> devices,
+    private record Entity(UUID id, ActorRef<DeviceCommand> ref, TestProbe<DeviceCommand> devices,
                           String persistenceId) {}
 
     private static Entity claimed() {
         UUID id = UUID.randomUUID();
-        TestProbe<DeviceSessionEntity.Command> devices = KIT.createTestProbe();
-        ActorRef<DeviceSessionEntity.Command> ref = KIT.spawn(DeviceSessionEntity.create(id.toString(), SETTINGS,
+        TestProbe<DeviceCommand> devices = KIT.createTestProbe();
+        ActorRef<DeviceCommand> ref = KIT.spawn(DeviceSessionEntity.create(id.toString(), SETTINGS,
                 (device, command) -> devices.getRef().tell(command), new ServerMetrics()));
-        TestProbe<Boolean> claimedProbe = KIT.createTestProbe();
-        ref.tell(new DeviceSessionEntity.Claim("dev@localhost", claimedProbe.getRef()));
-        assertThat(claimedProbe.receiveMessage()).isTrue();
+        TestProbe<DeviceReply.ClaimResult> claimedProbe = KIT.createTestProbe();
+        ref.tell(new DeviceCommand.Claim("dev@localhost", claimedProbe.getRef()));
+        assertThat(claimedProbe.receiveMessage()).isEqualTo(DeviceReply.ClaimResult.CLAIMED);
         return new Entity(id, ref, devices, "DeviceSession|" + id);
     }
 
     private static List<UUID> store(Entity entity, int count) {
-        TestProbe<DeviceSessionEntity.StoreReply> stored = KIT.createTestProbe();
+        TestProbe<DeviceReply.StoreReply> stored = KIT.createTestProbe();
         List<UUID> ids = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             UUID id = UUID.randomUUID();
             ids.add(id);
-            entity.ref().tell(new DeviceSessionEntity.Store(id, new byte[] {1, 2, 3}, UUID.randomUUID(),
+            entity.ref().tell(new DeviceCommand.Store(id, new byte[] {1, 2, 3}, UUID.randomUUID(),
                     System.currentTimeMillis() + 60_000, stored.getRef()));
-            assertThat(stored.receiveMessage().result()).isEqualTo(DeviceSessionEntity.StoreResult.STORED);
+            assertThat(stored.receiveMessage().result()).isEqualTo(DeviceReply.StoreResult.STORED);
         }
         return ids;
     }
@@ -72,24 +75,25 @@ class DeviceSessionEntityTest {
     @Test
     void aBurstOfAcksIsOneEventAndReceiptsFollowTheCommit() {
         Entity entity = claimed();
-        TestProbe<ConnectionActor.Command> connection = KIT.createTestProbe();
-        entity.ref().tell(new DeviceSessionEntity.Attach(connection.getRef()));
+        TestProbe<DeviceOutbound> connection = KIT.createTestProbe();
+        entity.ref().tell(new DeviceCommand.Attach(connection.getRef()));
         List<UUID> ids = store(entity, 3);
         for (int i = 0; i < 3; i++) {
-            assertThat(connection.expectMessageClass(ConnectionActor.Deliver.class).messageId()).isEqualTo(ids.get(i));
+            assertThat(connection.expectMessageClass(DeviceOutbound.Deliver.class).messageId()).isEqualTo(ids.get(i));
         }
-        JOURNAL.expectNextPersistedClass(entity.persistenceId(), DeviceSessionEntity.OwnerClaimed.class);
+        JOURNAL.expectNextPersistedClass(entity.persistenceId(), DeviceEvent.OwnerClaimed.class);
         for (int i = 0; i < 3; i++) {
-            JOURNAL.expectNextPersistedClass(entity.persistenceId(), DeviceSessionEntity.MessageStored.class);
+            JOURNAL.expectNextPersistedClass(entity.persistenceId(), DeviceEvent.MessageStored.class);
         }
 
-        ids.forEach(id -> entity.ref().tell(new DeviceSessionEntity.Acknowledge(id, AckStatus.DELIVERED)));
+        ids.forEach(id -> entity.ref().tell(new DeviceCommand.Acknowledge(id, AckStatus.DELIVERED)));
         entity.devices().expectNoMessage(Duration.ofMillis(100)); // within the flush delay: nothing committed yet
-        JOURNAL.expectNextPersisted(entity.persistenceId(), new DeviceSessionEntity.MessagesAcknowledged(ids));
+        JOURNAL.expectNextPersisted(entity.persistenceId(), new DeviceEvent.MessagesAcknowledged(ids));
         for (UUID id : ids) {
-            DeviceSessionEntity.Push receipt = (DeviceSessionEntity.Push) entity.devices().receiveMessage();
-            assertThat(((MessageAck) receipt.message()).messageId()).isEqualTo(id);
-            assertThat(((MessageAck) receipt.message()).deviceId()).contains(entity.id());
+            DeviceCommand.Push receipt = (DeviceCommand.Push) entity.devices().receiveMessage();
+            MessageAck ack = (MessageAck) receipt.message().decode();
+            assertThat(ack.messageId()).isEqualTo(id);
+            assertThat(ack.deviceId()).contains(entity.id());
         }
         JOURNAL.expectNothingPersisted(entity.persistenceId(), Duration.ofMillis(300));
     }
@@ -97,15 +101,15 @@ class DeviceSessionEntityTest {
     @Test
     void aReattachedConnectionIsNotSentWhatWasAcknowledgedButNotYetJournalled() {
         Entity entity = claimed();
-        TestProbe<ConnectionActor.Command> first = KIT.createTestProbe();
-        entity.ref().tell(new DeviceSessionEntity.Attach(first.getRef()));
+        TestProbe<DeviceOutbound> first = KIT.createTestProbe();
+        entity.ref().tell(new DeviceCommand.Attach(first.getRef()));
         List<UUID> ids = store(entity, 2);
-        first.expectMessageClass(ConnectionActor.Deliver.class);
-        first.expectMessageClass(ConnectionActor.Deliver.class);
-        entity.ref().tell(new DeviceSessionEntity.Acknowledge(ids.get(0), AckStatus.DELIVERED));
-        TestProbe<ConnectionActor.Command> second = KIT.createTestProbe();
-        entity.ref().tell(new DeviceSessionEntity.Attach(second.getRef()));
-        assertThat(second.expectMessageClass(ConnectionActor.Deliver.class).messageId()).isEqualTo(ids.get(1));
+        first.expectMessageClass(DeviceOutbound.Deliver.class);
+        first.expectMessageClass(DeviceOutbound.Deliver.class);
+        entity.ref().tell(new DeviceCommand.Acknowledge(ids.get(0), AckStatus.DELIVERED));
+        TestProbe<DeviceOutbound> second = KIT.createTestProbe();
+        entity.ref().tell(new DeviceCommand.Attach(second.getRef()));
+        assertThat(second.expectMessageClass(DeviceOutbound.Deliver.class).messageId()).isEqualTo(ids.get(1));
         second.expectNoMessage(Duration.ofMillis(400));
     }
 }

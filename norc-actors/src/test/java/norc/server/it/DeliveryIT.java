@@ -178,7 +178,7 @@ class DeliveryIT {
     static int storedEvents(String url, String persistenceId) throws Exception {
         try (Connection c = DriverManager.getConnection(url, "sa", "");
              PreparedStatement s = c.prepareStatement("select count(*) from \"event_journal\" where \"persistence_id\" = ? "
-                     + "and \"event_ser_manifest\" like '%MessageStored'")) {
+                     + "and \"event_ser_manifest\" = 'device.event.message-stored'")) {
             s.setString(1, persistenceId);
             ResultSet rs = s.executeQuery();
             rs.next();

@@ -130,8 +130,8 @@ class MessagingIT {
 
     private java.util.Set<String> contactsOf(String userId) throws Exception {
         return org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(server.server.system())
-                .entityRefFor(norc.server.user.UserEntity.ENTITY_TYPE_KEY, userId)
-                .<norc.server.user.UserEntity.Contacts>ask(norc.server.user.UserEntity.GetContacts::new, java.time.Duration.ofSeconds(5))
+                .entityRefFor(norc.server.user.api.UserCommand.ENTITY_TYPE_KEY, userId)
+                .<norc.server.user.api.UserReply.Contacts>ask(norc.server.user.api.UserCommand.GetContacts::new, java.time.Duration.ofSeconds(5))
                 .toCompletableFuture().get(10, TimeUnit.SECONDS).users();
     }
 

@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
 import javax.net.ssl.SSLSocket;
 import norc.client.TransportSecurity;
 import norc.error.ErrorCode;
-import norc.server.user.UserEntity;
+import norc.server.user.api.UserCommand;
 import norc.wire.WireEncoding;
 import norc.wire.message.ErrorMessage;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -134,7 +134,7 @@ class PreAuthIT {
     private Set<String> userEntities() throws Exception {
         ShardRegion.CurrentShardRegionState state = AskPattern.<org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery,
                         ShardRegion.CurrentShardRegionState>ask(ClusterSharding.get(server.server.system()).shardState(),
-                        replyTo -> new GetShardRegionState(UserEntity.ENTITY_TYPE_KEY, replyTo), Duration.ofSeconds(5),
+                        replyTo -> new GetShardRegionState(UserCommand.ENTITY_TYPE_KEY, replyTo), Duration.ofSeconds(5),
                         server.server.system().scheduler())
                 .toCompletableFuture().get(10, TimeUnit.SECONDS);
         return state.getShards().stream().flatMap(shard -> shard.getEntityIds().stream()).collect(Collectors.toSet());

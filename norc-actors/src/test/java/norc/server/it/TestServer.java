@@ -22,6 +22,7 @@ import norc.client.TransportSecurity;
 import norc.client.WebSocketTransport;
 import norc.server.NorcConfig;
 import norc.server.NorcServer;
+import norc.server.tls.TlsMaterial;
 import norc.wire.WireEncoding;
 
 /**
@@ -42,8 +43,10 @@ public final class TestServer implements AutoCloseable {
     private TestServer(Path dataDir, NorcServer server) throws IOException {
         this.dataDir = dataDir;
         this.server = server;
-        this.trust = server.settings().plainWebSocket() ? null
-                : TransportSecurity.trustCertificate(server.certificatePem(), new char[0]);
+        // a node given another node's keystore (a cluster) presents that node's certificate
+        Path certificate = server.settings().tlsKeystore().isEmpty() ? server.certificatePem()
+                : Path.of(server.settings().tlsKeystore()).resolveSibling(TlsMaterial.CERTIFICATE_PEM);
+        this.trust = server.settings().plainWebSocket() ? null : TransportSecurity.trustCertificate(certificate, new char[0]);
     }
 
     /** Starts a node; {@code overrides} is HOCON laid over the defaults (e.g. relaxed limits). */
@@ -53,7 +56,10 @@ public final class TestServer implements AutoCloseable {
                 "norc.client.port", 0,
                 "norc.client.interface", "127.0.0.1",
                 "norc.admin.port", 0,
-                "pekko.remote.artery.canonical.port", 0))));
+                "pekko.remote.artery.canonical.port", 0,
+                "pekko.management.http.port", 0,
+                // every message that crosses an actor boundary is serialized as if it crossed nodes
+                "pekko.actor.serialize-messages", "on"))));
         return new TestServer(dataDir, NorcServer.start(config));
     }
 

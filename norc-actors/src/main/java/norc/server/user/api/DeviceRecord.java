@@ -1,7 +1,7 @@
-package norc.server.user;
+package norc.server.user.api;
 
 import java.util.UUID;
-import norc.server.CborSerializable;
+import norc.server.contract.Contract;
 import norc.wire.message.KeyResponse;
 
 /**
@@ -9,13 +9,13 @@ import norc.wire.message.KeyResponse;
  * {@code registeredAt}/{@code revokedAt} are epoch milliseconds; {@code revokedAt = 0} while active.
  */
 public record DeviceRecord(UUID deviceId, byte[] publicKey, byte[] kexPublicKey, String name, String type,
-                           long registeredAt, long revokedAt) implements CborSerializable {
+                           long registeredAt, long revokedAt) implements Contract {
 
     public boolean revoked() {
         return revokedAt != 0;
     }
 
-    DeviceRecord revokedAt(long at) {
+    public DeviceRecord revokedAt(long at) {
         return new DeviceRecord(deviceId, publicKey, kexPublicKey, name, type, registeredAt, at);
     }
 

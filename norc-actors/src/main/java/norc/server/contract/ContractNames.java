@@ -1,0 +1,111 @@
+package norc.server.contract;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import norc.server.device.api.DeviceCommand;
+import norc.server.device.api.DeviceEvent;
+import norc.server.device.api.DeviceOutbound;
+import norc.server.device.api.DeviceReply;
+import norc.server.device.api.DeviceSnapshot;
+import norc.server.user.api.UserCommand;
+import norc.server.user.api.UserEvent;
+import norc.server.user.api.UserReply;
+import norc.server.user.api.UserSnapshot;
+
+/**
+ * The stable name of every {@link Contract}: the manifest written beside its bytes in the journal
+ * and on the wire between nodes. A name, once released, is never changed or reused; a class may be
+ * renamed or moved freely as long as its name here stays. Events and snapshots are read back for as
+ * long as journals exist, messages only during a rolling update.
+ */
+public final class ContractNames {
+    private static final Map<Class<?>, String> NAMES = new LinkedHashMap<>();
+    private static final Map<String, Class<?>> CLASSES = new HashMap<>();
+
+    static {
+        // values shared by several protocols
+        name("wire-message", WireMessage.class);
+
+        // device entity: commands, replies, outbound to connections, journal
+        name("device.claim", DeviceCommand.Claim.class);
+        name("device.store", DeviceCommand.Store.class);
+        name("device.attach", DeviceCommand.Attach.class);
+        name("device.detach", DeviceCommand.Detach.class);
+        name("device.acknowledge", DeviceCommand.Acknowledge.class);
+        name("device.spend", DeviceCommand.Spend.class);
+        name("device.push", DeviceCommand.Push.class);
+        name("device.revoke", DeviceCommand.Revoke.class);
+        name("device.claim-result", DeviceReply.ClaimResult.class);
+        name("device.store-reply", DeviceReply.StoreReply.class);
+        name("device.spent", DeviceReply.Spent.class);
+        name("device.out.deliver", DeviceOutbound.Deliver.class);
+        name("device.out.ephemeral", DeviceOutbound.Ephemeral.class);
+        name("device.out.revoked", DeviceOutbound.Revoked.class);
+        name("device.out.superseded", DeviceOutbound.Superseded.class);
+        name("device.event.owner-claimed", DeviceEvent.OwnerClaimed.class);
+        name("device.event.message-stored", DeviceEvent.MessageStored.class);
+        name("device.event.message-acknowledged", DeviceEvent.MessageAcknowledged.class);
+        name("device.event.messages-acknowledged", DeviceEvent.MessagesAcknowledged.class);
+        name("device.event.messages-expired", DeviceEvent.MessagesExpired.class);
+        name("device.event.device-revoked", DeviceEvent.DeviceRevoked.class);
+        name("device.snapshot", DeviceSnapshot.class);
+
+        // user entity
+        name("user.create", UserCommand.Create.class);
+        name("user.issue-token", UserCommand.IssueToken.class);
+        name("user.register", UserCommand.Register.class);
+        name("user.get-device", UserCommand.GetDevice.class);
+        name("user.get-keys", UserCommand.GetKeys.class);
+        name("user.resolve-recipient", UserCommand.ResolveRecipient.class);
+        name("user.add-contacts", UserCommand.AddContacts.class);
+        name("user.get-contacts", UserCommand.GetContacts.class);
+        name("user.revoke", UserCommand.Revoke.class);
+        name("user.push-to-devices", UserCommand.PushToDevices.class);
+        name("user.create-result", UserReply.CreateResult.class);
+        name("user.token-issued", UserReply.TokenIssued.class);
+        name("user.no-such-user", UserReply.NoSuchUser.class);
+        name("user.register-result", UserReply.RegisterResult.class);
+        name("user.revoke-result", UserReply.RevokeResult.class);
+        name("user.device-lookup", UserReply.DeviceLookup.class);
+        name("user.keys", UserReply.Keys.class);
+        name("user.recipient", UserReply.Recipient.class);
+        name("user.contacts", UserReply.Contacts.class);
+        name("user.event.user-created", UserEvent.UserCreated.class);
+        name("user.event.enrollment-token-issued", UserEvent.EnrollmentTokenIssued.class);
+        name("user.event.device-registered", UserEvent.DeviceRegistered.class);
+        name("user.event.device-revoked", UserEvent.DeviceRevoked.class);
+        name("user.event.contacts-added", UserEvent.ContactsAdded.class);
+        name("user.snapshot", UserSnapshot.class);
+    }
+
+    private static void name(String name, Class<? extends Contract> type) {
+        if (CLASSES.put(name, type) != null || NAMES.put(type, name) != null) {
+            throw new IllegalStateException("contract name or class listed twice: " + name);
+        }
+    }
+
+    /** The stable name of a contract's class; a class not listed is refused, so nothing leaves unnamed. */
+    public static String nameOf(Class<?> type) {
+        String name = NAMES.get(type);
+        if (name == null) {
+            throw new IllegalArgumentException("not a named contract: " + type.getName() + " (add it to ContractNames)");
+        }
+        return name;
+    }
+
+    public static Class<?> classOf(String name) {
+        Class<?> type = CLASSES.get(name);
+        if (type == null) {
+            throw new IllegalArgumentException("unknown contract name: " + name);
+        }
+        return type;
+    }
+
+    /** Every named class with its name, in the order above. */
+    public static Map<Class<?>, String> all() {
+        return Map.copyOf(NAMES);
+    }
+
+    private ContractNames() {}
+}

@@ -1,0 +1,46 @@
+package norc.server.device.api;
+
+import java.util.UUID;
+import norc.server.contract.Contract;
+import norc.server.contract.WireMessage;
+import norc.wire.message.Atoms.AckStatus;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+
+/**
+ * What may be sent to a device's entity (sharded by device id): the device entity's public
+ * protocol. Each record is a {@link Contract}; replies are {@link DeviceReply} types and what the
+ * entity sends to the device's connection is a {@link DeviceOutbound}. Not sealed only because the
+ * entity adds private commands of its own (timers, watches) that never leave its node.
+ */
+public interface DeviceCommand extends Contract {
+
+    /** The sharded entity type; its name is part of every device's persistence id. */
+    EntityTypeKey<DeviceCommand> ENTITY_TYPE_KEY = EntityTypeKey.create(DeviceCommand.class, "DeviceSession");
+
+    /** Binds the device id to its user at registration. */
+    record Claim(String userId, ActorRef<DeviceReply.ClaimResult> replyTo) implements DeviceCommand {}
+
+    /** Stores a relayed message (the per-device {@code message_send} copy, binary payload encoding). */
+    record Store(UUID messageId, byte[] payload, UUID senderDevice, long expiresAt,
+                 ActorRef<DeviceReply.StoreReply> replyTo) implements DeviceCommand {}
+
+    /** The device's authenticated connection; sent on authentication and then periodically. */
+    record Attach(ActorRef<DeviceOutbound> connection) implements DeviceCommand {}
+
+    record Detach(ActorRef<DeviceOutbound> connection) implements DeviceCommand {}
+
+    /** The device acknowledged a delivered message ({@code delivered} or {@code read}). */
+    record Acknowledge(UUID messageId, AckStatus status) implements DeviceCommand {}
+
+    /** Spends one unit of one of the device's budgets (spec §6.16). */
+    record Spend(Budget budget, ActorRef<DeviceReply.Spent> replyTo) implements DeviceCommand {}
+
+    enum Budget { MESSAGE, KEY_LOOKUP }
+
+    /** An ephemeral message (presence, receipts, revocation notices, key exchange) for the live connection only. */
+    record Push(WireMessage message) implements DeviceCommand {}
+
+    /** The user entity revoked this device: close its session, refuse it from now on. */
+    enum Revoke implements DeviceCommand { INSTANCE }
+}

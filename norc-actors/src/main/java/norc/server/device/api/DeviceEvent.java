@@ -1,0 +1,28 @@
+package norc.server.device.api;
+
+import java.util.List;
+import java.util.UUID;
+import norc.server.contract.Contract;
+
+/**
+ * The device entity's journal. Each event is stored under its name in
+ * {@link norc.server.contract.ContractNames}; fields may be added (with defaults on replay), never
+ * renamed or retyped without a migration.
+ */
+public sealed interface DeviceEvent extends Contract {
+
+    record OwnerClaimed(String userId) implements DeviceEvent {}
+
+    /** Times in epoch milliseconds. */
+    record MessageStored(UUID messageId, byte[] payload, UUID senderDevice, long storedAt, long expiresAt) implements DeviceEvent {}
+
+    /** One message acknowledged; written by earlier versions, still replayed. */
+    record MessageAcknowledged(UUID messageId) implements DeviceEvent {}
+
+    /** A batch of acknowledged messages, in acknowledgement order. */
+    record MessagesAcknowledged(List<UUID> messageIds) implements DeviceEvent {}
+
+    record MessagesExpired(List<UUID> messageIds) implements DeviceEvent {}
+
+    record DeviceRevoked(long at) implements DeviceEvent {}
+}

@@ -1,0 +1,38 @@
+package norc.server.device.api;
+
+import java.util.UUID;
+import norc.server.contract.Contract;
+
+/** The answers of a device's entity, each saying why, not only whether. */
+public interface DeviceReply extends Contract {
+
+    /** The answer to {@link DeviceCommand.Claim}. */
+    enum ClaimResult implements DeviceReply {
+        /** The id was free and is now this user's. */
+        CLAIMED,
+        /** The id was already this user's (a registration retried). */
+        ALREADY_OWNED,
+        /** Another user holds the id. */
+        TAKEN,
+        /** The id belonged to a revoked device and is never reused. */
+        REVOKED;
+
+        public boolean granted() {
+            return this == CLAIMED || this == ALREADY_OWNED;
+        }
+    }
+
+    enum StoreResult { STORED, DUPLICATE, REVOKED }
+
+    /** The answer to {@link DeviceCommand.Store}, naming the device so that one adapter serves every copy of a send. */
+    record StoreReply(UUID deviceId, StoreResult result) implements DeviceReply {}
+
+    /** The answer to {@link DeviceCommand.Spend}: allowed, or the seconds until the budget has a unit again. */
+    record Spent(long retryAfterSeconds) implements DeviceReply {
+        public static final Spent ALLOWED = new Spent(0);
+
+        public boolean allowed() {
+            return retryAfterSeconds == 0;
+        }
+    }
+}

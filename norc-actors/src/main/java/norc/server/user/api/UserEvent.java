@@ -1,0 +1,27 @@
+package norc.server.user.api;
+
+import java.util.Set;
+import java.util.UUID;
+import norc.server.contract.Contract;
+import norc.wire.WireEncoding;
+
+/**
+ * The user entity's journal. Each event is stored under its name in
+ * {@link norc.server.contract.ContractNames}; fields may be added, never renamed or retyped
+ * without a migration.
+ */
+public sealed interface UserEvent extends Contract {
+
+    record UserCreated(long at) implements UserEvent {}
+
+    record EnrollmentTokenIssued(String tokenHash, long expiresAt) implements UserEvent {}
+
+    /** {@code tokenHash} is the token used, or empty for open registration. */
+    record DeviceRegistered(DeviceRecord device, String tokenHash, boolean createdUser) implements UserEvent {}
+
+    /** {@code revokeMessage}: the canonical bytes of the signed message in {@code encoding}, kept as evidence. */
+    record DeviceRevoked(UUID deviceId, UUID revokedBy, long effectiveAt, long at, String reason,
+                         WireEncoding encoding, byte[] revokeMessage) implements UserEvent {}
+
+    record ContactsAdded(Set<String> users) implements UserEvent {}
+}

@@ -1,0 +1,54 @@
+package norc.server.user.api;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import norc.server.contract.Contract;
+import norc.wire.message.KeyResponse;
+
+/** The answers of a user's entity, each saying why, not only whether. */
+public interface UserReply extends Contract {
+
+    enum CreateResult implements UserReply { CREATED, ALREADY_EXISTS }
+
+    sealed interface TokenReply extends UserReply {}
+
+    record TokenIssued(String token, long expiresAt) implements TokenReply {}
+
+    enum NoSuchUser implements TokenReply { INSTANCE }
+
+    /** The answer to {@link UserCommand.Register}; a client hears one {@code 1005} for every refusal. */
+    enum RegisterResult implements UserReply {
+        REGISTERED,
+        /** The device id is already in this user's directory. */
+        DEVICE_EXISTS,
+        /** The enrollment token is unknown, used, expired, or the user does not exist. */
+        TOKEN_INVALID,
+        /** Open registration creates new users only. */
+        USER_EXISTS,
+        /** No token, and open registration is off. */
+        TOKEN_REQUIRED
+    }
+
+    /** The answer to {@link UserCommand.Revoke}; a client hears one {@code 4003} for every refusal. */
+    enum RevokeResult implements UserReply {
+        REVOKED,
+        /** The message names another user, or it does not decode. */
+        NOT_THIS_USER,
+        UNKNOWN_DEVICE,
+        ALREADY_REVOKED,
+        /** The signing device is unknown, or revoked and not revoking itself. */
+        SIGNER_NOT_PERMITTED,
+        BAD_SIGNATURE
+    }
+
+    record DeviceLookup(Optional<DeviceRecord> device) implements UserReply {}
+
+    record Keys(String userId, Map<UUID, KeyResponse.DeviceKey> devices) implements UserReply {}
+
+    record Recipient(String userId, List<UUID> devices) implements UserReply {}
+
+    record Contacts(Set<String> users) implements UserReply {}
+}

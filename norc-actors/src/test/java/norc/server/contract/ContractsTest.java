@@ -1,0 +1,176 @@
+package norc.server.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import norc.server.NorcConfig;
+import norc.server.device.api.DeviceCommand;
+import norc.server.device.api.DeviceEvent;
+import norc.server.device.api.DeviceOutbound;
+import norc.server.device.api.DeviceReply;
+import norc.server.device.api.DeviceSnapshot;
+import norc.server.user.api.DeviceRecord;
+import norc.server.user.api.UserCommand;
+import norc.server.user.api.UserEvent;
+import norc.server.user.api.UserReply;
+import norc.server.user.api.UserSnapshot;
+import norc.wire.WireEncoding;
+import norc.wire.message.Atoms.AckStatus;
+import norc.wire.message.MessageAck;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializer;
+import org.apache.pekko.serialization.Serializers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The entity contracts as the journal and other nodes see them: every public record of the entity
+ * protocols has a stable name, names are the released ones, values survive the serializer, and a
+ * journal written before the contracts had names (rows captured from version 0.1 into
+ * {@code legacy-journal/v0.1.json}) still reads into today's classes with the same values.
+ */
+class ContractsTest {
+    private static final ActorTestKit KIT = ActorTestKit.create(ConfigFactory.parseString("pekko.actor.provider = local")
+            .withFallback(NorcConfig.load(ConfigFactory.empty())));
+    private static final Serialization SERIALIZATION = SerializationExtension.get(KIT.system());
+
+    private static final UUID A = UUID.fromString("00000000-0000-4000-8000-00000000000a");
+    private static final UUID B = UUID.fromString("00000000-0000-4000-8000-00000000000b");
+
+    @AfterAll
+    static void stop() {
+        KIT.shutdownTestKit();
+    }
+
+    /** The names released so far. Changing one breaks every journal that holds it: add, never edit. */
+    private static final Set<String> RELEASED = Set.of(
+            "wire-message",
+            "device.claim", "device.store", "device.attach", "device.detach", "device.acknowledge", "device.spend",
+            "device.push", "device.revoke", "device.claim-result", "device.store-reply", "device.spent",
+            "device.out.deliver", "device.out.ephemeral", "device.out.revoked", "device.out.superseded",
+            "device.event.owner-claimed", "device.event.message-stored", "device.event.message-acknowledged",
+            "device.event.messages-acknowledged", "device.event.messages-expired", "device.event.device-revoked",
+            "device.snapshot",
+            "user.create", "user.issue-token", "user.register", "user.get-device", "user.get-keys",
+            "user.resolve-recipient", "user.add-contacts", "user.get-contacts", "user.revoke", "user.push-to-devices",
+            "user.create-result", "user.token-issued", "user.no-such-user", "user.register-result", "user.revoke-result",
+            "user.device-lookup", "user.keys", "user.recipient", "user.contacts",
+            "user.event.user-created", "user.event.enrollment-token-issued", "user.event.device-registered",
+            "user.event.device-revoked", "user.event.contacts-added", "user.snapshot");
+
+    @Test
+    void theNamesAreTheReleasedOnes() {
+        assertThat(Set.copyOf(ContractNames.all().values())).isEqualTo(RELEASED);
+    }
+
+    @Test
+    void everyPublicTypeOfTheEntityProtocolsHasAName() {
+        List<Class<?>> types = new ArrayList<>();
+        for (Class<?> protocol : List.of(DeviceCommand.class, DeviceReply.class, DeviceOutbound.class, DeviceEvent.class,
+                UserCommand.class, UserReply.class, UserEvent.class, UserReply.TokenReply.class)) {
+            for (Class<?> nested : protocol.getDeclaredClasses()) {
+                if (Contract.class.isAssignableFrom(nested) && !nested.isInterface()) {
+                    types.add(nested);
+                }
+            }
+        }
+        types.addAll(List.of(DeviceSnapshot.class, UserSnapshot.class, DeviceRecord.class, WireMessage.class));
+        assertThat(types).hasSizeGreaterThan(40);
+        for (Class<?> type : types) {
+            if (type != DeviceRecord.class) { // a field type, never a message or event of its own
+                assertThat(ContractNames.all()).as(type.getName()).containsKey(type);
+            }
+        }
+    }
+
+    @Test
+    void contractsAreWrittenUnderTheirNamesAndReadBack() throws Exception {
+        TestProbe<DeviceReply.StoreReply> probe = KIT.createTestProbe();
+        List<Object> samples = List.of(
+                new DeviceCommand.Store(A, new byte[] {1, 2}, B, 42, probe.getRef()),
+                new DeviceCommand.Acknowledge(A, AckStatus.READ),
+                DeviceCommand.Revoke.INSTANCE,
+                new DeviceCommand.Push(WireMessage.of(new MessageAck(A, AckStatus.DELIVERED, Optional.of(B), Optional.empty()))),
+                new DeviceReply.Spent(7),
+                DeviceReply.ClaimResult.TAKEN,
+                new DeviceOutbound.Deliver(A, new byte[] {3}),
+                DeviceOutbound.Superseded.INSTANCE,
+                new DeviceEvent.MessagesAcknowledged(List.of(A, B)),
+                new UserCommand.GetKeys(Optional.of(List.of(A)), KIT.<UserReply.Keys>createTestProbe().getRef()),
+                new UserReply.DeviceLookup(Optional.of(record())),
+                new UserEvent.DeviceRevoked(A, B, 1, 2, "lost", WireEncoding.JSON, new byte[] {9}),
+                new UserSnapshot(true, Map.of(A, record()), Map.of("h", 5L), Set.of("bob@localhost")));
+        for (Object sample : samples) {
+            Serializer serializer = SERIALIZATION.findSerializerFor(sample);
+            assertThat(serializer.identifier()).isEqualTo(ContractSerializer.IDENTIFIER);
+            String manifest = Serializers.manifestFor(serializer, sample);
+            assertThat(manifest).isEqualTo(ContractNames.nameOf(sample.getClass()));
+            Object back = SERIALIZATION.deserialize(SERIALIZATION.serialize(sample).get(), serializer.identifier(), manifest).get();
+            assertThat(back).usingRecursiveComparison().isEqualTo(sample);
+        }
+        WireMessage wire = ((DeviceCommand.Push) samples.get(3)).message();
+        Object decoded = ((DeviceCommand.Push) SERIALIZATION.deserialize(
+                SERIALIZATION.serialize(samples.get(3)).get(), ContractSerializer.IDENTIFIER, "device.push").get()).message().decode();
+        assertThat(decoded).usingRecursiveComparison().isEqualTo(wire.decode());
+    }
+
+    @Test
+    void aClassWithoutANameIsRefused() {
+        record Unnamed(int x) implements Contract {}
+        assertThatThrownBy(() -> SERIALIZATION.serialize(new Unnamed(1)).get()).hasMessageContaining("not a named contract");
+        assertThat(SERIALIZATION.deserialize(new byte[] {(byte) 0xa0}, ContractSerializer.IDENTIFIER, "no.such.name").isFailure()).isTrue();
+    }
+
+    @Test
+    void aJournalWrittenBeforeTheNamesReadsIntoTodaysClasses() throws Exception {
+        DeviceRecord device = record();
+        List<Object> expected = List.of(
+                new DeviceEvent.OwnerClaimed("alice@localhost"),
+                new DeviceEvent.MessageStored(A, new byte[] {1, 2, 3}, B, 1700000000000L, 1700000600000L),
+                new DeviceEvent.MessageAcknowledged(A),
+                new DeviceEvent.MessagesAcknowledged(List.of(A, B)),
+                new DeviceEvent.MessagesExpired(List.of(B)),
+                new DeviceEvent.DeviceRevoked(1700000000001L),
+                new DeviceSnapshot("alice@localhost", false,
+                        List.of(new DeviceSnapshot.StoredMessage(A, new byte[] {4, 5}, B, 1700000000000L, 1700000600000L)), List.of(B)),
+                new UserEvent.UserCreated(1700000000000L),
+                new UserEvent.EnrollmentTokenIssued("abcd", 1700000600L),
+                new UserEvent.DeviceRegistered(device, "abcd", true),
+                new UserEvent.DeviceRevoked(A, B, 1700000000L, 1700000000002L, "lost", WireEncoding.BINARY, new byte[] {9, 9}),
+                new UserEvent.ContactsAdded(Set.of("bob@localhost")),
+                new UserSnapshot(true, Map.of(A, device), Map.of("abcd", 1700000600L), Set.of("bob@localhost")));
+        JsonNode rows;
+        try (InputStream in = getClass().getResourceAsStream("/legacy-journal/v0.1.json")) {
+            rows = new ObjectMapper().readTree(in);
+        }
+        assertThat(rows).hasSize(expected.size());
+        for (int i = 0; i < expected.size(); i++) {
+            JsonNode row = rows.get(i);
+            assertThat(row.get("manifest").asText()).startsWith("norc.server."); // the old class names
+            Object read = SERIALIZATION.deserialize(Base64.getDecoder().decode(row.get("bytes").asText()),
+                    row.get("serializerId").asInt(), row.get("manifest").asText()).get();
+            assertThat(read).as(row.get("manifest").asText()).isInstanceOf(expected.get(i).getClass())
+                    .usingRecursiveComparison().isEqualTo(expected.get(i));
+        }
+    }
+
+    private static DeviceRecord record() {
+        byte[] key = new byte[32];
+        key[0] = 7;
+        return new DeviceRecord(A, key, key, "phone", "mobile", 1700000000000L, 0);
+    }
+}
