@@ -70,6 +70,13 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
         settings.put(base + "db.driver", dialect.driver);
         settings.put(base + "db.user", user);
         settings.put(base + "db.password", password);
+        if (dialect == Dialect.POSTGRES) {
+            // a database that hangs (stopped, or a network that drops packets) fails a statement
+            // after socketTimeout instead of holding its pool connection forever
+            settings.put(base + "db.properties.connectTimeout", "5");
+            settings.put(base + "db.properties.socketTimeout", "30");
+            settings.put(base + "db.properties.tcpKeepAlive", "true");
+        }
         return settings;
     }
 
@@ -79,6 +86,10 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
         try (Connection connection = DriverManager.getConnection(url, user, password);
              Statement statement = connection.createStatement()) {
             connection.setAutoCommit(false);
+            if (dialect == Dialect.POSTGRES) {
+                // nodes of a cluster start together: one creates the tables, the others wait and find them
+                statement.execute("SELECT pg_advisory_xact_lock(7311001)");
+            }
             for (String sql : statements) {
                 statement.execute(sql);
             }
