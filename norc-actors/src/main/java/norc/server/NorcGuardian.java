@@ -12,6 +12,7 @@ import norc.server.netty.NettyClientEndpoint;
 import norc.server.netty.NettyTls;
 import norc.server.device.DeviceSessionEntity;
 import norc.server.device.api.DeviceCommand;
+import norc.server.device.api.DeviceRestarted;
 import norc.server.http.AdminEndpoint;
 import norc.server.keys.ServerIdentity;
 import norc.server.metrics.ServerMetrics;
@@ -28,6 +29,7 @@ import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -92,7 +94,10 @@ public final class NorcGuardian {
         // 2. the sharded, event-sourced state (supervised by sharding; policies in each init)
         ClusterSharding sharding = ClusterSharding.get(context.getSystem());
         UserEntity.init(context.getSystem(), settings.delivery().snapshotEvery());
-        DeviceSessionEntity.init(context.getSystem(), settings, metrics);
+        // a recovered device entity tells every node, so its connection attaches at once
+        ActorRef<Topic.Command<DeviceRestarted>> restarts = context.spawn(
+                Topic.create(DeviceRestarted.class, DeviceRestarted.TOPIC), "device-restarts");
+        DeviceSessionEntity.init(context.getSystem(), settings, metrics, restarts);
 
         // 3. the stateless router: restarted on failure, it keeps no state worth keeping
         ActorRef<MessageRouter.Command> router = context.spawn(
@@ -104,7 +109,7 @@ public final class NorcGuardian {
                 settings.capabilities(), new ServerHandshake.Identity(settings.serverId(), identity.secretKey(), identity.publicKey()));
         ActorRef<ConnectionSupervisor.Command> connections = context.spawn(
                 Behaviors.supervise(ConnectionSupervisor.create(settings, handshake, identity.secretKey(), shardedEntities(sharding),
-                                router, CryptoPool.of(context.getSystem()), metrics))
+                                router, CryptoPool.of(context.getSystem()), metrics, restarts))
                         .onFailure(SupervisorStrategy.restart()),
                 "connections");
 

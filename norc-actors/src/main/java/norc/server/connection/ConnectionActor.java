@@ -80,6 +80,9 @@ public final class ConnectionActor {
     /** The node is shutting down: the client hears {@code 9002} (retry after 1 s, elsewhere) and the socket closes. */
     public enum NodeStopping implements Command { INSTANCE }
 
+    /** The device's entity recovered (perhaps on another node): attach again now. */
+    public enum Reattach implements Command { INSTANCE }
+
     /** What the device's entity sent to this connection, through the adapter it attached with (from any node). */
     private record FromDevice(DeviceOutbound message) implements Command {}
 
@@ -228,6 +231,7 @@ public final class ConnectionActor {
                 .onMessage(RevokeDone.class, this::onRevokeDone)
                 .onMessage(FromDevice.class, this::onFromDevice)
                 .onMessage(AttachRefresh.class, this::onAttachRefresh)
+                .onMessage(Reattach.class, r -> onAttachRefresh(AttachRefresh.INSTANCE))
                 .onMessage(SessionExpired.class, s -> close())
                 .onMessage(NodeStopping.class, s -> fail(ErrorMessage.of(ErrorCode.UNAVAILABLE, 1)))
                 .onMessage(PreAuthDeadline.class, d -> Behaviors.same())
@@ -419,7 +423,7 @@ public final class ConnectionActor {
         send(new AuthResponse(status, keys.sessionId(), user, device, nowMicros(), expiresAt));
         outbound = context.messageAdapter(DeviceOutbound.class, FromDevice::new);
         env.entities().device(device).tell(new DeviceCommand.Attach(outbound));
-        env.supervisor().tell(new ConnectionSupervisor.Authenticated(context.getSelf()));
+        env.supervisor().tell(new ConnectionSupervisor.Authenticated(context.getSelf(), device));
         next();
         return established();
     }

@@ -4,11 +4,11 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
+import java.util.UUID;
 import norc.server.ServerSettings;
 import norc.server.crypto.CryptoPool;
+import norc.server.device.api.DeviceRestarted;
 import norc.server.metrics.ServerMetrics;
 import norc.server.message.MessageRouter;
 import norc.session.ServerHandshake;
@@ -20,6 +20,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.pubsub.Topic;
 
 /**
  * Parent of every {@link ConnectionActor} (spec §7.2 {@code norc_connection_sup}, OTP
@@ -39,8 +40,11 @@ public final class ConnectionSupervisor {
     /** Open registration: may {@code remote} register a new user now? 0 = yes, else seconds to wait. */
     public record AllowRegistration(InetAddress remote, ActorRef<Long> replyTo) implements Command {}
 
-    /** A child authenticated (counted until it ends). */
-    public record Authenticated(ActorRef<ConnectionActor.Command> connection) implements Command {}
+    /** A child authenticated as a device (counted until it ends). */
+    public record Authenticated(ActorRef<ConnectionActor.Command> connection, UUID deviceId) implements Command {}
+
+    /** From the cluster-wide topic: a device's entity recovered somewhere; its connection here (if any) attaches now. */
+    private record EntityRestarted(DeviceRestarted restarted) implements Command {}
 
     public record GetStats(ActorRef<Stats> replyTo) implements Command {}
 
@@ -59,10 +63,13 @@ public final class ConnectionSupervisor {
 
     public static Behavior<Command> create(ServerSettings settings, ServerHandshake.Config handshake, byte[] identitySecretKey,
                                            ConnectionActor.Entities entities, ActorRef<MessageRouter.Command> router,
-                                           CryptoPool crypto, ServerMetrics metrics) {
-        return Behaviors.setup(context -> new ConnectionSupervisor(context,
-                new ConnectionActor.Env(settings, handshake, identitySecretKey, entities, router, context.getSelf(),
-                        crypto, metrics)).receive());
+                                           CryptoPool crypto, ServerMetrics metrics,
+                                           ActorRef<Topic.Command<DeviceRestarted>> restarts) {
+        return Behaviors.setup(context -> {
+            restarts.tell(Topic.subscribe(context.messageAdapter(DeviceRestarted.class, EntityRestarted::new)));
+            return new ConnectionSupervisor(context, new ConnectionActor.Env(settings, handshake, identitySecretKey, entities,
+                    router, context.getSelf(), crypto, metrics)).receive();
+        });
     }
 
     private static final Duration REGISTRATION_WINDOW = Duration.ofHours(1);
@@ -70,7 +77,8 @@ public final class ConnectionSupervisor {
     private final ActorContext<Command> context;
     private final ConnectionActor.Env env;
     private final Map<InetAddress, ArrayDeque<Long>> registrations = new HashMap<>();
-    private final Set<ActorRef<ConnectionActor.Command>> authenticated = new HashSet<>();
+    private final Map<ActorRef<ConnectionActor.Command>, UUID> authenticated = new HashMap<>();
+    private final Map<UUID, ActorRef<ConnectionActor.Command>> byDevice = new HashMap<>();
     private int connections;
     private boolean draining;
     /** While draining: who waits for the last connection to end (answered once). */
@@ -86,6 +94,7 @@ public final class ConnectionSupervisor {
                 .onMessage(Spawn.class, this::onSpawn)
                 .onMessage(AllowRegistration.class, this::onAllowRegistration)
                 .onMessage(Authenticated.class, this::onAuthenticated)
+                .onMessage(EntityRestarted.class, this::onEntityRestarted)
                 .onMessage(Ended.class, this::onEnded)
                 .onMessage(GetStats.class, this::onGetStats)
                 .onMessage(Drain.class, this::onDrain)
@@ -125,16 +134,28 @@ public final class ConnectionSupervisor {
     }
 
     private Behavior<Command> onAuthenticated(Authenticated message) {
-        authenticated.add(message.connection());
+        authenticated.put(message.connection(), message.deviceId());
+        byDevice.put(message.deviceId(), message.connection());
         env.metrics().connections(connections, authenticated.size());
         return Behaviors.same();
     }
 
     private Behavior<Command> onEnded(Ended ended) {
         connections--;
-        authenticated.remove(ended.connection());
+        UUID device = authenticated.remove(ended.connection());
+        if (device != null) {
+            byDevice.remove(device, ended.connection());
+        }
         env.metrics().connections(connections, authenticated.size());
         return connections == 0 && draining ? drainDone() : Behaviors.same();
+    }
+
+    private Behavior<Command> onEntityRestarted(EntityRestarted message) {
+        ActorRef<ConnectionActor.Command> connection = byDevice.get(message.restarted().deviceId());
+        if (connection != null) {
+            connection.tell(ConnectionActor.Reattach.INSTANCE);
+        }
+        return Behaviors.same();
     }
 
     private Behavior<Command> onDrain(Drain drain) {

@@ -7,6 +7,7 @@ import norc.server.device.api.DeviceCommand;
 import norc.server.device.api.DeviceEvent;
 import norc.server.device.api.DeviceOutbound;
 import norc.server.device.api.DeviceReply;
+import norc.server.device.api.DeviceRestarted;
 import norc.server.device.api.DeviceSnapshot;
 import norc.server.user.api.UserCommand;
 import norc.server.user.api.UserEvent;
@@ -50,6 +51,7 @@ public final class ContractNames {
         name("device.event.messages-expired", DeviceEvent.MessagesExpired.class);
         name("device.event.device-revoked", DeviceEvent.DeviceRevoked.class);
         name("device.snapshot", DeviceSnapshot.class);
+        name("device.restarted", DeviceRestarted.class);
 
         // user entity
         name("user.create", UserCommand.Create.class);

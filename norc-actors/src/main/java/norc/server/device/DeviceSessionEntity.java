@@ -35,6 +35,7 @@ import norc.server.device.api.DeviceReply.ClaimResult;
 import norc.server.device.api.DeviceReply.Spent;
 import norc.server.device.api.DeviceReply.StoreReply;
 import norc.server.device.api.DeviceReply.StoreResult;
+import norc.server.device.api.DeviceRestarted;
 import norc.server.device.api.DeviceSnapshot;
 import norc.server.device.api.DeviceSnapshot.StoredMessage;
 import norc.server.metrics.ServerMetrics;
@@ -50,13 +51,16 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * One device (sharded by device id, event-sourced): its inbox for store-and-forward delivery
@@ -134,16 +138,34 @@ public final class DeviceSessionEntity
      * alone, with backoff, and it recovers its inbox from the journal; its connection re-attaches
      * within {@code attach-refresh}. Other devices and the connection itself are not affected.
      */
-    public static void init(ActorSystem<?> system, ServerSettings settings, ServerMetrics metrics) {
+    public static void init(ActorSystem<?> system, ServerSettings settings, ServerMetrics metrics,
+                            ActorRef<Topic.Command<DeviceRestarted>> restarts) {
         ClusterSharding sharding = ClusterSharding.get(system);
-        Devices devices = (device, command) -> sharding.entityRefFor(DeviceCommand.ENTITY_TYPE_KEY, device.toString()).tell(command);
+        Devices devices = new Devices() {
+            @Override
+            public void tell(UUID device, DeviceCommand command) {
+                sharding.entityRefFor(DeviceCommand.ENTITY_TYPE_KEY, device.toString()).tell(command);
+            }
+
+            @Override
+            public void restarted(UUID device) {
+                restarts.tell(Topic.publish(new DeviceRestarted(device)));
+            }
+        };
         sharding.init(Entity.of(DeviceCommand.ENTITY_TYPE_KEY, context -> create(context.getEntityId(), settings, devices, metrics))
                 .withStopMessage(Stop.INSTANCE));
     }
 
-    /** How a device entity reaches other device entities (receipts to senders): sharding, or a probe in unit tests. */
+    /**
+     * How a device entity reaches the rest of the cluster: other device entities (receipts to
+     * senders) through sharding, and every node's connections through the {@link DeviceRestarted}
+     * topic; probes in unit tests.
+     */
     public interface Devices {
         void tell(UUID deviceId, DeviceCommand command);
+
+        /** This device's entity recovered: its connection, wherever it is, should attach now. */
+        void restarted(UUID deviceId);
     }
 
     public static Behavior<DeviceCommand> create(String deviceId, ServerSettings settings, Devices devices, ServerMetrics metrics) {
@@ -213,6 +235,17 @@ public final class DeviceSessionEntity
                 return state;
             }
         };
+    }
+
+    @Override
+    public SignalHandler<State> signalHandler() {
+        return newSignalHandlerBuilder()
+                .onSignal(RecoveryCompleted.instance(), state -> {
+                    if (state.owner != null && !state.revoked) {
+                        devices.restarted(deviceId); // also on a first start after passivation: cheap, and harmless
+                    }
+                })
+                .build();
     }
 
     @Override

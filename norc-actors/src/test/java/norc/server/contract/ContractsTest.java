@@ -64,7 +64,7 @@ class ContractsTest {
             "device.out.deliver", "device.out.ephemeral", "device.out.revoked", "device.out.superseded",
             "device.event.owner-claimed", "device.event.message-stored", "device.event.message-acknowledged",
             "device.event.messages-acknowledged", "device.event.messages-expired", "device.event.device-revoked",
-            "device.snapshot",
+            "device.snapshot", "device.restarted",
             "user.create", "user.issue-token", "user.register", "user.get-device", "user.get-keys",
             "user.resolve-recipient", "user.add-contacts", "user.get-contacts", "user.revoke", "user.push-to-devices",
             "user.create-result", "user.token-issued", "user.no-such-user", "user.register-result", "user.revoke-result",
@@ -88,7 +88,8 @@ class ContractsTest {
                 }
             }
         }
-        types.addAll(List.of(DeviceSnapshot.class, UserSnapshot.class, DeviceRecord.class, WireMessage.class));
+        types.addAll(List.of(DeviceSnapshot.class, UserSnapshot.class, DeviceRecord.class, WireMessage.class,
+                norc.server.device.api.DeviceRestarted.class));
         assertThat(types).hasSizeGreaterThan(40);
         for (Class<?> type : types) {
             if (type != DeviceRecord.class) { // a field type, never a message or event of its own

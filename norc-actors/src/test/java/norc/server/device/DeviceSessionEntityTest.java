@@ -52,7 +52,15 @@ class DeviceSessionEntityTest {
         UUID id = UUID.randomUUID();
         TestProbe<DeviceCommand> devices = KIT.createTestProbe();
         ActorRef<DeviceCommand> ref = KIT.spawn(DeviceSessionEntity.create(id.toString(), SETTINGS,
-                (device, command) -> devices.getRef().tell(command), new ServerMetrics()));
+                new DeviceSessionEntity.Devices() {
+                    @Override
+                    public void tell(UUID device, DeviceCommand command) {
+                        devices.getRef().tell(command);
+                    }
+
+                    @Override
+                    public void restarted(UUID device) {}
+                }, new ServerMetrics()));
         TestProbe<DeviceReply.ClaimResult> claimedProbe = KIT.createTestProbe();
         ref.tell(new DeviceCommand.Claim("dev@localhost", claimedProbe.getRef()));
         assertThat(claimedProbe.receiveMessage()).isEqualTo(DeviceReply.ClaimResult.CLAIMED);

@@ -40,8 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
  * connected to both nodes message each other, so that entity commands, replies and deliveries to
  * connections cross the node boundary both ways, one ciphertext well past Artery's 256 KiB frame.
  * Then the first node leaves: its shards hand off, the entities that lived there start again on
- * the second node from the journal, the devices whose connections were on the first node hear
- * {@code 9002} and reconnect, and delivery goes on with nothing shown twice.
+ * the second node from the journal and announce it, so that connections attach to them at once
+ * (the periodic refresh is set to 60 s here, longer than this test waits), the devices whose connections
+ * were on the first node hear {@code 9002} and reconnect, and delivery goes on with nothing shown twice.
  */
 class TwoNodeIT {
     private static final int PAIRS = 8;
@@ -55,7 +56,7 @@ class TwoNodeIT {
         String common = """
                 norc.db.url = "%s"
                 norc.cluster.seed-nodes = "127.0.0.1:%d"
-                norc.delivery.attach-refresh = 1s
+                norc.delivery.attach-refresh = 60s
                 pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
                 """.formatted(JournalDatabase.h2FileUrl(dir.resolve("journal")), portA);
         TestServer a = TestServer.start(dir.resolve("a"), common + "pekko.remote.artery.canonical.port = " + portA);
