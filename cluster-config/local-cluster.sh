@@ -7,6 +7,9 @@
 #   cluster-config/local-cluster.sh start 2   # node 2 starts again and rejoins
 #   cluster-config/local-cluster.sh stop 3    # SIGTERM: node 3 drains (clients hear 9002), hands off, leaves
 #   cluster-config/local-cluster.sh down      # every node, and PostgreSQL if this script started it
+#   cluster-config/local-cluster.sh postgres stop|start|pause|resume
+#                                             # outages for tests: stop -m immediate, start again,
+#                                             # SIGSTOP / SIGCONT every PostgreSQL process
 #
 # Node i (1-based) serves NORC-C on wss://127.0.0.1:(8443+10(i-1))/norc-c, its admin API on
 # http://127.0.0.1:(8080+10(i-1)), pekko-management on http://127.0.0.1:(8558+10(i-1)) and
@@ -221,8 +224,20 @@ case "$cmd" in
         postgres_down
         echo "cluster down"
         ;;
+    postgres)
+        action=${2:?usage: local-cluster.sh postgres stop|start|pause|resume}
+        version=$(pg_version)
+        case "$action" in
+            stop) pg_ctlcluster "$version" main stop -m immediate ;;
+            start) pg_ctlcluster "$version" main start -o "-c listen_addresses=127.0.0.1 -c port=$pg_port -c max_connections=200" ;;
+            pause) pkill -STOP -x postgres ;;
+            resume) pkill -CONT -x postgres ;;
+            *) die "postgres: stop, start, pause or resume" ;;
+        esac
+        echo "postgres $action"
+        ;;
     *)
-        sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
         exit 2
         ;;
 esac
