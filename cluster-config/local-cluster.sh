@@ -21,7 +21,10 @@
 # NORC_SERVER_JAR (default norc-actors/target/norc-server.jar; built if missing), JAVA,
 # LOCAL_CLUSTER_JAVA_OPTS (default -Xmx1g), LOCAL_CLUSTER_PG_PORT (5432), LOCAL_CLUSTER_DB (the
 # journal's database, default norc; created if missing), LOCAL_CLUSTER_READY_TIMEOUT (seconds,
-# default 120). Every CONFIG_FORCE_... variable passes through to every node, e.g.
+# default 120), LOCAL_CLUSTER_DISTINCT_ADDRESSES=1 (node i's remoting on 127.0.0.(i+1), also as the
+# source of its outbound cluster connections, so that firewall rules can cut nodes apart; the
+# client, admin and management ports stay on 127.0.0.1). Every CONFIG_FORCE_... variable passes
+# through to every node, e.g.
 #   CONFIG_FORCE_norc_limits_messages__per__minute=600 local-cluster.sh up 3
 # PostgreSQL is Debian's (apt-get install postgresql when missing: needs root); the journal is
 # database norc, user norc, password norc, on 127.0.0.1 only. jdbc-journal.parallelism defaults to 4
@@ -46,6 +49,8 @@ client_port() { echo $((8443 + 10 * ($1 - 1))); }
 admin_port() { echo $((8080 + 10 * ($1 - 1))); }
 management_port() { echo $((8558 + 10 * ($1 - 1))); }
 remoting_port() { echo $((25520 + $1 - 1)); }
+distinct=${LOCAL_CLUSTER_DISTINCT_ADDRESSES:-0}
+remoting_host() { if [[ $distinct == 1 ]]; then echo "127.0.0.$(($1 + 1))"; else echo 127.0.0.1; fi; }
 node_dir() { echo "$dir/node$1"; }
 pid_of() { cat "$(node_dir "$1")/pid" 2>/dev/null || true; }
 alive() { local pid; pid=$(pid_of "$1"); [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; }
@@ -93,7 +98,7 @@ postgres_down() {
 
 seeds() {
     local n=$1 list="" i
-    for i in $(seq 1 $((n < 3 ? n : 3))); do list+="${list:+,}127.0.0.1:$(remoting_port "$i")"; done
+    for i in $(seq 1 $((n < 3 ? n : 3))); do list+="${list:+,}$(remoting_host "$i"):$(remoting_port "$i")"; done
     echo "$list"
 }
 
@@ -112,7 +117,8 @@ start_node() {
         NORC_DATA_DIR="$d" NORC_SERVER_ID="$server_id" NORC_IDENTITY_KEY="$(node_dir 1)/identity/server-ed25519.key" \
         NORC_CLIENT_INTERFACE=127.0.0.1 NORC_CLIENT_PORT="$(client_port "$i")" \
         NORC_ADMIN_PORT="$(admin_port "$i")" NORC_MANAGEMENT_PORT="$(management_port "$i")" \
-        NORC_CLUSTER_HOST=127.0.0.1 NORC_CLUSTER_PORT="$(remoting_port "$i")" NORC_SEED_NODES="$seeds" \
+        NORC_CLUSTER_HOST="$(remoting_host "$i")" NORC_CLUSTER_PORT="$(remoting_port "$i")" NORC_SEED_NODES="$seeds" \
+        CONFIG_FORCE_pekko_remote_artery_advanced_tcp_outbound__client__hostname="$(remoting_host "$i")" \
         NORC_DB_URL="jdbc:postgresql://127.0.0.1:$pg_port/$db" NORC_DB_USER=norc NORC_DB_PASSWORD=norc \
         nohup "$java" $java_opts -jar "$jar" >>"$d/server.log" 2>&1 &
     echo $! > "$d/pid"
@@ -138,8 +144,8 @@ wait_file() {
 
 describe() {
     local i=$1
-    printf 'node %d pid %s wss://127.0.0.1:%d/norc-c admin http://127.0.0.1:%d management http://127.0.0.1:%d remoting 127.0.0.1:%d\n' \
-        "$i" "$(pid_of "$i")" "$(client_port "$i")" "$(admin_port "$i")" "$(management_port "$i")" "$(remoting_port "$i")"
+    printf 'node %d pid %s wss://127.0.0.1:%d/norc-c admin http://127.0.0.1:%d management http://127.0.0.1:%d remoting %s:%d\n' \
+        "$i" "$(pid_of "$i")" "$(client_port "$i")" "$(admin_port "$i")" "$(management_port "$i")" "$(remoting_host "$i")" "$(remoting_port "$i")"
 }
 
 nodes() { ls -d "$dir"/node* 2>/dev/null | sed 's/.*node//' | sort -n; }
@@ -205,8 +211,8 @@ case "$cmd" in
             running=false; ready=false
             alive "$i" && running=true
             $running && curl -sf -o /dev/null --max-time 3 "http://127.0.0.1:$(management_port "$i")/ready" && ready=true
-            printf '%s{"node":%d,"pid":%s,"running":%s,"ready":%s,"client":"wss://127.0.0.1:%d/norc-c","remoting":"127.0.0.1:%d"}' \
-                "$sep" "$i" "$(pid_of "$i" | grep . || echo null)" "$running" "$ready" "$(client_port "$i")" "$(remoting_port "$i")"
+            printf '%s{"node":%d,"pid":%s,"running":%s,"ready":%s,"client":"wss://127.0.0.1:%d/norc-c","remoting":"%s:%d"}' \
+                "$sep" "$i" "$(pid_of "$i" | grep . || echo null)" "$running" "$ready" "$(client_port "$i")" "$(remoting_host "$i")" "$(remoting_port "$i")"
             sep=","
         done
         printf '],"members":%s}\n' "$members"

@@ -2,7 +2,9 @@ package norc.server;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import java.util.List;
 import norc.crypto.Bytes;
+import org.apache.pekko.cluster.typed.Cluster;
 
 /**
  * {@code java -jar norc-server.jar}: starts one node from {@code reference.conf}, an optional
@@ -42,6 +44,9 @@ public final class Main {
             System.out.printf("  TLS cert  %s (self-signed)%n", server.certificatePem());
         }
         System.out.printf("  data      %s%n", s.dataDir());
+        List<String> seeds = server.system().settings().config().getStringList("pekko.cluster.seed-nodes");
+        System.out.printf("  cluster   %s (seeds: %s)%n", Cluster.get(server.system()).selfMember().address(),
+                seeds.isEmpty() ? "none, a cluster of one" : String.join(", ", seeds));
         server.system().getWhenTerminated().toCompletableFuture().join();
     }
 }
