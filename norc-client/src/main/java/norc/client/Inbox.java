@@ -1,59 +1,53 @@
 package norc.client;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
-import norc.e2e.ConversationChain;
 import norc.e2e.Envelope;
 import norc.error.ErrorCode;
 import norc.error.NorcException;
 import norc.wire.message.MessageSend;
 
 /**
- * The receiving end of the end-to-end layer for one device (profile §6): remembers which message
- * ids it accepted (delivery is at-least-once, so copies are expected), opens envelopes (sender
- * signature, key unwrap, decryption) and checks each sender's conversation chain. A message that
- * fails leaves no trace, so a genuine copy arriving later still gets in. Not thread-safe: the
- * client's inbound thread owns it.
+ * The receiving end of the end-to-end layer for one device (profile §6): opens envelopes (sender
+ * signature, key unwrap, decryption) and checks each sender's conversation chain, with the ids and
+ * chains kept in a {@link ReceiveHistory} (delivery is at-least-once, so copies are expected). A
+ * message that fails leaves no trace, so a genuine copy arriving later still gets in. The client's
+ * inbound thread uses it; the history it shares with other connections is thread-safe.
  */
 final class Inbox {
     private final UUID deviceId;
     private final byte[] kexSecretKey;
-    private final ConversationChain chains = new ConversationChain();
-    private final Map<UUID, Boolean> accepted;
+    private final ReceiveHistory history;
 
-    Inbox(UUID deviceId, byte[] kexSecretKey, int rememberedIds) {
+    Inbox(UUID deviceId, byte[] kexSecretKey, ReceiveHistory history) {
         this.deviceId = deviceId;
         this.kexSecretKey = kexSecretKey;
-        this.accepted = new LinkedHashMap<>(16, 0.75f, false) {
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<UUID, Boolean> eldest) {
-                return size() > rememberedIds;
-            }
-        };
+        this.history = history;
     }
 
     /** Whether {@code messageId} was accepted already (a redelivery to acknowledge again). */
     boolean isDuplicate(UUID messageId) {
-        return accepted.containsKey(messageId);
+        return history.isDuplicate(messageId);
+    }
+
+    /** Counts a copy that was dropped as a duplicate. */
+    void countDuplicate() {
+        history.countDuplicate();
     }
 
     /**
      * Verifies and decrypts {@code message} from {@code senderDeviceId} whose Ed25519 key is
      * {@code senderSigningKey}; on success remembers its id and advances the sender's chain.
+     * Empty when the id was accepted meanwhile (a duplicate).
      *
      * @throws NorcException {@code INVALID_SIGNATURE}, {@code FORBIDDEN}, {@code DECRYPT_FAILED},
      *     {@code CHAIN_MISMATCH} or {@code WEAK_KEY}
      */
-    byte[] open(MessageSend message, UUID senderDeviceId, byte[] senderSigningKey) {
+    Optional<byte[]> open(MessageSend message, UUID senderDeviceId, byte[] senderSigningKey) {
         if (!message.keys().containsKey(deviceId)) {
             throw new NorcException(ErrorCode.FORBIDDEN, "no key wrapped for this device");
         }
         byte[] content = Envelope.open(message, deviceId, kexSecretKey, senderSigningKey);
-        chains.verify(message, senderDeviceId);
-        accepted.put(message.messageId(), Boolean.TRUE);
-        return content;
+        return history.accept(message, senderDeviceId) ? Optional.of(content) : Optional.empty();
     }
 }

@@ -60,9 +60,11 @@ import norc.wire.message.TimeSync;
  * <p>{@link #connect} runs the handshake (profile §3) over a {@link Transport}; then the device
  * {@link #register}s (first time, with an enrollment token) or {@link #authenticate}s (profile §5),
  * and can {@link #fetchKeys}, {@link #send} end-to-end encrypted messages (profile §6),
- * {@link #revokeDevice}, {@link #timeSync} and publish {@link #presence}. Inbound messages are
- * verified, decrypted, chain-checked, deduplicated, handed to the {@link ClientListener} and
- * acknowledged {@code delivered}.
+ * {@link #revokeDevice}, {@link #timeSync} and publish {@link #presence}. A message can also be
+ * {@link #seal}ed first and {@linkplain #send(SealedMessage) sent} (again) as the same bytes, which
+ * {@link ReconnectingClient} does across connections. Inbound messages are verified, decrypted,
+ * chain-checked, deduplicated (per connection, or across connections with a shared
+ * {@link ReceiveHistory}), handed to the {@link ClientListener} and acknowledged {@code delivered}.
  *
  * <p>Threading: every public method may be called from any thread and never blocks on the network;
  * results are futures, completed on the client's executor (never on a network thread), failing
@@ -79,7 +81,6 @@ import norc.wire.message.TimeSync;
 public final class NorcClient implements AutoCloseable {
     private static final int REPLAY_WINDOW = 1024;
     private static final int MAX_FAILED_FRAMES = 8;
-    private static final int REMEMBERED_MESSAGE_IDS = 16_384;
     /** Room left under the payload limit for the envelope's padding and the message's other fields. */
     private static final int CONTENT_HEADROOM = 128 * 1024;
     private static final AtomicInteger THREADS = new AtomicInteger();
@@ -96,10 +97,12 @@ public final class NorcClient implements AutoCloseable {
      * @param requestTimeout how long a returned future waits for the server
      * @param keyCacheTtl how long fetched recipient keys are reused by {@link #send}
      * @param chainStore this device's outgoing conversation chains (see {@link ChainStore})
+     * @param receiveHistory what this device accepted before (ids, senders' chains), shared by its
+     *     connections; {@code null} = a fresh one for this connection (see {@link ReceiveHistory})
      */
     public record Options(ClientHandshake.Offer offer, byte[] pinnedServerKey, ClientListener listener,
                           Executor executor, Duration requestTimeout, Duration keyCacheTtl, ChainStore chainStore,
-                          WireLimits limits, Clock clock, SecureRandom random) {
+                          WireLimits limits, Clock clock, SecureRandom random, ReceiveHistory receiveHistory) {
         public Options {
             Objects.requireNonNull(offer, "offer");
             Objects.requireNonNull(listener, "listener");
@@ -115,47 +118,52 @@ public final class NorcClient implements AutoCloseable {
         public static Options defaults() {
             return new Options(ClientHandshake.Offer.defaults(), null, ClientListener.NONE, null, Duration.ofSeconds(30),
                     Duration.ofSeconds(60), ChainStore.inMemory(), WireLimits.DEFAULT, Clock.systemUTC(),
-                    new SecureRandom());
+                    new SecureRandom(), null);
         }
 
         public Options withOffer(ClientHandshake.Offer value) {
             return new Options(value, pinnedServerKey, listener, executor, requestTimeout, keyCacheTtl, chainStore,
-                    limits, clock, random);
+                    limits, clock, random, receiveHistory);
         }
 
         public Options withPinnedServerKey(byte[] value) {
             return new Options(offer, value, listener, executor, requestTimeout, keyCacheTtl, chainStore, limits,
-                    clock, random);
+                    clock, random, receiveHistory);
         }
 
         public Options withListener(ClientListener value) {
             return new Options(offer, pinnedServerKey, value, executor, requestTimeout, keyCacheTtl, chainStore,
-                    limits, clock, random);
+                    limits, clock, random, receiveHistory);
         }
 
         public Options withExecutor(Executor value) {
             return new Options(offer, pinnedServerKey, listener, value, requestTimeout, keyCacheTtl, chainStore,
-                    limits, clock, random);
+                    limits, clock, random, receiveHistory);
         }
 
         public Options withRequestTimeout(Duration value) {
             return new Options(offer, pinnedServerKey, listener, executor, value, keyCacheTtl, chainStore, limits,
-                    clock, random);
+                    clock, random, receiveHistory);
         }
 
         public Options withKeyCacheTtl(Duration value) {
             return new Options(offer, pinnedServerKey, listener, executor, requestTimeout, value, chainStore, limits,
-                    clock, random);
+                    clock, random, receiveHistory);
         }
 
         public Options withChainStore(ChainStore value) {
             return new Options(offer, pinnedServerKey, listener, executor, requestTimeout, keyCacheTtl, value, limits,
-                    clock, random);
+                    clock, random, receiveHistory);
         }
 
         public Options withClock(Clock value) {
             return new Options(offer, pinnedServerKey, listener, executor, requestTimeout, keyCacheTtl, chainStore,
-                    limits, value, random);
+                    limits, value, random, receiveHistory);
+        }
+
+        public Options withReceiveHistory(ReceiveHistory value) {
+            return new Options(offer, pinnedServerKey, listener, executor, requestTimeout, keyCacheTtl, chainStore,
+                    limits, clock, random, value);
         }
     }
 
@@ -349,7 +357,8 @@ public final class NorcClient implements AutoCloseable {
                 throw new NorcException(ErrorCode.UNEXPECTED_MESSAGE, "auth_response does not match the request");
             }
             // on the inbound thread, before any later frame: deliveries may follow at once
-            this.inbox = new Inbox(device.deviceId(), device.kexSecretKey(), REMEMBERED_MESSAGE_IDS);
+            ReceiveHistory history = options.receiveHistory() != null ? options.receiveHistory() : ReceiveHistory.create();
+            this.inbox = new Inbox(device.deviceId(), device.kexSecretKey(), history);
             this.identity = device;
             state.compareAndSet(State.AUTHENTICATING, State.AUTHENTICATED);
             return response;
@@ -413,7 +422,8 @@ public final class NorcClient implements AutoCloseable {
         CompletableFuture<?> previous = conversationQueues.put(conversationId, result);
         (previous == null ? CompletableFuture.completedFuture(null) : previous)
                 .handle((ignored, error) -> null)
-                .thenCompose(ignored -> sendNow(me, conversationId, recipients, payload, sendOptions))
+                .thenCompose(ignored -> sealNow(me, conversationId, recipients, payload, sendOptions))
+                .thenCompose(sealed -> transmitSealed(me, sealed))
                 .whenComplete((sent, error) -> {
                     conversationQueues.remove(conversationId, result);
                     if (error != null) {
@@ -425,13 +435,52 @@ public final class NorcClient implements AutoCloseable {
         return forCaller(result);
     }
 
-    private CompletableFuture<SentMessage> sendNow(DeviceIdentity me, UUID conversationId, List<String> recipients,
-                                                   byte[] content, SendOptions sendOptions) {
+    /**
+     * Seals {@code content} for {@code recipientUserIds} as {@link #send} would, for the next link
+     * of this device's chain in {@code conversationId}, without sending it: fetches keys (cached
+     * for the TTL), wraps a content key per device, signs. The chain does not move until the sealed
+     * message is accepted ({@link #send(SealedMessage)}), so a caller that seals keeps one message
+     * per conversation between sealing and acceptance, and does not mix this with
+     * {@link #send(UUID, List, byte[], SendOptions)} in the same conversation. Fails like
+     * {@code send} does before anything is sent ({@code FORBIDDEN} when a recipient has no device).
+     */
+    public CompletableFuture<SealedMessage> seal(UUID conversationId, List<String> recipientUserIds, byte[] content,
+                                                 SendOptions sendOptions) {
+        Objects.requireNonNull(conversationId, "conversationId");
+        Objects.requireNonNull(sendOptions, "sendOptions");
+        DeviceIdentity me = requireAuthenticated();
+        List<String> recipients = distinctUsers(recipientUserIds);
+        if (content.length > options.limits().maxMessageBytes() - CONTENT_HEADROOM) {
+            throw new IllegalArgumentException("content too large for one message; use file chunks");
+        }
+        return forCaller(sealNow(me, conversationId, recipients, content.clone(), sendOptions));
+    }
+
+    /**
+     * Sends a {@link #seal}ed message, or sends it again: the same {@code message_id} and bytes, on
+     * this connection or on a later one of the same device (the server stores a message id once).
+     * Completes on {@code message_ack accepted}, and the conversation's chain then moves past it;
+     * fails like {@link #send}. When the chain already moved past this message (an earlier attempt
+     * was accepted), completes at once without sending. Fails with {@code CHAIN_MISMATCH}, sending
+     * nothing, when the chain moved on otherwise: the message no longer continues it, and its
+     * content must be sealed again.
+     */
+    public CompletableFuture<SentMessage> send(SealedMessage message) {
+        Objects.requireNonNull(message, "message");
+        DeviceIdentity me = requireAuthenticated();
+        if (!message.senderDeviceId.equals(me.deviceId())) {
+            throw new IllegalArgumentException("sealed by another device");
+        }
+        return forCaller(transmitSealed(me, message));
+    }
+
+    private CompletableFuture<SealedMessage> sealNow(DeviceIdentity me, UUID conversationId, List<String> recipients,
+                                                     byte[] content, SendOptions sendOptions) {
         List<String> users = new ArrayList<>(recipients);
         if (!users.contains(me.userId())) {
             users.add(me.userId());
         }
-        return keysFor(users).thenComposeAsync(keys -> {
+        return keysFor(users).thenApplyAsync(keys -> {
             List<Envelope.RecipientDevice> devices = new ArrayList<>();
             boolean ownOtherDevices = false;
             for (String user : users) {
@@ -453,28 +502,42 @@ public final class NorcClient implements AutoCloseable {
             if (ownOtherDevices && !routed.contains(me.userId())) {
                 routed.add(me.userId()); // so that the server routes the copies of this user's other devices
             }
-            return sealAndSend(me, conversationId, routed, content, sendOptions, devices);
+            ConversationChain.Link link = options.chainStore().next(conversationId);
+            MessageSend message = Envelope.seal(me.envelopeSender(), UUID.randomUUID(), conversationId, routed,
+                    new MessageSend.Metadata(nowMicros(), sendOptions.messageType(), sendOptions.classification()), link,
+                    content, devices, options.random());
+            return new SealedMessage(message, me.deviceId(), devices.size());
         }, executor);
     }
 
-    private CompletableFuture<SentMessage> sealAndSend(DeviceIdentity me, UUID conversationId, List<String> recipients,
-                                                       byte[] content, SendOptions sendOptions,
-                                                       List<Envelope.RecipientDevice> devices) {
+    private CompletableFuture<SentMessage> transmitSealed(DeviceIdentity me, SealedMessage sealed) {
         ChainStore chains = options.chainStore();
-        ConversationChain.Link link = chains.next(conversationId);
-        UUID messageId = UUID.randomUUID();
-        MessageSend message = Envelope.seal(me.envelopeSender(), messageId, conversationId, recipients,
-                new MessageSend.Metadata(nowMicros(), sendOptions.messageType(), sendOptions.classification()), link,
-                content, devices, options.random());
-        return outbound.request(PendingRequests.Kind.SEND, messageId, message, reply -> {
+        UUID conversationId = sealed.conversationId();
+        ConversationChain.Link link = sealed.link();
+        ConversationChain.Link after = new ConversationChain.Link(link.sequence() + 1,
+                Blake3.hash(sealed.message.ciphertext()));
+        SentMessage sent = new SentMessage(sealed.messageId(), conversationId, link.sequence(), sealed.deviceCount());
+        ConversationChain.Link head = chains.next(conversationId);
+        if (sameLink(head, after)) {
+            return CompletableFuture.completedFuture(sent); // accepted before; the chain moved past it
+        }
+        if (!sameLink(head, link)) {
+            return CompletableFuture.failedFuture(new NorcException(ErrorCode.CHAIN_MISMATCH,
+                    "the conversation's chain moved on: seal the content again"));
+        }
+        return outbound.request(PendingRequests.Kind.SEND, sealed.messageId(), sealed.message, reply -> {
             MessageAck ack = (MessageAck) reply;
             if (ack.status() != AckStatus.ACCEPTED) {
                 throw new NorcException(errorCode(ack.errorCode().orElse((long) ErrorCode.INTERNAL.code())),
                         "message_ack failed");
             }
-            chains.save(conversationId, new ConversationChain.Link(link.sequence() + 1, Blake3.hash(message.ciphertext())));
-            return new SentMessage(messageId, conversationId, link.sequence(), devices.size());
+            chains.save(conversationId, after);
+            return sent;
         });
+    }
+
+    private static boolean sameLink(ConversationChain.Link a, ConversationChain.Link b) {
+        return a.sequence() == b.sequence() && java.security.MessageDigest.isEqual(a.prevHash(), b.prevHash());
     }
 
     /** The devices of {@code users}, from the cache when fetched within the TTL, else fetched. */
@@ -687,7 +750,8 @@ public final class NorcClient implements AutoCloseable {
      */
     private void onServerError(ErrorMessage error) {
         NorcException failure = new NorcException(errorCode(error.errorCode()), error.retryAfter()
-                .map(seconds -> "server error, retry after " + seconds + " s").orElse("server error"));
+                .map(seconds -> "server error, retry after " + seconds + " s").orElse("server error"),
+                new ServerError(error.errorCode(), error.retryAfter()));
         PendingRequests.Entry entry = null;
         String named = error.details().get("message_id");
         if (named != null) {
@@ -721,6 +785,7 @@ public final class NorcClient implements AutoCloseable {
             return CompletableFuture.completedFuture(null);
         }
         if (inbox.isDuplicate(message.messageId())) {
+            inbox.countDuplicate();
             acknowledge(message.messageId()); // the earlier ack may have been lost
             return CompletableFuture.completedFuture(null);
         }
@@ -737,10 +802,13 @@ public final class NorcClient implements AutoCloseable {
         }
         // continues on the inbound executor once the key_response (or a failure) arrived
         return fetchKeysInternal(List.of(senderUser)).handleAsync((ignored, error) -> {
+            if (state.get() == State.CLOSED) {
+                return null; // it could not be acknowledged any more: the server offers it again
+            }
             KeyResponse.DeviceKey fetched = directory.device(senderUser, senderDevice);
             if (fetched == null) {
                 reject(message, ErrorCode.INVALID_SIGNATURE); // nobody vouches for the sender's key
-            } else if (!inbox.isDuplicate(message.messageId())) {
+            } else {
                 openAndHandOver(message, fetched);
             }
             return null;
@@ -748,9 +816,20 @@ public final class NorcClient implements AutoCloseable {
     }
 
     private void openAndHandOver(MessageSend message, KeyResponse.DeviceKey senderKey) {
+        if (inbox.isDuplicate(message.messageId())) { // accepted while its sender's keys were fetched
+            inbox.countDuplicate();
+            acknowledge(message.messageId());
+            return;
+        }
         byte[] content;
         try {
-            content = inbox.open(message, message.senderDeviceId().get(), senderKey.publicKey());
+            Optional<byte[]> opened = inbox.open(message, message.senderDeviceId().get(), senderKey.publicKey());
+            if (opened.isEmpty()) {
+                inbox.countDuplicate();
+                acknowledge(message.messageId());
+                return;
+            }
+            content = opened.get();
         } catch (NorcException e) {
             reject(message, e.code());
             return;

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,7 +48,10 @@ import norc.wire.message.TimeSync;
  * over {@link InMemoryTransport}: a directory of registered devices, one-time enrollment tokens,
  * and relaying of {@code message_send} to each online recipient device with the sender stamped
  * and only that device's key entry (profile §6). Hooks let a test tamper, duplicate, drop or
- * refuse. Not a reference for the real server: no persistence, no store-and-forward.
+ * refuse. With {@link #storeAndForward} it keeps each copy until its device acknowledges it,
+ * offers it again when the device authenticates next, and stores a message id once, as the real
+ * server does (spec §9.2); otherwise copies go only to devices online. Not a reference for the
+ * real server: nothing persists.
  */
 final class FakeServer {
     static final SecureRandom RANDOM = new SecureRandom();
@@ -83,6 +87,30 @@ final class FakeServer {
     /** Leave {@code key_request}s unanswered. */
     volatile boolean ignoreKeyRequests;
 
+    /** What the connection of the next {@code message_send} does instead of answering. */
+    enum Drop {
+        /** closes before storing anything: the message is lost with the connection */
+        BEFORE_STORING,
+        /** stores (and relays) the message, then closes without the {@code message_ack} */
+        AFTER_STORING
+    }
+
+    /** A refusal of the next {@code message_send}: an {@code error} naming it, with {@code retry_after}. */
+    record Refusal(ErrorCode code, long retryAfterSeconds) {}
+
+    /** Keep copies until acknowledged, offer them again on the next authentication, store an id once. */
+    volatile boolean storeAndForward;
+    /** Close the sender's connection on the next {@code message_send}. */
+    final AtomicReference<Drop> dropOnNextSend = new AtomicReference<>();
+    /** Refuse the next {@code message_send} this way (with {@code details.message_id}, as the real server). */
+    final AtomicReference<Refusal> refuseNextSend = new AtomicReference<>();
+    /** Ignore this many next {@code delivered} acknowledgements, as if they were lost on the way. */
+    final AtomicInteger loseNextRecipientAcks = new AtomicInteger();
+    /** Every {@code message_send} that arrived, resends included, in arrival order. */
+    final BlockingQueue<MessageSend> sends = new LinkedBlockingQueue<>();
+    private final Map<UUID, Map<UUID, MessageSend>> inboxes = new ConcurrentHashMap<>();
+    private final Set<UUID> storedIds = ConcurrentHashMap.newKeySet();
+
     /** Opens a connection; returns the client's end. */
     Transport connect(WireEncoding encoding) {
         InMemoryTransport.Pair pair = InMemoryTransport.pair();
@@ -101,6 +129,11 @@ final class FakeServer {
         store(new Device(device.userId(), device.deviceId(), device.signingPublicKey(), device.kexPublicKey()));
     }
 
+    /** Removes a device from the directory: it cannot authenticate any more. */
+    void forget(DeviceIdentity device) {
+        directory.getOrDefault(device.userId(), Map.of()).remove(device.deviceId());
+    }
+
     boolean isRegistered(UUID deviceId) {
         return directory.values().stream().anyMatch(devices -> devices.containsKey(deviceId));
     }
@@ -116,6 +149,11 @@ final class FakeServer {
     /** Sends {@code message} to a device's connection, unasked. */
     void push(UUID deviceId, NorcMessage message) {
         online.get(deviceId).send(message);
+    }
+
+    /** A device's stored copies in arrival order; hold {@code inboxes}' lock. */
+    private Map<UUID, MessageSend> inbox(UUID deviceId) {
+        return inboxes.computeIfAbsent(deviceId, d -> new LinkedHashMap<>());
     }
 
     private void store(Device device) {
@@ -244,6 +282,11 @@ final class FakeServer {
             online.put(device.deviceId(), this);
             send(new AuthResponse(AuthStatus.AUTHENTICATED, keys.sessionId(), device.userId(), device.deviceId(),
                     nowMicros(), Instant.now().getEpochSecond() + 3600));
+            if (storeAndForward) {
+                synchronized (inboxes) {
+                    inbox(device.deviceId()).values().forEach(this::send); // what was not acknowledged
+                }
+            }
         }
 
         private void onKeyRequest(KeyRequest request) {
@@ -261,6 +304,28 @@ final class FakeServer {
         }
 
         private void onMessageSend(MessageSend message) {
+            sends.add(message);
+            Drop drop = dropOnNextSend.getAndSet(null);
+            if (drop == Drop.BEFORE_STORING) {
+                transport.close();
+                return;
+            }
+            Refusal refusal = refuseNextSend.getAndSet(null);
+            if (refusal != null) {
+                send(new ErrorMessage(refusal.code().code(), refusal.code().category().atom(),
+                        refusal.code().genericMessage(), Optional.of(refusal.retryAfterSeconds()),
+                        Map.of("message_id", message.messageId().toString())));
+                return;
+            }
+            if (storeAndForward) {
+                storeAndRelay(message);
+                if (drop == Drop.AFTER_STORING) {
+                    transport.close();
+                } else {
+                    send(new MessageAck(message.messageId(), AckStatus.ACCEPTED, Optional.empty(), Optional.empty()));
+                }
+                return;
+            }
             ErrorCode error = errorForNextSend.getAndSet(null);
             if (error != null) {
                 send(ErrorMessage.of(error));
@@ -293,7 +358,39 @@ final class FakeServer {
             });
         }
 
+        /** Stores a copy per recipient device once per message id and relays it to those online. */
+        private void storeAndRelay(MessageSend message) {
+            senderOf.put(message.messageId(), this);
+            if (!storedIds.add(message.messageId())) {
+                return; // sent again: stored the first time
+            }
+            message.keys().forEach((deviceId, wrapped) -> {
+                if (deviceId.equals(device.deviceId())) {
+                    return;
+                }
+                MessageSend copy = new MessageSend(message.messageId(), message.conversationId(), message.recipients(),
+                        message.metadata(), message.e2eSequence(), message.e2ePrevHash(), message.ciphertext(),
+                        Map.of(deviceId, wrapped), message.senderSignature(), Optional.of(device.userId()),
+                        Optional.of(device.deviceId()));
+                synchronized (inboxes) {
+                    inbox(deviceId).put(message.messageId(), copy);
+                }
+                Connection recipient = online.get(deviceId);
+                if (recipient != null) {
+                    recipient.send(copy);
+                }
+            });
+        }
+
         private void onRecipientAck(MessageAck ack) {
+            if (ack.status() == AckStatus.DELIVERED && loseNextRecipientAcks.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                return;
+            }
+            if (storeAndForward && ack.status() == AckStatus.DELIVERED) {
+                synchronized (inboxes) {
+                    inbox(device.deviceId()).remove(ack.messageId());
+                }
+            }
             recipientAcks.add(ack);
             Connection sender = senderOf.get(ack.messageId());
             if (sender != null) {

@@ -304,6 +304,45 @@ class NorcClientTest {
     }
 
     @Test
+    void aSealedMessageIsSentAgainUnchangedAndNotOnceTheChainMovedOn() throws Exception {
+        Online alice = online("alice@fake.example", WireEncoding.BINARY);
+        Online bob = online("bob@fake.example", WireEncoding.BINARY);
+        UUID conversation = UUID.randomUUID();
+        SealedMessage sealed = await(alice.client().seal(conversation, List.of("bob@fake.example"), text("one"),
+                NorcClient.SendOptions.DEFAULT));
+        assertThat(sealed.e2eSequence()).isZero();
+        assertThat(server.fromClients).noneMatch(m -> m instanceof MessageSend); // sealing sends nothing
+
+        SentMessage sent = await(alice.client().send(sealed));
+        assertThat(sent.messageId()).isEqualTo(sealed.messageId());
+        assertThat(textOf(bob.events().nextMessage())).isEqualTo("one");
+        // accepted already: the chain moved past it, so sending it again completes without a frame
+        assertThat(await(alice.client().send(sealed))).isEqualTo(sent);
+        assertThat(server.fromClients.stream().filter(m -> m instanceof MessageSend).count()).isEqualTo(1);
+
+        SealedMessage stale = await(alice.client().seal(conversation, List.of("bob@fake.example"), text("stale"),
+                NorcClient.SendOptions.DEFAULT));
+        await(alice.client().send(conversation, List.of("bob@fake.example"), text("two")));
+        assertFailsWith(alice.client().send(stale), ErrorCode.CHAIN_MISMATCH); // it no longer continues the chain
+        assertThat(textOf(bob.events().nextMessage())).isEqualTo("two");
+        assertThat(bob.events().rejections).isEmpty();
+    }
+
+    @Test
+    void aServerErrorCarriesItsRetryAfter() throws Exception {
+        Online alice = online("alice@fake.example", WireEncoding.BINARY);
+        online("bob@fake.example", WireEncoding.BINARY);
+        server.refuseNextSend.set(new FakeServer.Refusal(ErrorCode.RATE_LIMITED, 7));
+        CompletableFuture<SentMessage> refused = alice.client().send(UUID.randomUUID(), List.of("bob@fake.example"), text("x"));
+        assertFailsWith(refused, ErrorCode.RATE_LIMITED);
+        Throwable failure = refused.handle((ok, error) -> error).get(WAIT, TimeUnit.SECONDS);
+        assertThat(ServerError.of(failure)).hasValueSatisfying(error -> {
+            assertThat(error.code()).isEqualTo(6001);
+            assertThat(error.retryAfter()).contains(java.time.Duration.ofSeconds(7));
+        });
+    }
+
+    @Test
     void aFailedAckFailsTheSendWithItsCode() throws Exception {
         Online alice = online("alice@fake.example", WireEncoding.BINARY);
         online("bob@fake.example", WireEncoding.BINARY);

@@ -11,7 +11,7 @@ import norc.error.ErrorCode;
 import norc.error.NorcException;
 
 /** Records every listener event in queues a test can wait on (explicit signals, no sleeps). */
-final class RecordingListener implements ClientListener {
+class RecordingListener implements ClientListener {
     static final long WAIT_SECONDS = 10;
 
     record Rejection(UUID messageId, ErrorCode reason) {}

@@ -93,10 +93,34 @@ class LoadAgainstServerIT {
     }
 
     @Test
+    void aChatWhoseConnectionsAreCutReconnectsAndLosesNothing() throws Exception {
+        // --drop cuts random sessions' connections with a TCP reset during the sending, in-flight
+        // sends and deliveries included; sessions reconnect (the default in chat) and go on
+        JsonNode report = run("chat-drops", "chat", "-p", "10", "--rate", "100", "--messages-per-minute", "600",
+                "--duration", "8", "--drop", "4", "--reconnect-base", "50ms", "--reconnect-cap", "1s",
+                "--drain", "30s");
+        JsonNode totals = report.path("totals");
+        JsonNode queue = report.path("queue");
+        JsonNode reconnect = report.path("reconnect");
+        assertThat(reconnect.path("connections_dropped").asLong()).isPositive();
+        assertThat(reconnect.path("reconnects").asLong()).as("reconnect %s", reconnect).isPositive();
+        assertThat(reconnect.path("reconnect_ms").path("count").asLong()).isEqualTo(reconnect.path("reconnects").asLong());
+        assertThat(queue.path("sent_accepted").asLong()).isPositive();
+        assertThat(queue.path("lost").asLong()).as("queue %s", queue).isZero();
+        assertThat(queue.path("unexpected").asLong()).as("queue %s", queue).isZero();
+        assertThat(queue.path("duplicates_shown").asLong()).as("queue %s", queue).isZero();
+        assertThat(queue.path("delivered").asLong()).isEqualTo(queue.path("sent_accepted").asLong());
+        // every send made ended accepted, some after being sent again on a new connection
+        assertThat(totals.path("messages_accepted").asLong()).isEqualTo(totals.path("messages_sent").asLong());
+        assertThat(report.path("errors").size()).as("errors %s", report.path("errors")).isZero();
+    }
+
+    @Test
     void sendingPastTheBurstIsCountedAsRateLimited() throws Exception {
         // 140 messages back to back per device against the spec's bucket of 120 (refill 1/s)
+        // without reconnecting: a reconnecting session waits retry_after and sends the excess again
         JsonNode report = run("burst", "chat", "-p", "1", "--burst", "140", "--duration", "0",
-                "--registration", "storm");
+                "--registration", "storm", "--no-reconnect");
         assertThat(report.path("latency_ms").path("registration").path("count").asInt()).isEqualTo(2);
         assertThat(report.path("errors").path("message_failed 6001 rate_limited").asLong()).isPositive();
         assertThat(report.path("totals").path("messages_received").asLong())

@@ -121,6 +121,34 @@ class LoadAgainstTestPeerTest {
     }
 
     @Test
+    void heldSessionsWhoseConnectionsAreCutReconnectToTheNextEndpoint() throws Exception {
+        int firstBefore = peer.authenticationsAt(peer.endpoint());
+        int secondBefore = peer.authenticationsAt(peer.secondEndpoint());
+        Path out = dir.resolve("storm-reconnect");
+        int status = NorcLoad.execute("storm", "-n", "20", "--rate", "200", "--hold", "3", "--reconnect",
+                "--drop", "5", "--reconnect-base", "20ms", "--reconnect-cap", "200ms",
+                "--server", peer.endpoint().toString(), "--server", peer.secondEndpoint().toString(),
+                "--admin", peer.adminUrl().toString(), "--trust-cert", peer.certificatePem().toString(),
+                "--out", out.toString(), "--progress", "OFF");
+        assertThat(status).isZero();
+        JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+        JsonNode reconnect = report.path("reconnect");
+        assertThat(report.path("errors").size()).as("errors %s", report.path("errors")).isZero();
+        assertThat(reconnect.path("enabled").asBoolean()).isTrue();
+        assertThat(reconnect.path("connections_dropped").asLong()).isPositive();
+        long reconnects = reconnect.path("reconnects").asLong();
+        assertThat(reconnects).as("reconnect %s", reconnect).isPositive();
+        assertThat(report.path("totals").path("sessions_lost").asInt()).isZero();
+        assertThat(report.has("queue")).isFalse();
+        // each session starts on endpoint (i mod 2) and reconnects to the other one
+        int first = peer.authenticationsAt(peer.endpoint()) - firstBefore;
+        int second = peer.authenticationsAt(peer.secondEndpoint()) - secondBefore;
+        assertThat(first + second).isGreaterThanOrEqualTo(20 + (int) reconnects);
+        assertThat(first).isGreaterThan(10);
+        assertThat(second).isGreaterThan(10);
+    }
+
+    @Test
     void aCertificateThatIsNotTrustedFailsEverySessionAtTls() throws Exception {
         Path other = TestCertificate.create("other").writePem(dir.resolve("other.pem"));
         Path out = dir.resolve("untrusted");

@@ -240,12 +240,43 @@ public final class DeviceSessionEntity
     @Override
     public SignalHandler<State> signalHandler() {
         return newSignalHandlerBuilder()
-                .onSignal(RecoveryCompleted.instance(), state -> {
-                    if (state.owner != null && !state.revoked) {
-                        devices.restarted(deviceId); // also on a first start after passivation: cheap, and harmless
-                    }
-                })
+                .onSignal(RecoveryCompleted.instance(), this::onRecovered)
                 .build();
+    }
+
+    /**
+     * After recovery: the first start, or a restart after a journal failure. Such a restart keeps
+     * this object (only the event-sourced part starts again), so what was sent to the connection
+     * and what was waiting is forgotten here: a write that failed may still have committed (a
+     * database that hung), and the message it held must be delivered before later ones. A
+     * connection still attached gets the whole inbox again (it drops what it has by message id);
+     * connections elsewhere hear of the restart through {@link DeviceRestarted}.
+     */
+    private void onRecovered(State state) {
+        timers.cancel(FlushAcks.INSTANCE);
+        pendingAcks.clear(); // the device acknowledges again after the redelivery
+        inFlight.clear();
+        toSend.clear();
+        if (connection != null) {
+            queueInbox(state, System.currentTimeMillis());
+            fillWindow(state);
+        }
+        if (state.owner != null && !state.revoked) {
+            devices.restarted(deviceId); // also on a first start after passivation: cheap, and harmless
+        }
+    }
+
+    /** Queues every stored message that has not expired, in inbox order; returns the expired ones. */
+    private List<UUID> queueInbox(State state, long now) {
+        List<UUID> expired = new ArrayList<>();
+        for (StoredMessage m : state.inbox.values()) {
+            if (m.expiresAt() <= now) {
+                expired.add(m.messageId());
+            } else if (!pendingAcks.containsKey(m.messageId())) {
+                toSend.add(m.messageId());
+            }
+        }
+        return expired;
     }
 
     @Override
@@ -309,15 +340,7 @@ public final class DeviceSessionEntity
         context.watchWith(connection, new ConnectionGone(connection));
         inFlight.clear();
         toSend.clear();
-        long now = System.currentTimeMillis();
-        List<UUID> expired = new ArrayList<>();
-        for (StoredMessage m : state.inbox.values()) {
-            if (m.expiresAt() <= now) {
-                expired.add(m.messageId());
-            } else if (!pendingAcks.containsKey(m.messageId())) {
-                toSend.add(m.messageId());
-            }
-        }
+        List<UUID> expired = queueInbox(state, System.currentTimeMillis());
         if (expired.isEmpty()) {
             fillWindow(state);
             return Effect().noReply();

@@ -120,4 +120,36 @@ class DeviceSessionEntityTest {
         assertThat(second.expectMessageClass(DeviceOutbound.Deliver.class).messageId()).isEqualTo(ids.get(1));
         second.expectNoMessage(Duration.ofMillis(400));
     }
+
+    /**
+     * A database that hung: the write of a message is reported failed (the journal's breaker timed
+     * out) but commits when the database comes back. The entity restarts in place and recovers
+     * that message; the connection still attached must get it, before anything stored later, or
+     * the recipient's conversation chain breaks (found by ClusterIT with PostgreSQL under SIGSTOP).
+     */
+    @Test
+    void aWriteThatFailedButCommittedReachesTheConnectionStillAttached() {
+        Entity entity = claimed();
+        TestProbe<DeviceOutbound> connection = KIT.createTestProbe();
+        entity.ref().tell(new DeviceCommand.Attach(connection.getRef()));
+        UUID first = store(entity, 1).get(0);
+        assertThat(connection.expectMessageClass(DeviceOutbound.Deliver.class).messageId()).isEqualTo(first);
+
+        UUID late = UUID.randomUUID();
+        JOURNAL.failNextPersisted(entity.persistenceId());
+        TestProbe<DeviceReply.StoreReply> noAnswer = KIT.createTestProbe();
+        entity.ref().tell(new DeviceCommand.Store(late, new byte[] {4}, UUID.randomUUID(), System.currentTimeMillis() + 60_000,
+                noAnswer.getRef()));
+        // ... and yet it reached the database (before the restart's recovery reads it)
+        JOURNAL.persistForRecovery(entity.persistenceId(), List.of(
+                new DeviceEvent.MessageStored(late, new byte[] {4}, UUID.randomUUID(), System.currentTimeMillis(),
+                        System.currentTimeMillis() + 60_000)));
+        noAnswer.expectNoMessage(Duration.ofMillis(300));
+
+        // after the restart (200 ms backoff) the inbox goes out again, in order, without a new attach
+        List<UUID> delivered = new ArrayList<>();
+        delivered.add(connection.expectMessageClass(DeviceOutbound.Deliver.class, Duration.ofSeconds(5)).messageId());
+        delivered.add(connection.expectMessageClass(DeviceOutbound.Deliver.class, Duration.ofSeconds(5)).messageId());
+        assertThat(delivered).containsExactly(first, late);
+    }
 }

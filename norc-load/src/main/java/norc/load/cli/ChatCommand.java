@@ -36,6 +36,11 @@ public final class ChatCommand extends RunCommand {
             description = "Unanswered messages per device before sends are skipped (default: ${DEFAULT-VALUE})")
     int maxInFlight;
 
+    @Option(names = "--drain", defaultValue = "30s", converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "After sending, wait at most this long for every send to be answered and every accepted "
+                    + "message to arrive; what has not arrived then counts as lost (default: ${DEFAULT-VALUE})")
+    java.time.Duration drain;
+
     @Override
     String scenario() {
         return "chat";
@@ -53,7 +58,17 @@ public final class ChatCommand extends RunCommand {
 
     @Override
     int scenarioSeconds() {
-        return duration + 10;
+        return duration + (int) Math.ceil(drain.toMillis() / 1000.0);
+    }
+
+    @Override
+    boolean reconnectByDefault() {
+        return true;
+    }
+
+    @Override
+    long drainMillis() {
+        return drain.toMillis();
     }
 
     @Override
@@ -72,5 +87,6 @@ public final class ChatCommand extends RunCommand {
         settings.put("burst", burst);
         settings.put("message_bytes", messageBytes);
         settings.put("chat_seconds", duration);
+        settings.put("drain_seconds", drain.toMillis() / 1000.0);
     }
 }

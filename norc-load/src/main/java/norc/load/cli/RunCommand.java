@@ -3,6 +3,7 @@ package norc.load.cli;
 import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -108,6 +109,27 @@ abstract class RunCommand implements Callable<Integer> {
     @Option(names = "--max-message-bytes", defaultValue = "262144", description = "Inbound message cap per session")
     int maxMessageBytes;
 
+    @Option(names = "--reconnect", description = "A session whose connection is lost connects again (its next "
+            + "--server in turn, exponential backoff with full jitter), authenticates and goes on; a send is "
+            + "sent again with the same message_id (default in chat)")
+    boolean reconnectOn;
+
+    @Option(names = "--no-reconnect", description = "A lost connection ends its session (default in storm)")
+    boolean reconnectOff;
+
+    @Option(names = "--reconnect-base", defaultValue = "250ms", converter = DurationConverter.class,
+            paramLabel = "DURATION", description = "Backoff: ceiling of the first delay (default: ${DEFAULT-VALUE})")
+    Duration reconnectBase;
+
+    @Option(names = "--reconnect-cap", defaultValue = "10s", converter = DurationConverter.class,
+            paramLabel = "DURATION", description = "Backoff: largest delay (default: ${DEFAULT-VALUE})")
+    Duration reconnectCap;
+
+    @Option(names = "--drop", defaultValue = "0", paramLabel = "RATE",
+            description = "Connections per second the generator cuts itself (TCP reset, no close) during the hold "
+                    + "(storm) or the sending (chat), as a crash or the network would (default: ${DEFAULT-VALUE})")
+    double drop;
+
     @Option(names = "--server-pid", description = "Sample this local server process's CPU and memory (/proc)")
     Long serverPid;
 
@@ -132,6 +154,18 @@ abstract class RunCommand implements Callable<Integer> {
 
     /** Seconds the scenario lasts after the ramp. */
     abstract int scenarioSeconds();
+
+    /** Whether sessions reconnect when neither --reconnect nor --no-reconnect is given. */
+    abstract boolean reconnectByDefault();
+
+    /** What chat waits after sending (0 elsewhere). */
+    long drainMillis() {
+        return 0;
+    }
+
+    boolean reconnect() {
+        return reconnectOn || (!reconnectOff && reconnectByDefault());
+    }
 
     /** The spec with this scenario's fields. */
     abstract WorkerSpec spec(String runId, String prefix, List<String> endpoints, int maxDurationSeconds);
@@ -167,6 +201,15 @@ abstract class RunCommand implements Callable<Integer> {
         }
         if (trustCert != null && insecureLoopback) {
             throw new IllegalArgumentException("give --trust-cert or --insecure-loopback, not both");
+        }
+        if (reconnectOn && reconnectOff) {
+            throw new IllegalArgumentException("give --reconnect or --no-reconnect, not both");
+        }
+        if (reconnectBase.isZero() || reconnectCap.compareTo(reconnectBase) < 0) {
+            throw new IllegalArgumentException("--reconnect-base must be positive and not above --reconnect-cap");
+        }
+        if (drop < 0) {
+            throw new IllegalArgumentException("--drop must not be negative");
         }
         List<URI> targets = servers.isEmpty() ? List.of(URI.create(DEFAULT_SERVER)) : servers;
         boolean allLoopback = true;
@@ -210,6 +253,14 @@ abstract class RunCommand implements Callable<Integer> {
         settings.put("connect_rate_per_second", connectRate());
         describe(settings);
         settings.put("registration", registration);
+        settings.put("reconnect", reconnect());
+        if (reconnect()) {
+            settings.put("reconnect_base_ms", reconnectBase.toMillis());
+            settings.put("reconnect_cap_ms", reconnectCap.toMillis());
+        }
+        if (drop > 0) {
+            settings.put("drop_per_second", drop);
+        }
         settings.put("encoding", json ? "json" : "binary");
         settings.put("suites", suites.isEmpty() ? List.of("0101", "0001") : suites);
         settings.put("domain", whole.domain());
@@ -239,6 +290,7 @@ abstract class RunCommand implements Callable<Integer> {
                 trustCert == null ? null : trustCert.toAbsolutePath().toString(), insecureLoopback,
                 json ? "json" : "binary", suites, List.of(), ioThreads, cryptoThreads, connectRate(), holdSeconds,
                 churn, registration, admin.toString(), provisionConcurrency, messagesPerMinute, burst, messageBytes,
-                chatSeconds, maxInFlight, connectTimeout, requestTimeout, bound, maxMessageBytes, maxPending);
+                chatSeconds, maxInFlight, connectTimeout, requestTimeout, bound, maxMessageBytes, maxPending,
+                reconnect(), reconnectBase.toMillis(), reconnectCap.toMillis(), drop, drainMillis());
     }
 }

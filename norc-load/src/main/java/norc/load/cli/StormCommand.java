@@ -45,6 +45,11 @@ public final class StormCommand extends RunCommand {
     }
 
     @Override
+    boolean reconnectByDefault() {
+        return false;
+    }
+
+    @Override
     WorkerSpec spec(String runId, String prefix, List<String> endpoints, int bound) {
         if (hold < 0 || churn < 0) {
             throw new IllegalArgumentException("--hold and --churn must not be negative");

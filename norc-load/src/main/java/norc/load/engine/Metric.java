@@ -18,8 +18,10 @@ public enum Metric {
     SESSION_SETUP("session_setup"),
     /** Sender's sent_at (inside the encrypted content) to the receiver having opened the message. */
     END_TO_END("end_to_end"),
-    /** From send() to the server's message_ack accepted, including sealing and key look-up. */
-    ACK("ack");
+    /** From send() to the server's message_ack accepted, including sealing and key look-up (and reconnects). */
+    ACK("ack"),
+    /** From a lost connection to the session authenticated again ({@code --reconnect}). */
+    RECONNECT("reconnect");
 
     private final String label;
 

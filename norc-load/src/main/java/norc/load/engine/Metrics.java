@@ -51,6 +51,10 @@ public final class Metrics {
         counters.get(counter).increment();
     }
 
+    public void add(Counter counter, long amount) {
+        counters.get(counter).add(amount);
+    }
+
     public void error(String label) {
         errors.computeIfAbsent(label, l -> new LongAdder()).increment();
     }

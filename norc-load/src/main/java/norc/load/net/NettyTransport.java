@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -128,6 +129,29 @@ public final class NettyTransport implements Transport {
             } else {
                 ch.close();
             }
+        });
+    }
+
+    /**
+     * Cuts the connection as a crash or a network failure would: no WebSocket close, and a TCP
+     * reset (linger 0), so frames still queued are lost. The listener hears {@code onError}.
+     * For the generator's {@code --drop}.
+     */
+    public void abort() {
+        Channel ch = channel;
+        if (ch == null) {
+            return;
+        }
+        ch.eventLoop().execute(() -> {
+            if (finished) {
+                return;
+            }
+            try {
+                ch.config().setOption(ChannelOption.SO_LINGER, 0);
+            } catch (RuntimeException e) {
+                // not settable on this channel: an ordinary close still cuts the connection
+            }
+            ch.close();
         });
     }
 

@@ -47,11 +47,16 @@ final class HtmlReport {
         html.append("<h2>Over time</h2>");
         html.append(SvgChart.lines("Sessions held", "seconds", "sessions",
                 List.of(new SvgChart.Series("held", column(rows, "sessions_held")))));
-        html.append(SvgChart.lines("Rates per second", "seconds", "per second", List.of(
+        List<SvgChart.Series> rates = new java.util.ArrayList<>(List.of(
                 new SvgChart.Series("established", column(rows, Counter.SESSIONS_ESTABLISHED.label())),
                 new SvgChart.Series("failed", column(rows, Counter.SESSIONS_FAILED.label())),
                 new SvgChart.Series("lost", column(rows, Counter.SESSIONS_LOST.label())),
-                new SvgChart.Series("errors", column(rows, "errors")))));
+                new SvgChart.Series("errors", column(rows, "errors"))));
+        if (r.aggregate().total(Counter.CONNECTIONS_LOST) > 0 || r.aggregate().total(Counter.RECONNECTS) > 0) {
+            rates.add(new SvgChart.Series("connections lost", column(rows, Counter.CONNECTIONS_LOST.label())));
+            rates.add(new SvgChart.Series("reconnects", column(rows, Counter.RECONNECTS.label())));
+        }
+        html.append(SvgChart.lines("Rates per second", "seconds", "per second", rates));
         if (r.aggregate().total(Counter.MESSAGES_SENT) > 0) {
             html.append(SvgChart.lines("Messages per second", "seconds", "messages", List.of(
                     new SvgChart.Series("sent", column(rows, Counter.MESSAGES_SENT.label())),

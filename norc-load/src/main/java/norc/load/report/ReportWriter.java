@@ -95,6 +95,10 @@ public final class ReportWriter {
         established.put("mean", rate[0]);
         established.put("peak", rate[1]);
         root.set("errors", JSON.valueToTree(new TreeMap<>(r.aggregate().errorTotals())));
+        root.set("reconnect", JSON.valueToTree(reconnect(r)));
+        if (r.scenario().equals("chat")) {
+            root.set("queue", JSON.valueToTree(queue(r)));
+        }
 
         ObjectNode latency = root.putObject("latency_ms");
         r.latencies().forEach((m, s) -> latency.set(m.label(), JSON.valueToTree(Map.of(
@@ -121,6 +125,47 @@ public final class ReportWriter {
             }
         }
         return root;
+    }
+
+    /**
+     * Reconnecting: {@code connections_lost}, {@code connections_dropped} (by {@code --drop}),
+     * {@code reconnects}, {@code reconnect_ms} {count, p50, p99, max} (loss to authenticated
+     * again) and {@code messages_resent}.
+     */
+    static Map<String, Object> reconnect(RunResult r) {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("enabled", r.settings().getOrDefault("reconnect", false));
+        out.put("connections_lost", r.aggregate().total(Counter.CONNECTIONS_LOST));
+        out.put("connections_dropped", r.aggregate().total(Counter.CONNECTIONS_DROPPED));
+        out.put("reconnects", r.aggregate().total(Counter.RECONNECTS));
+        RunResult.LatencySummary took = r.latencies().get(Metric.RECONNECT);
+        Map<String, Object> ms = new java.util.LinkedHashMap<>();
+        ms.put("count", took == null ? 0 : took.count());
+        if (took != null) {
+            ms.put("p50", took.p50Ms());
+            ms.put("p99", took.p99Ms());
+            ms.put("max", took.maxMs());
+        }
+        out.put("reconnect_ms", ms);
+        out.put("messages_resent", r.aggregate().total(Counter.MESSAGES_RESENT));
+        return out;
+    }
+
+    /**
+     * The total-queue check of a chat, taken at the end of the drain wait: {@code sent_accepted},
+     * {@code delivered}, {@code lost}, {@code unexpected}, {@code duplicates_shown},
+     * {@code redelivered} (dropped by the SDK's deduplication) and {@code recovered}.
+     */
+    static Map<String, Object> queue(RunResult r) {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("sent_accepted", r.aggregate().total(Counter.QUEUE_SENT_ACCEPTED));
+        out.put("delivered", r.aggregate().total(Counter.QUEUE_DELIVERED));
+        out.put("lost", r.aggregate().total(Counter.QUEUE_LOST));
+        out.put("unexpected", r.aggregate().total(Counter.QUEUE_UNEXPECTED));
+        out.put("duplicates_shown", r.aggregate().total(Counter.QUEUE_DUPLICATES_SHOWN));
+        out.put("redelivered", r.aggregate().total(Counter.QUEUE_REDELIVERED));
+        out.put("recovered", r.aggregate().total(Counter.QUEUE_RECOVERED));
+        return out;
     }
 
     /** The series as CSV: a header row, then one row per second; empty cells where nothing was measured. */
@@ -183,6 +228,28 @@ public final class ReportWriter {
                     c.getOrDefault(Counter.MESSAGES_SENT, 0L), c.getOrDefault(Counter.MESSAGES_ACCEPTED, 0L),
                     c.getOrDefault(Counter.MESSAGES_FAILED, 0L), c.getOrDefault(Counter.MESSAGES_RECEIVED, 0L),
                     c.getOrDefault(Counter.MESSAGES_REJECTED, 0L), c.getOrDefault(Counter.SENDS_SKIPPED, 0L)));
+        }
+        long lostConnections = c.getOrDefault(Counter.CONNECTIONS_LOST, 0L);
+        if (Boolean.TRUE.equals(r.settings().get("reconnect")) || lostConnections > 0
+                || c.getOrDefault(Counter.CONNECTIONS_DROPPED, 0L) > 0) {
+            Map<String, Object> re = reconnect(r);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> ms = (Map<String, Object>) re.get("reconnect_ms");
+            out.append(String.format(Locale.ROOT, "  reconnect: %s; %d connections lost (%d cut by --drop), %d reconnects",
+                    Boolean.TRUE.equals(re.get("enabled")) ? "on" : "off", lostConnections,
+                    c.getOrDefault(Counter.CONNECTIONS_DROPPED, 0L), c.getOrDefault(Counter.RECONNECTS, 0L)));
+            if (ms.containsKey("p50")) {
+                out.append(String.format(Locale.ROOT, ", reconnect_ms p50 %.1f p99 %.1f max %.1f", ms.get("p50"),
+                        ms.get("p99"), ms.get("max")));
+            }
+            out.append(String.format(Locale.ROOT, ", %d messages resent%n", c.getOrDefault(Counter.MESSAGES_RESENT, 0L)));
+        }
+        if (r.scenario().equals("chat")) {
+            Map<String, Object> q = queue(r);
+            out.append(String.format(Locale.ROOT, "  queue: %d sent_accepted, %d delivered, %d lost, %d unexpected, "
+                    + "%d duplicates_shown, %d redelivered (dropped by dedup), %d recovered%n", q.get("sent_accepted"),
+                    q.get("delivered"), q.get("lost"), q.get("unexpected"), q.get("duplicates_shown"),
+                    q.get("redelivered"), q.get("recovered")));
         }
         out.append(String.format(Locale.ROOT, "  %-18s %8s %9s %9s %9s %9s %9s%n", "latency (ms)", "count", "p50",
                 "p90", "p99", "p99.9", "max"));

@@ -34,7 +34,7 @@ public final class RunPlan {
             double share = (double) count / whole.users();
             List<String> addresses = dealt.get(w).stream().map(InetAddress::getHostAddress).toList();
             out.add(whole.slice(w, next, count, whole.connectPerSecond() * share, whole.churnPerSecond() * share,
-                    addresses));
+                    whole.dropPerSecond() * share, addresses));
             next += count;
         }
         return out;

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
 import java.util.function.LongConsumer;
+import norc.client.Backoff;
 import norc.client.DeviceIdentity;
 import norc.crypto.CipherSuite;
 import norc.load.engine.AdminApi;
@@ -29,6 +30,7 @@ import norc.load.engine.Interval;
 import norc.load.engine.LoadEngine;
 import norc.load.engine.LoadSession;
 import norc.load.engine.Metrics;
+import norc.load.engine.QueueTally;
 import norc.load.engine.RateSchedule;
 import norc.load.engine.SourceAddresses;
 import norc.load.net.NettyConnector;
@@ -42,7 +44,6 @@ import norc.wire.WireEncoding;
  */
 public final class Worker {
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(15);
-    private static final Duration DRAIN_WAIT = Duration.ofSeconds(10);
 
     private final WorkerSpec spec;
     private final WorkerSink sink;
@@ -75,8 +76,10 @@ public final class Worker {
                 Duration.ofSeconds(spec.connectTimeoutSeconds()), spec.maxMessageBytes()));
         WireEncoding encoding = spec.encoding().equals("json") ? WireEncoding.JSON : WireEncoding.BINARY;
         List<CipherSuite> suites = spec.suites().stream().map(Worker::suite).toList();
+        Backoff backoff = spec.reconnect() ? new Backoff(Duration.ofMillis(spec.reconnectBaseMillis()),
+                Duration.ofMillis(spec.reconnectCapMillis())) : null;
         engine = new LoadEngine(connector, sources,
-                new LoadEngine.Settings(encoding, suites, Duration.ofSeconds(spec.requestTimeoutSeconds())),
+                new LoadEngine.Settings(encoding, suites, Duration.ofSeconds(spec.requestTimeoutSeconds()), backoff),
                 spec.cryptoThreads());
         try {
             createSessions();
@@ -110,11 +113,15 @@ public final class Worker {
 
     private void createSessions() {
         SecureRandom keys = new SecureRandom();
+        int count = spec.endpoints().size();
         for (int i = 0; i < spec.users(); i++) {
             int index = spec.firstUser() + i;
-            URI endpoint = URI.create(spec.endpoints().get(index % spec.endpoints().size()));
+            List<URI> endpoints = new ArrayList<>(count); // its own (index mod count) first, then the next ones
+            for (int k = 0; k < count; k++) {
+                endpoints.add(URI.create(spec.endpoints().get((index + k) % count)));
+            }
             DeviceIdentity identity = DeviceIdentity.create(spec.userId(index), "norc-load " + index, keys);
-            sessions.add(new LoadSession(index, identity, endpoint, metrics));
+            sessions.add(new LoadSession(index, identity, endpoints, metrics));
         }
     }
 
@@ -210,9 +217,13 @@ public final class Worker {
         if (spec.churnPerSecond() > 0 && !sessions.isEmpty()) {
             churn = pace(new RateSchedule(spec.churnPerSecond(), -1), i -> churnOne());
         }
+        ScheduledFuture<?> drops = startDrops();
         sleepUntil(holdEnd);
         if (churn != null) {
             churn.cancel(false);
+        }
+        if (drops != null) {
+            drops.cancel(false);
         }
     }
 
@@ -223,24 +234,77 @@ public final class Worker {
             LoadSession.pair(sessions.get(k), sessions.get(k + 1));
         }
         long periodNanos = (long) (60e9 / spec.messagesPerMinute());
-        String text = "x".repeat(Math.max(0, spec.messageBytes()));
+        int size = Math.max(0, spec.messageBytes());
         List<ScheduledFuture<?>> senders = new ArrayList<>();
         for (LoadSession session : sessions) {
             for (int b = 0; b < spec.burst(); b++) {
-                engine.sendChat(session, metrics, text, spec.maxInFlight());
+                engine.sendChat(session, metrics, size, spec.maxInFlight());
             }
             long phase = (long) (random.nextDouble() * periodNanos);
-            senders.add(engine.timer().scheduleAtFixedRate(() -> engine.sendChat(session, metrics, text,
+            senders.add(engine.timer().scheduleAtFixedRate(() -> engine.sendChat(session, metrics, size,
                     spec.maxInFlight()), phase, periodNanos, TimeUnit.NANOSECONDS));
         }
+        ScheduledFuture<?> drops = startDrops();
         sleepUntil(Math.min(deadlineNanos, System.nanoTime() + TimeUnit.SECONDS.toNanos(spec.chatSeconds())));
         senders.forEach(s -> s.cancel(false));
-        // let messages in flight arrive: until every accepted one was received, or a bound
-        long drainEnd = Math.min(deadlineNanos + DRAIN_WAIT.toNanos(), System.nanoTime() + DRAIN_WAIT.toNanos());
-        while (System.nanoTime() < drainEnd && (sessions.stream().anyMatch(s -> s.inFlight() > 0)
-                || metrics.total(Counter.MESSAGES_RECEIVED) + metrics.total(Counter.MESSAGES_REJECTED)
-                < metrics.total(Counter.MESSAGES_ACCEPTED))) {
+        if (drops != null) {
+            drops.cancel(false);
+        }
+        // let messages in flight arrive: until every send was answered and every accepted message
+        // received, or the drain wait is over
+        long drain = TimeUnit.MILLISECONDS.toNanos(spec.drainMillis());
+        long drainEnd = Math.min(deadlineNanos + drain, System.nanoTime() + drain);
+        while (System.nanoTime() < drainEnd && sessions.stream().anyMatch(s -> s.inFlight() > 0
+                || s.outstanding() > 0)) {
             Thread.sleep(50);
+        }
+        countQueue();
+    }
+
+    /** The total-queue figures of this worker's recipients, added to the counters once. */
+    private void countQueue() {
+        QueueTally tally = QueueTally.EMPTY;
+        long resent = 0;
+        for (LoadSession session : sessions) {
+            tally = tally.plus(session.queueTally());
+            resent += session.resends();
+        }
+        metrics.add(Counter.QUEUE_SENT_ACCEPTED, tally.sentAccepted());
+        metrics.add(Counter.QUEUE_DELIVERED, tally.delivered());
+        metrics.add(Counter.QUEUE_LOST, tally.lost());
+        metrics.add(Counter.QUEUE_UNEXPECTED, tally.unexpected());
+        metrics.add(Counter.QUEUE_DUPLICATES_SHOWN, tally.duplicatesShown());
+        metrics.add(Counter.QUEUE_REDELIVERED, tally.redelivered());
+        metrics.add(Counter.QUEUE_RECOVERED, tally.recovered());
+        metrics.add(Counter.MESSAGES_RESENT, resent);
+    }
+
+    /** With {@code --drop}: cuts that many random sessions' connections per second; the future stops it. */
+    private ScheduledFuture<?> startDrops() {
+        if (!(spec.dropPerSecond() > 0) || sessions.isEmpty()) {
+            return null;
+        }
+        return pace(new RateSchedule(spec.dropPerSecond(), -1), i -> dropOne());
+    }
+
+    /**
+     * Cuts one session's connection: preferably one with a send in flight, so that drops hit
+     * sends and deliveries in progress (the cases reconnecting must get right), else any.
+     */
+    private void dropOne() {
+        int start = random.nextInt(sessions.size());
+        for (int k = 0; k < sessions.size(); k++) {
+            LoadSession session = sessions.get((start + k) % sessions.size());
+            if (session.inFlight() > 0 && session.dropConnection()) {
+                metrics.increment(Counter.CONNECTIONS_DROPPED);
+                return;
+            }
+        }
+        for (int attempt = 0; attempt < 8; attempt++) {
+            if (sessions.get(random.nextInt(sessions.size())).dropConnection()) {
+                metrics.increment(Counter.CONNECTIONS_DROPPED);
+                return;
+            }
         }
     }
 

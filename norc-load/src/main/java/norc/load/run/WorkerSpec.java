@@ -28,6 +28,13 @@ import java.util.Objects;
  * @param maxDurationSeconds hard bound on the measured phase; the worker stops when it passes
  * @param maxPending session setups in progress at most; the ramp waits above it, so that a
  *     generator that cannot keep up does not pile up connections that only time out
+ * @param reconnect whether a session whose connection is lost connects again (to its next
+ *     endpoint, with exponential backoff and full jitter) instead of ending
+ * @param reconnectBaseMillis the backoff's first ceiling
+ * @param reconnectCapMillis the backoff's largest ceiling
+ * @param dropPerSecond this worker's share of connections cut per second by the generator itself
+ *     during the hold (storm) or the sending (chat)
+ * @param drainMillis how long chat waits after sending for accepted messages to arrive
  */
 public record WorkerSpec(String scenario, int workerIndex, String runId, String userPrefix, String domain,
                          int firstUser, int users, List<String> endpoints, String trustCertificate,
@@ -37,7 +44,8 @@ public record WorkerSpec(String scenario, int workerIndex, String runId, String 
                          String registration, String adminUrl, int provisionConcurrency,
                          double messagesPerMinute, int burst, int messageBytes, int chatSeconds, int maxInFlight,
                          int connectTimeoutSeconds, int requestTimeoutSeconds, int maxDurationSeconds,
-                         int maxMessageBytes, int maxPending) {
+                         int maxMessageBytes, int maxPending, boolean reconnect, long reconnectBaseMillis,
+                         long reconnectCapMillis, double dropPerSecond, long drainMillis) {
     public WorkerSpec {
         Objects.requireNonNull(scenario, "scenario");
         endpoints = List.copyOf(endpoints);
@@ -49,6 +57,9 @@ public record WorkerSpec(String scenario, int workerIndex, String runId, String 
         if (users < 0 || firstUser < 0) {
             throw new IllegalArgumentException("negative user slice");
         }
+        if (reconnectBaseMillis <= 0 || reconnectCapMillis < reconnectBaseMillis || dropPerSecond < 0 || drainMillis < 0) {
+            throw new IllegalArgumentException("reconnect backoff needs 0 < base <= cap; drop and drain must not be negative");
+        }
     }
 
     public String userId(int index) {
@@ -56,13 +67,13 @@ public record WorkerSpec(String scenario, int workerIndex, String runId, String 
     }
 
     /** The same spec for another slice and rate shares. */
-    public WorkerSpec slice(int worker, int first, int count, double connectRate, double churnRate,
+    public WorkerSpec slice(int worker, int first, int count, double connectRate, double churnRate, double dropRate,
                             List<String> addresses) {
         return new WorkerSpec(scenario, worker, runId, userPrefix, domain, first, count, endpoints, trustCertificate,
                 insecureLoopback, encoding, suites, addresses, ioThreads, cryptoThreads, connectRate, holdSeconds,
                 churnRate, registration, adminUrl, provisionConcurrency, messagesPerMinute, burst, messageBytes,
                 chatSeconds, maxInFlight, connectTimeoutSeconds, requestTimeoutSeconds, maxDurationSeconds,
-                maxMessageBytes, maxPending);
+                maxMessageBytes, maxPending, reconnect, reconnectBaseMillis, reconnectCapMillis, dropRate, drainMillis);
     }
 
     public WorkerSpec withDomain(String value) {
@@ -70,6 +81,7 @@ public record WorkerSpec(String scenario, int workerIndex, String runId, String 
                 trustCertificate, insecureLoopback, encoding, suites, sourceAddresses, ioThreads, cryptoThreads,
                 connectPerSecond, holdSeconds, churnPerSecond, registration, adminUrl, provisionConcurrency,
                 messagesPerMinute, burst, messageBytes, chatSeconds, maxInFlight, connectTimeoutSeconds,
-                requestTimeoutSeconds, maxDurationSeconds, maxMessageBytes, maxPending);
+                requestTimeoutSeconds, maxDurationSeconds, maxMessageBytes, maxPending, reconnect, reconnectBaseMillis,
+                reconnectCapMillis, dropPerSecond, drainMillis);
     }
 }

@@ -68,6 +68,48 @@ class ReportWriterTest {
     }
 
     @Test
+    void aChatReportHasTheQueueCheckAndTheReconnects() throws Exception {
+        RunAggregator aggregate = new RunAggregator(1);
+        Metrics m = new Metrics();
+        m.add(Counter.QUEUE_SENT_ACCEPTED, 40);
+        m.add(Counter.QUEUE_DELIVERED, 39);
+        m.add(Counter.QUEUE_LOST, 1);
+        m.add(Counter.QUEUE_REDELIVERED, 3);
+        m.add(Counter.CONNECTIONS_LOST, 2);
+        m.add(Counter.CONNECTIONS_DROPPED, 2);
+        m.add(Counter.RECONNECTS, 2);
+        m.add(Counter.MESSAGES_RESENT, 1);
+        m.recordMicros(Metric.RECONNECT, 120_000);
+        m.recordMicros(Metric.RECONNECT, 480_000);
+        aggregate.add(0, m.interval(0));
+        RunResult chat = new RunResult("chat", Instant.parse("2025-01-01T00:00:00Z"), 1.0, 1,
+                List.of("wss://127.0.0.1:1/norc-c"), Map.of("reconnect", true), List.of(), aggregate, List.of(), 0, false);
+
+        ReportWriter.writeAll(chat, dir);
+        JsonNode json = new ObjectMapper().readTree(dir.resolve("report.json").toFile());
+        JsonNode queue = json.path("queue");
+        assertThat(queue.path("sent_accepted").asLong()).isEqualTo(40);
+        assertThat(queue.path("delivered").asLong()).isEqualTo(39);
+        assertThat(queue.path("lost").asLong()).isEqualTo(1);
+        assertThat(queue.path("unexpected").asLong()).isZero();
+        assertThat(queue.path("duplicates_shown").asLong()).isZero();
+        assertThat(queue.path("redelivered").asLong()).isEqualTo(3);
+        assertThat(queue.has("recovered")).isTrue();
+        JsonNode reconnect = json.path("reconnect");
+        assertThat(reconnect.path("enabled").asBoolean()).isTrue();
+        assertThat(reconnect.path("reconnects").asLong()).isEqualTo(2);
+        assertThat(reconnect.path("connections_lost").asLong()).isEqualTo(2);
+        assertThat(reconnect.path("connections_dropped").asLong()).isEqualTo(2);
+        assertThat(reconnect.path("messages_resent").asLong()).isEqualTo(1);
+        assertThat(reconnect.path("reconnect_ms").path("count").asLong()).isEqualTo(2);
+        assertThat(reconnect.path("reconnect_ms").path("p50").asDouble()).isBetween(119.0, 121.0);
+        assertThat(reconnect.path("reconnect_ms").path("max").asDouble()).isBetween(479.0, 481.0);
+        assertThat(Files.readString(dir.resolve("summary.txt"))).contains("queue: 40 sent_accepted, 39 delivered, 1 lost",
+                "reconnect: on; 2 connections lost (2 cut by --drop), 2 reconnects, reconnect_ms p50");
+        assertThat(ReportWriter.json(result()).has("queue")).isFalse(); // a storm has none
+    }
+
+    @Test
     void csvHasAHeaderAndOneRowPerSecond() throws Exception {
         String csv = ReportWriter.csv(result());
         String[] lines = csv.split("\n");
