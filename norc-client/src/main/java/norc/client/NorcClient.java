@@ -800,9 +800,9 @@ public final class NorcClient implements AutoCloseable {
             openAndHandOver(message, key);
             return CompletableFuture.completedFuture(null);
         }
-        // continues on the inbound executor once the key_response (or a failure) arrived
-        return fetchKeysInternal(List.of(senderUser)).handleAsync((ignored, error) -> {
-            if (state.get() == State.CLOSED) {
+        // continues on the inbound executor once the key_response arrived
+        return senderKeys(senderUser, 0).handleAsync((ignored, error) -> {
+            if (state.get() == State.CLOSED || error != null) {
                 return null; // it could not be acknowledged any more: the server offers it again
             }
             KeyResponse.DeviceKey fetched = directory.device(senderUser, senderDevice);
@@ -813,6 +813,30 @@ public final class NorcClient implements AutoCloseable {
             }
             return null;
         }, inbound);
+    }
+
+    /** Longest wait between two key lookups for a message that waits for its sender's keys. */
+    private static final Duration KEY_RETRY_CAP = Duration.ofSeconds(5);
+
+    /**
+     * The sender's keys for an inbound message, asked again (250 ms, doubling, at most 5 s apart)
+     * while the server cannot answer (an outage: {@code 9002}, a timeout) and the connection
+     * lives. The message, and every later one, waits: rejecting it would leave a gap in its
+     * sender's chain, so that each later message broke the chain too. Fails only once the
+     * connection closed.
+     */
+    private CompletableFuture<Void> senderKeys(String senderUser, int attempt) {
+        return fetchKeysInternal(List.of(senderUser)).<CompletableFuture<Void>>handle((keys, error) -> {
+            if (error == null) {
+                return CompletableFuture.completedFuture(null);
+            }
+            if (state.get() == State.CLOSED) {
+                return CompletableFuture.failedFuture(error);
+            }
+            long delay = Math.min(KEY_RETRY_CAP.toMillis(), 250L << Math.min(attempt, 5));
+            return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS, inbound))
+                    .thenCompose(ignored -> senderKeys(senderUser, attempt + 1));
+        }).thenCompose(next -> next);
     }
 
     private void openAndHandOver(MessageSend message, KeyResponse.DeviceKey senderKey) {

@@ -86,6 +86,8 @@ final class FakeServer {
     final AtomicReference<ErrorCode> failNextSend = new AtomicReference<>();
     /** Leave {@code key_request}s unanswered. */
     volatile boolean ignoreKeyRequests;
+    /** The next this many key requests are answered 9002, as by a server whose journal is away. */
+    final java.util.concurrent.atomic.AtomicInteger unavailableKeyRequests = new java.util.concurrent.atomic.AtomicInteger();
 
     /** What the connection of the next {@code message_send} does instead of answering. */
     enum Drop {
@@ -291,6 +293,10 @@ final class FakeServer {
 
         private void onKeyRequest(KeyRequest request) {
             if (ignoreKeyRequests) {
+                return;
+            }
+            if (unavailableKeyRequests.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                send(ErrorMessage.of(ErrorCode.UNAVAILABLE));
                 return;
             }
             Map<String, Map<UUID, KeyResponse.DeviceKey>> keysByUser = new LinkedHashMap<>();

@@ -212,6 +212,22 @@ class NorcClientTest {
     }
 
     @Test
+    void aMessageWaitsWhileItsSendersKeysCannotBeFetchedAndTheChainHolds() throws Exception {
+        Online alice = online("alice@fake.example", WireEncoding.BINARY);
+        Online bob = online("bob@fake.example", WireEncoding.BINARY);
+        UUID conversation = UUID.randomUUID();
+        await(alice.client().fetchKeys(List.of("bob@fake.example", "alice@fake.example"))); // cached: alice's sends look nothing up
+        server.unavailableKeyRequests.set(2); // bob's lookups of alice's keys: two outage answers
+        await(alice.client().send(conversation, List.of("bob@fake.example"), text("first")));
+        await(alice.client().send(conversation, List.of("bob@fake.example"), text("second")));
+        // rejecting the first (no key yet) would have left a gap that broke the chain for the second
+        assertThat(textOf(bob.events().nextMessage())).isEqualTo("first");
+        assertThat(textOf(bob.events().nextMessage())).isEqualTo("second");
+        assertThat(bob.events().rejections).isEmpty();
+        assertThat(server.unavailableKeyRequests.get()).isZero();
+    }
+
+    @Test
     void aDuplicateDeliveryIsAcknowledgedAgainButHandedOverOnce() throws Exception {
         Online alice = online("alice@fake.example", WireEncoding.BINARY);
         Online bob = online("bob@fake.example", WireEncoding.BINARY);
