@@ -17,7 +17,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 load=${LOAD:-$root/norc-load/bin/norc-load}
 mkdir -p "$out"; out=$(cd "$out" && pwd)
 export CONFIG_FORCE_norc_client_max__connections__per__source=0 CONFIG_FORCE_norc_client_new__connections__per__source__per__minute=0
-export LOCAL_CLUSTER_JAVA_OPTS=${LOCAL_CLUSTER_JAVA_OPTS:--Xmx1500m -XX:+UseG1GC}
+export LOCAL_CLUSTER_JAVA_OPTS=${LOCAL_CLUSTER_JAVA_OPTS:--Xmx1200m -XX:+UseG1GC}
 export LOCAL_CLUSTER_DIR=$out/cluster LOCAL_CLUSTER_DB=norc_sessions_$$ LOCAL_CLUSTER_READY_TIMEOUT=300
 rm -rf "$LOCAL_CLUSTER_DIR"
 "$root/cluster-config/local-cluster.sh" up "$nodes" | tee "$out/up.txt"
@@ -39,7 +39,7 @@ sample() {
 sample & sampler=$!
 trap 'kill $sampler 2>/dev/null || true' EXIT
 "$load" storm -n "$sessions" --rate "$rate" --hold "$hold" --workers auto --provision-concurrency 64 \
-    --worker-jvm-option=-Xmx2g "${servers[@]}" \
+    --worker-jvm-option=${WORKER_HEAP:--Xmx1500m} "${servers[@]}" \
     --trust-cert "$LOCAL_CLUSTER_DIR/node1/tls/server-cert.pem" --admin http://127.0.0.1:8080 --out "$out/storm" \
     | tee "$out/storm.txt"
 kill $sampler 2>/dev/null || true

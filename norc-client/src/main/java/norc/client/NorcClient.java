@@ -202,16 +202,21 @@ public final class NorcClient implements AutoCloseable {
     private volatile DeviceIdentity identity;
     private volatile long clockOffsetMicros;
 
+    /** A cached pool of daemon threads named {@code prefix} + a number, for an SDK object that owns its executor. */
+    static ExecutorService daemonThreads(String prefix) {
+        return Executors.newCachedThreadPool(runnable -> {
+            Thread thread = new Thread(runnable, prefix + THREADS.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
     private NorcClient(Transport transport, WireEncoding encoding, Options options) {
         this.transport = transport;
         this.codec = encoding.codec(options.limits());
         this.options = options;
         if (options.executor() == null) {
-            this.ownedExecutor = Executors.newCachedThreadPool(runnable -> {
-                Thread thread = new Thread(runnable, "norc-client-" + THREADS.incrementAndGet());
-                thread.setDaemon(true);
-                return thread;
-            });
+            this.ownedExecutor = daemonThreads("norc-client-");
             this.executor = ownedExecutor;
         } else {
             this.ownedExecutor = null;
@@ -409,13 +414,8 @@ public final class NorcClient implements AutoCloseable {
      */
     public CompletableFuture<SentMessage> send(UUID conversationId, List<String> recipientUserIds, byte[] content,
                                                SendOptions sendOptions) {
-        Objects.requireNonNull(conversationId, "conversationId");
-        Objects.requireNonNull(sendOptions, "sendOptions");
+        List<String> recipients = checkSend(conversationId, recipientUserIds, content, sendOptions);
         DeviceIdentity me = requireAuthenticated();
-        List<String> recipients = distinctUsers(recipientUserIds);
-        if (content.length > options.limits().maxMessageBytes() - CONTENT_HEADROOM) {
-            throw new IllegalArgumentException("content too large for one message; use file chunks");
-        }
         byte[] payload = content.clone();
         // this send becomes the conversation's tail; it starts when the previous tail is done
         CompletableFuture<SentMessage> result = new CompletableFuture<>();
@@ -446,13 +446,8 @@ public final class NorcClient implements AutoCloseable {
      */
     public CompletableFuture<SealedMessage> seal(UUID conversationId, List<String> recipientUserIds, byte[] content,
                                                  SendOptions sendOptions) {
-        Objects.requireNonNull(conversationId, "conversationId");
-        Objects.requireNonNull(sendOptions, "sendOptions");
+        List<String> recipients = checkSend(conversationId, recipientUserIds, content, sendOptions);
         DeviceIdentity me = requireAuthenticated();
-        List<String> recipients = distinctUsers(recipientUserIds);
-        if (content.length > options.limits().maxMessageBytes() - CONTENT_HEADROOM) {
-            throw new IllegalArgumentException("content too large for one message; use file chunks");
-        }
         return forCaller(sealNow(me, conversationId, recipients, content.clone(), sendOptions));
     }
 
@@ -472,6 +467,17 @@ public final class NorcClient implements AutoCloseable {
             throw new IllegalArgumentException("sealed by another device");
         }
         return forCaller(transmitSealed(me, message));
+    }
+
+    /** What {@code send} and {@code seal} refuse before doing anything; returns the distinct recipients. */
+    private List<String> checkSend(UUID conversationId, List<String> recipientUserIds, byte[] content, SendOptions sendOptions) {
+        Objects.requireNonNull(conversationId, "conversationId");
+        Objects.requireNonNull(sendOptions, "sendOptions");
+        List<String> recipients = distinctUsers(recipientUserIds);
+        if (content.length > options.limits().maxMessageBytes() - CONTENT_HEADROOM) {
+            throw new IllegalArgumentException("content too large for one message; use file chunks");
+        }
+        return recipients;
     }
 
     private CompletableFuture<SealedMessage> sealNow(DeviceIdentity me, UUID conversationId, List<String> recipients,

@@ -12,11 +12,9 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
@@ -55,7 +53,6 @@ import norc.wire.message.PresenceUpdate;
  * reconnects) is called one call at a time. Nothing here logs.
  */
 public final class ReconnectingClient implements AutoCloseable {
-    private static final AtomicInteger THREADS = new AtomicInteger();
 
     /**
      * How the session connects.
@@ -135,11 +132,7 @@ public final class ReconnectingClient implements AutoCloseable {
         this.history = options.client().receiveHistory() != null ? options.client().receiveHistory()
                 : ReceiveHistory.create();
         if (options.client().executor() == null) {
-            this.ownedExecutor = Executors.newCachedThreadPool(runnable -> {
-                Thread thread = new Thread(runnable, "norc-reconnecting-" + THREADS.incrementAndGet());
-                thread.setDaemon(true);
-                return thread;
-            });
+            this.ownedExecutor = NorcClient.daemonThreads("norc-reconnecting-");
             this.executor = ownedExecutor;
         } else {
             this.ownedExecutor = null;
