@@ -4,11 +4,13 @@ import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.entity;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
+import static org.apache.pekko.http.javadsl.server.Directives.onComplete;
 import static org.apache.pekko.http.javadsl.server.Directives.onSuccess;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathEnd;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import static org.apache.pekko.http.javadsl.server.Directives.post;
+import static org.apache.pekko.http.javadsl.server.Directives.respondWithHeader;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,13 +20,11 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import norc.server.ServerSettings;
-import norc.server.metrics.ServerMetrics;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
-import org.apache.pekko.http.javadsl.model.HttpEntities;
-import org.apache.pekko.http.javadsl.model.HttpResponse;
 import norc.server.UserIds;
 import norc.server.connection.ConnectionSupervisor;
+import norc.server.metrics.ServerMetrics;
 import norc.server.user.api.UserCommand;
 import norc.server.user.api.UserReply;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -38,6 +38,7 @@ import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
@@ -51,6 +52,7 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
  */
 public final class AdminEndpoint {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final long OUTAGE_RETRY_AFTER_SECONDS = 5;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private AdminEndpoint() {}
@@ -95,7 +97,7 @@ public final class AdminEndpoint {
         String id = userId;
         CompletionStage<UserReply.CreateResult> created = sharding.entityRefFor(UserCommand.ENTITY_TYPE_KEY, id)
                 .ask(UserCommand.Create::new, TIMEOUT);
-        return onSuccess(created, result -> result == UserReply.CreateResult.CREATED
+        return answered(created, result -> result == UserReply.CreateResult.CREATED
                 ? json(StatusCodes.CREATED, Map.of("user_id", id))
                 : error(StatusCodes.CONFLICT, "user exists"));
     }
@@ -107,7 +109,7 @@ public final class AdminEndpoint {
         long expiresAt = Instant.now().plus(settings.admin().tokenTtl()).getEpochSecond();
         CompletionStage<UserReply.TokenReply> issued = sharding.entityRefFor(UserCommand.ENTITY_TYPE_KEY, userId)
                 .ask(replyTo -> new UserCommand.IssueToken(expiresAt, replyTo), TIMEOUT);
-        return onSuccess(issued, result -> {
+        return answered(issued, result -> {
             if (result instanceof UserReply.TokenIssued token) {
                 Map<String, Object> answer = new LinkedHashMap<>();
                 answer.put("token", token.token());
@@ -121,7 +123,18 @@ public final class AdminEndpoint {
     private static Route connectionStats(ActorSystem<?> system, ActorRef<ConnectionSupervisor.Command> connections) {
         CompletionStage<ConnectionSupervisor.Stats> stats = AskPattern.ask(connections, ConnectionSupervisor.GetStats::new,
                 TIMEOUT, system.scheduler());
-        return onSuccess(stats, s -> json(StatusCodes.OK, Map.of("connections", s.connections(), "authenticated", s.authenticated())));
+        return answered(stats, s -> json(StatusCodes.OK, Map.of("connections", s.connections(), "authenticated", s.authenticated())));
+    }
+
+    /**
+     * The route for an entity's (or the supervisor's) answer; when none came in time (the journal
+     * behind the entity is away or slow) the answer is 503 with {@code Retry-After}, not 500: the
+     * request was sound and may be repeated.
+     */
+    private static <T> Route answered(CompletionStage<T> answer, Function<T, Route> route) {
+        return onComplete(answer, done -> done.isSuccess() ? route.apply(done.get())
+                : respondWithHeader(RetryAfter.create(OUTAGE_RETRY_AFTER_SECONDS),
+                        () -> error(StatusCodes.SERVICE_UNAVAILABLE, "unavailable, retry later")));
     }
 
     private static Route error(StatusCode status, String message) {

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A journal outage is an outage to the client, never a refusal (hardening issue): with the
  * database away, authentication and registration answer {@code 9002} with {@code retry_after}
+ * (and the admin API 503 with {@code Retry-After})
  * within seconds instead of {@code 1001} / {@code 1004}, and service resumes by itself when the
  * database returns. The database is H2 served over TCP, so the test can take it away.
  */
@@ -38,6 +39,11 @@ class OutageIT {
         // a fresh node: nothing in memory, every entity must be read from the journal
         try (TestServer server = TestServer.start(dir.resolve("node"), config)) {
             database.stop();
+            // the operator API: a sound request that the journal cannot serve now is 503, retry later
+            java.net.http.HttpResponse<String> created = server.post("/admin/users", "{\"user_id\":\"carol@" + server.serverId() + "\"}");
+            assertThat(created.statusCode()).isEqualTo(503);
+            assertThat(created.headers().firstValue("Retry-After")).contains("5");
+
 
             RawClient auth = RawClient.handshaken(server, WireEncoding.BINARY);
             auth.send(auth.auth("alice@" + server.serverId(), alice.deviceId, alice.signing.secretKey(), RawClient.nowMicros()));
@@ -46,6 +52,7 @@ class OutageIT {
             RawClient register = RawClient.handshaken(server, WireEncoding.BINARY);
             register.send(register.register("bob@" + server.serverId(), bobToken));
             assertOutage(register.receive(Duration.ofSeconds(15)));
+
 
             database.restart();
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
