@@ -13,7 +13,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -186,7 +185,7 @@ public final class NorcClient implements AutoCloseable {
     private final PendingRequests pending = new PendingRequests();
     private final OutboundChannel outbound;
     private final KeyDirectory directory = new KeyDirectory();
-    private final Map<UUID, CompletableFuture<?>> conversationQueues = new ConcurrentHashMap<>();
+    private final ConversationQueue conversations = new ConversationQueue();
     private final AtomicReference<State> state = new AtomicReference<>(State.HANDSHAKING);
     private final CompletableFuture<NorcClient> connected = new CompletableFuture<>();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
@@ -417,22 +416,8 @@ public final class NorcClient implements AutoCloseable {
         List<String> recipients = checkSend(conversationId, recipientUserIds, content, sendOptions);
         DeviceIdentity me = requireAuthenticated();
         byte[] payload = content.clone();
-        // this send becomes the conversation's tail; it starts when the previous tail is done
-        CompletableFuture<SentMessage> result = new CompletableFuture<>();
-        CompletableFuture<?> previous = conversationQueues.put(conversationId, result);
-        (previous == null ? CompletableFuture.completedFuture(null) : previous)
-                .handle((ignored, error) -> null)
-                .thenCompose(ignored -> sealNow(me, conversationId, recipients, payload, sendOptions))
-                .thenCompose(sealed -> transmitSealed(me, sealed))
-                .whenComplete((sent, error) -> {
-                    conversationQueues.remove(conversationId, result);
-                    if (error != null) {
-                        result.completeExceptionally(unwrap(error));
-                    } else {
-                        result.complete(sent);
-                    }
-                });
-        return forCaller(result);
+        return forCaller(conversations.enqueue(conversationId,
+                () -> sealNow(me, conversationId, recipients, payload, sendOptions).thenCompose(sealed -> transmitSealed(me, sealed))));
     }
 
     /**
@@ -997,10 +982,6 @@ public final class NorcClient implements AutoCloseable {
     }
 
     private static Throwable unwrap(Throwable error) {
-        Throwable e = error;
-        while (e instanceof CompletionException && e.getCause() != null) {
-            e = e.getCause();
-        }
-        return e;
+        return ConversationQueue.unwrap(error);
     }
 }

@@ -8,8 +8,6 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -111,7 +109,7 @@ public final class ReconnectingClient implements AutoCloseable {
     private final Executor executor;
     private final ExecutorService ownedExecutor;
     private final Object listenerLock = new Object();
-    private final java.util.Map<UUID, CompletableFuture<?>> conversationQueues = new ConcurrentHashMap<>();
+    private final ConversationQueue conversations = new ConversationQueue();
     private final CompletableFuture<ReconnectingClient> firstConnection = new CompletableFuture<>();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private final AtomicLong reconnects = new AtomicLong();
@@ -232,25 +230,11 @@ public final class ReconnectingClient implements AutoCloseable {
             }
         }
         Outgoing outgoing = new Outgoing(conversationId, recipients, content.clone(), sendOptions);
-        // this send becomes the conversation's tail; it starts when the previous one is done
-        CompletableFuture<SentMessage> result = new CompletableFuture<>();
-        CompletableFuture<?> previous = conversationQueues.put(conversationId, result);
-        (previous == null ? CompletableFuture.completedFuture(null) : previous)
-                .handle((ignored, error) -> null)
-                .thenCompose(ignored -> {
-                    CompletableFuture<SentMessage> done = new CompletableFuture<>();
-                    sendOnce(outgoing, done, null);
-                    return done;
-                })
-                .whenComplete((sent, error) -> {
-                    conversationQueues.remove(conversationId, result);
-                    if (error != null) {
-                        result.completeExceptionally(unwrap(error));
-                    } else {
-                        result.complete(sent);
-                    }
-                });
-        return result;
+        return conversations.enqueue(conversationId, () -> {
+            CompletableFuture<SentMessage> done = new CompletableFuture<>();
+            sendOnce(outgoing, done, null);
+            return done;
+        });
     }
 
     /** One message on its way: sealed once, on the first connection that gets that far. */
@@ -625,10 +609,6 @@ public final class ReconnectingClient implements AutoCloseable {
     }
 
     private static Throwable unwrap(Throwable error) {
-        Throwable e = error;
-        while (e instanceof CompletionException && e.getCause() != null) {
-            e = e.getCause();
-        }
-        return e;
+        return ConversationQueue.unwrap(error);
     }
 }
