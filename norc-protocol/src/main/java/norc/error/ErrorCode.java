@@ -1,9 +1,10 @@
 package norc.error;
 
 /**
- * Every error this implementation raises, with its wire code (spec §9.1, wire profile §8) and the
- * generic text a peer sees. The texts never name a user, device, key or field value (spec §6.15):
- * "unknown user" and "not allowed" deliberately share {@link #AUTHENTICATION_FAILED}.
+ * Every error this implementation raises, with its wire code (spec §9.1, wire profile §8, federation
+ * profile §7) and the generic text a peer sees. The texts never name a user, device, key or field
+ * value (spec §6.15): "unknown user" and "not allowed" deliberately share {@link #AUTHENTICATION_FAILED},
+ * and most federation refusals share "federation refused".
  */
 public enum ErrorCode {
     AUTHENTICATION_FAILED(1001, "authentication failed"),
@@ -35,6 +36,16 @@ public enum ErrorCode {
     CHAIN_MISMATCH(4006, "integrity check failed"),
 
     FEDERATION_REFUSED(5001, "federation refused"),
+    IDENTITY_MISMATCH(5002, "federation refused"),
+    LINK_REQUIRED(5003, "link required"),
+    INVALID_ROUTE(5004, "federation refused"),
+    REPLAY_DETECTED(5005, "federation refused"),
+    STALE_SEQUENCE(5006, "sequence out of window"),
+    MESSAGE_EXPIRED(5007, "message expired"),
+    CHALLENGE_FAILED(5008, "trust verification failed"),
+    NO_ACCEPTABLE_METHOD(5009, "trust verification failed"),
+    PEER_UNREACHABLE(5010, "delivery failed"),
+    REMOTE_DELIVERY_FAILED(5011, "delivery failed"),
 
     RATE_LIMITED(6001, "rate limited"),
 

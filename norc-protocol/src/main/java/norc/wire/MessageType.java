@@ -36,6 +36,9 @@ import norc.wire.schema.RecordSchema;
  * The message type registry of spec §8.3: native (2.x) code, name (the JSON {@code "type"}),
  * layer, who may send it on a NORC-C session, and the record that defines its fields.
  * {@link #codeFor(int)} and {@link #fromCode(int, int)} apply the 1.x renumbering of profile §4.5.
+ * Who may send a type is per link ({@link #senderOn}): {@code key_request} and {@code key_response}
+ * are NORC-C types that a NORC-F link also carries, server to server (profile fix, federation
+ * profile §1, §4).
  */
 public enum MessageType {
     CONNECTION_REQUEST(0x00, Layer.NORC_C, Sender.CLIENT, ConnectionRequest.class),
@@ -47,8 +50,8 @@ public enum MessageType {
     MESSAGE_SEND(0x10, Layer.NORC_C, Sender.EITHER, MessageSend.class),
     MESSAGE_ACK(0x11, Layer.NORC_C, Sender.EITHER, MessageAck.class),
     PRESENCE_UPDATE(0x20, Layer.NORC_C, Sender.EITHER, PresenceUpdate.class),
-    KEY_REQUEST(0x30, Layer.NORC_C, Sender.CLIENT, KeyRequest.class),
-    KEY_RESPONSE(0x31, Layer.NORC_C, Sender.SERVER, KeyResponse.class),
+    KEY_REQUEST(0x30, Layer.NORC_C, Sender.CLIENT, KeyRequest.class, Layer.NORC_F),
+    KEY_RESPONSE(0x31, Layer.NORC_C, Sender.SERVER, KeyResponse.class, Layer.NORC_F),
     SESSION_KEY_EXCHANGE(0x32, Layer.NORC_C, Sender.EITHER, SessionKeyExchange.class),
     TIME_SYNC(0x33, Layer.NORC_C, Sender.EITHER, TimeSync.class),
     FILE_MANIFEST(0x40, Layer.NORC_C, Sender.EITHER, FileManifest.class),
@@ -72,12 +75,12 @@ public enum MessageType {
     /** Which protocol layer a type belongs to. */
     public enum Layer { NORC_C, NORC_F, NORC_T, COMMON }
 
-    /** Who may send a type on a NORC-C session. */
+    /** Who may send a type on a link: the client, the server, either, or nobody ({@code NONE}: not carried). */
     public enum Sender {
-        CLIENT, SERVER, EITHER;
+        CLIENT, SERVER, EITHER, NONE;
 
         public boolean allows(boolean fromClient) {
-            return this == EITHER || (this == CLIENT) == fromClient;
+            return this == EITHER || (this == CLIENT && fromClient) || (this == SERVER && !fromClient);
         }
     }
 
@@ -110,19 +113,31 @@ public enum MessageType {
     private final int legacyCode;
     private final Layer layer;
     private final Sender sender;
+    private final boolean serverToServer;
     private final Class<? extends NorcMessage> recordType;
     private final String wireName;
     private volatile RecordSchema schema;
 
     MessageType(int code, Layer layer, Sender sender, Class<? extends NorcMessage> recordType) {
-        this(code, code, layer, sender, recordType);
+        this(code, code, layer, sender, recordType, layer);
+    }
+
+    /** A NORC-C type that a link of {@code alsoOn} carries too. */
+    MessageType(int code, Layer layer, Sender sender, Class<? extends NorcMessage> recordType, Layer alsoOn) {
+        this(code, code, layer, sender, recordType, alsoOn);
     }
 
     MessageType(int code, int legacyCode, Layer layer, Sender sender, Class<? extends NorcMessage> recordType) {
+        this(code, legacyCode, layer, sender, recordType, layer);
+    }
+
+    MessageType(int code, int legacyCode, Layer layer, Sender sender, Class<? extends NorcMessage> recordType,
+                Layer alsoOn) {
         this.code = code;
         this.legacyCode = legacyCode;
         this.layer = layer;
         this.sender = sender;
+        this.serverToServer = layer != Layer.NORC_C || alsoOn == Layer.NORC_F;
         this.recordType = recordType;
         this.wireName = name().toLowerCase(java.util.Locale.ROOT);
     }
@@ -145,8 +160,25 @@ public enum MessageType {
         return layer;
     }
 
+    /** Who may send this type on a NORC-C session (what {@code ReceiveSession} checks); the same as {@code senderOn(NORC_C)}. */
     public Sender sender() {
         return sender;
+    }
+
+    /**
+     * Who may send this type on a link of {@code link}: {@link Layer#NORC_C} is {@link #sender()};
+     * on {@link Layer#NORC_F}, whose connections also carry NORC-T, both ends are servers, so every
+     * NORC-F, NORC-T and common type and {@code key_request}/{@code key_response} are
+     * {@link Sender#SERVER} and the other NORC-C types {@link Sender#NONE} (federation profile §1, §4).
+     *
+     * @throws IllegalArgumentException for {@code NORC_T} or {@code COMMON}, which name no link of their own
+     */
+    public Sender senderOn(Layer link) {
+        return switch (link) {
+            case NORC_C -> sender;
+            case NORC_F -> serverToServer ? Sender.SERVER : Sender.NONE;
+            case NORC_T, COMMON -> throw new IllegalArgumentException(link + " is not a link: NORC-T travels on NORC-F");
+        };
     }
 
     public Class<? extends NorcMessage> recordType() {

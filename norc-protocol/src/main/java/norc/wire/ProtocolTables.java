@@ -35,8 +35,11 @@ public final class ProtocolTables {
             if (type.codeFor(1) != type.code()) {
                 out.append(String.format(Locale.ROOT, " (1.x: 0x%02X)", type.codeFor(1)));
             }
-            out.append(" · sent by ").append(type.sender().name().toLowerCase(Locale.ROOT))
-                    .append(" · record `").append(type.schema().tableName()).append("`\n\n");
+            out.append(" · sent by ").append(type.sender().name().toLowerCase(Locale.ROOT));
+            if (type.layer() == MessageType.Layer.NORC_C && type.senderOn(MessageType.Layer.NORC_F) == MessageType.Sender.SERVER) {
+                out.append(" · also server → server on NORC-F");
+            }
+            out.append(" · record `").append(type.schema().tableName()).append("`\n\n");
             table(type.schema(), out, nested);
         }
         out.append("### Nested records\n\n");

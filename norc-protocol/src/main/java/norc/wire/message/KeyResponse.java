@@ -7,7 +7,8 @@ import norc.wire.schema.Wire.Fixed;
 
 /**
  * {@code key_response} (0x31): {@code user_id → device_id → keys}. Unknown users and users the
- * requester may not see get the same answer, an empty entry (profile §5).
+ * requester may not see get the same answer, an empty entry (profile §5); on NORC-F also a server's
+ * answer to a peer's {@code key_request} (federation profile §1, §7).
  */
 public record KeyResponse(Map<String, Map<UUID, DeviceKey>> keys) implements ClientMessage {
 

@@ -10,10 +10,12 @@ import norc.wire.schema.Wire.U8;
 
 /**
  * {@code message_relay} (0x80): end-to-end envelopes forwarded to the recipients' server
- * (spec §4.3.1, profile §7). {@code encryptedPayloads} maps a device to its opaque envelope. The
- * relay replay cache keys on {@code (originServer, messageId)} and {@code (originServer,
- * sequenceNumber)}. {@code routeSignature} is the origin server's signature over the canonical form
- * without it.
+ * (spec §4.3.1, profile §7, federation profile §5). {@code encryptedPayloads} maps a device to
+ * {@code canon(message_send)} as that device receives it. The relay replay cache keys on
+ * {@code (originServer, messageId)} and {@code (originServer, sequenceNumber)}.
+ * {@code metadata.routeSignature} is the origin server's signature over
+ * {@code canon(m[metadata.hop_count := 0, metadata.route_signature := 0^64])} (federation profile §4,
+ * {@code norc.federation.FederationSignatures}), so relays may count hops without re-signing.
  */
 public record MessageRelay(
         UUID messageId,
@@ -24,6 +26,9 @@ public record MessageRelay(
         Classification classification,
         RelayMetadata metadata) implements FederationMessage {
 
-    /** {@code timestamp} in µs; {@code hopCount} at most 10. */
-    public record RelayMetadata(long timestamp, @U8 int hopCount, @Fixed(64) byte[] routeSignature) {}
+    /**
+     * {@code timestamp} (the attempt) in µs; {@code hopCount} the servers that sent it, 1 from the
+     * origin; {@code expiresAt} in s, when the origin gives up (profile fix, federation profile §5.1).
+     */
+    public record RelayMetadata(long timestamp, @U8 int hopCount, long expiresAt, @Fixed(64) byte[] routeSignature) {}
 }
