@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import javax.net.ssl.KeyManagerFactory;
 import norc.server.connection.ConnectionActor;
 import norc.server.connection.ConnectionSupervisor;
@@ -13,6 +14,18 @@ import norc.server.netty.NettyTls;
 import norc.server.device.DeviceSessionEntity;
 import norc.server.device.api.DeviceCommand;
 import norc.server.device.api.DeviceRestarted;
+import norc.server.federation.Federation;
+import norc.server.federation.FederationContext;
+import norc.server.federation.FederationEndpoint;
+import norc.server.federation.FederationManager;
+import norc.server.federation.FederationTls;
+import norc.server.federation.InboundLinks;
+import norc.server.federation.OwnServerInfo;
+import norc.server.federation.PeerDirectory;
+import norc.server.federation.PeerOutbox;
+import norc.server.federation.RelayLedger;
+import norc.server.federation.RemoteDevices;
+import norc.server.federation.api.OutboxCommand;
 import norc.server.http.AdminEndpoint;
 import norc.server.keys.ServerIdentity;
 import norc.server.metrics.ServerMetrics;
@@ -45,28 +58,35 @@ import org.apache.pekko.http.javadsl.ServerBinding;
  * ├── cluster membership (a cluster of one unless seed nodes are configured)
  * ├── sharding: UserEntity, DeviceSessionEntity   (event-sourced; restart with backoff on journal
  * │                                                 failure, recovering from the journal)
+ * ├── sharding: PeerOutbox, RelayLedger           (federation: per peer server, event-sourced; restart
+ * │                                                 with backoff, recovering the queue / replay cache)
+ * ├── federation: FederationManager               (restart: it keeps only its children's names)
+ * │   └── PeerLink (one per peer this node dials)   restart: forgets its connection, dials again
  * ├── message-router: MessageRouter               (restart: stateless; its per-request workers are
  * │   └── MessageDelivery / KeyLookup / ...         temporary children)
  * ├── connections: ConnectionSupervisor           (restart; its ConnectionActor children are
  * │   └── ConnectionActor (one per WebSocket)       temporary: stop on failure, never restarted;
  * │                                                 their handshake crypto runs on norc.crypto-dispatcher)
- * └── endpoints: NORC-C wss://…/norc-c (Netty), admin http://127.0.0.1:8080   (bound last)
+ * └── endpoints: NORC-C wss://…/norc-c (Netty), admin http://127.0.0.1:8080,
+ *                NORC-F https://…:8843 (HTTP/2, mutual TLS)                 (bound last)
  * </pre>
  *
- * Not built yet (later issues): the federation supervisor (NORC-F/T) and the audit journal.
+ * Not built yet (later issues): the TrustManager and TrustJournal (NORC-T) beside the
+ * FederationManager, and the audit journal.
  * Startup fails as a whole if an endpoint cannot bind: the guardian stops and so does the system.
  */
 public final class NorcGuardian {
 
     public sealed interface Command extends NoSerializationVerificationNeeded {}
 
-    private record Bound(InetSocketAddress client, ServerBinding admin) implements Command {}
+    private record Bound(InetSocketAddress client, ServerBinding admin, ServerBinding federation) implements Command {}
 
     private record BindFailed(Throwable cause) implements Command {}
 
-    /** What a started server listens on. */
-    public record Started(InetSocketAddress client, InetSocketAddress admin) {}
+    /** What a started server listens on; {@code federation} null when federation is off. */
+    public record Started(InetSocketAddress client, InetSocketAddress admin, InetSocketAddress federation) {}
 
+    /** {@code tls}: the server's key and certificate (NORC-C unless plain, and NORC-F); null only when neither uses TLS. */
     public static Behavior<Command> create(ServerSettings settings, ServerIdentity identity, KeyManagerFactory tls, ServerMetrics metrics,
                                            CompletableFuture<Started> started) {
         return Behaviors.setup(context -> new NorcGuardian(context, settings, identity, tls, metrics, started).starting());
@@ -78,12 +98,14 @@ public final class NorcGuardian {
 
     private final ActorContext<Command> context;
     private final CompletableFuture<Started> started;
+    private final Federation federation;
 
     private NorcGuardian(ActorContext<Command> context, ServerSettings settings, ServerIdentity identity, KeyManagerFactory tls,
                          ServerMetrics metrics,
                          CompletableFuture<Started> started) {
         this.context = context;
         this.started = started;
+        FederationTls federationTls = settings.federation().enabled() ? new FederationTls(tls) : null;
 
         // 1. membership: join ourselves when no seed nodes are configured
         Cluster cluster = Cluster.get(context.getSystem());
@@ -99,12 +121,26 @@ public final class NorcGuardian {
                 Topic.create(DeviceRestarted.class, DeviceRestarted.TOPIC), "device-restarts");
         DeviceSessionEntity.init(context.getSystem(), settings, metrics, restarts);
 
-        // 3. the stateless router: restarted on failure, it keeps no state worth keeping
+        // 3. federation: this node's links to peers, and the per-peer queues and replay caches
+        Federation federation = null;
+        if (settings.federation().enabled()) {
+            FederationContext shared = new FederationContext(settings.federation(),
+                    new OwnServerInfo(settings.serverId(), identity, settings.federation(), federationTls.certificate()),
+                    federationTls, new PeerDirectory(settings.federation()), new InboundLinks());
+            ActorRef<FederationManager.Command> manager = context.spawn(
+                    Behaviors.supervise(FederationManager.create(shared)).onFailure(SupervisorStrategy.restart()), "federation");
+            PeerOutbox.init(context.getSystem(), manager);
+            RelayLedger.init(context.getSystem());
+            federation = new Federation(shared, manager, new RemoteDevices());
+        }
+        this.federation = federation;
+
+        // 4. the stateless router: restarted on failure, it keeps no state worth keeping
         ActorRef<MessageRouter.Command> router = context.spawn(
-                Behaviors.supervise(MessageRouter.create(settings, sharding)).onFailure(SupervisorStrategy.restart()),
+                Behaviors.supervise(MessageRouter.create(settings, sharding, federation)).onFailure(SupervisorStrategy.restart()),
                 "message-router");
 
-        // 4. the connection supervisor: restarted on failure (which, as in OTP, ends its children)
+        // 5. the connection supervisor: restarted on failure (which, as in OTP, ends its children)
         ServerHandshake.Config handshake = new ServerHandshake.Config(settings.versions(), settings.suites(),
                 settings.capabilities(), new ServerHandshake.Identity(settings.serverId(), identity.secretKey(), identity.publicKey()));
         ActorRef<ConnectionSupervisor.Command> connections = context.spawn(
@@ -120,11 +156,15 @@ public final class NorcGuardian {
                         replyTo -> new ConnectionSupervisor.Drain(DRAIN_DEADLINE, replyTo),
                         DRAIN_DEADLINE.plusSeconds(1), context.getSystem().scheduler()));
 
-        // 5. endpoints, last: nothing is accepted before the tree above exists
+        // 6. endpoints, last: nothing is accepted before the tree above exists
+        CompletionStage<ServerBinding> federationBound = federation == null ? CompletableFuture.completedFuture(null)
+                : FederationEndpoint.bind(context.getSystem(), settings, federation.context());
         context.pipeToSelf(
                 NettyClientEndpoint.bind(context.getSystem(), settings,
-                                tls == null ? null : NettyTls.serverContext(tls, settings.transport()), connections)
-                        .thenCombine(AdminEndpoint.bind(context.getSystem(), settings, connections, metrics), Bound::new),
+                                tls == null || settings.plainWebSocket() ? null : NettyTls.serverContext(tls, settings.transport()), connections)
+                        .thenCombine(AdminEndpoint.bind(context.getSystem(), settings, connections, metrics),
+                                (client, admin) -> new Bound(client, admin, null))
+                        .thenCombine(federationBound, (bound, f) -> new Bound(bound.client(), bound.admin(), f)),
                 (bound, error) -> bound != null ? bound : new BindFailed(error));
     }
 
@@ -137,7 +177,16 @@ public final class NorcGuardian {
 
     private Behavior<Command> onBound(Bound bound) {
         bound.admin().addToCoordinatedShutdown(UNBIND_DEADLINE, context.getSystem()); // the client endpoint registers its own
-        started.complete(new Started(bound.client(), bound.admin().localAddress()));
+        if (bound.federation() != null) {
+            bound.federation().addToCoordinatedShutdown(UNBIND_DEADLINE, context.getSystem());
+            // outboxes start on first use; after a restart each node wakes every known peer's queue
+            ClusterSharding sharding = ClusterSharding.get(context.getSystem());
+            for (var peer : federation.context().directory().peers()) {
+                sharding.entityRefFor(OutboxCommand.ENTITY_TYPE_KEY, peer.serverId()).tell(OutboxCommand.Wake.INSTANCE);
+            }
+        }
+        started.complete(new Started(bound.client(), bound.admin().localAddress(),
+                bound.federation() == null ? null : bound.federation().localAddress()));
         return Behaviors.receive(Command.class).build();
     }
 

@@ -50,7 +50,7 @@ public final class NorcServer implements AutoCloseable {
                 settings.database().password());
         database.installSchema();
         ServerIdentity identity = ServerIdentity.loadOrCreate(settings.identityKey());
-        KeyManagerFactory tls = settings.plainWebSocket() ? null
+        KeyManagerFactory tls = settings.plainWebSocket() && !settings.federation().enabled() ? null
                 : TlsMaterial.keyManagers(settings.dataDir(), settings.serverId(), settings.tlsKeystore(), settings.tlsKeystorePassword());
         Config full = ConfigFactory.parseMap(database.pluginSettings()).withFallback(config);
         CompletableFuture<NorcGuardian.Started> started = new CompletableFuture<>();
@@ -85,6 +85,11 @@ public final class NorcServer implements AutoCloseable {
 
     public int adminPort() {
         return started.admin().getPort();
+    }
+
+    /** The NORC-F port, or 0 when federation is off. */
+    public int federationPort() {
+        return started.federation() == null ? 0 : started.federation().getPort();
     }
 
     /** The self-signed certificate clients can trust (absent when an operator keystore is used). */

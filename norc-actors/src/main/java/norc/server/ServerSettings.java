@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import norc.server.federation.FederationSettings;
 import norc.crypto.CipherSuite;
 import norc.persistence.JournalDatabase;
 import norc.server.keys.ServerIdentity;
@@ -41,7 +42,7 @@ public record ServerSettings(
         Path identityKey,
         Registration registration,
         Admin admin,
-        int federationPort,
+        FederationSettings federation,
         Database database,
         Limits limits,
         Delivery delivery,
@@ -156,7 +157,7 @@ public record ServerSettings(
                             : Path.of(c.getString("identity-key")),
                     registration(c.getString("registration")),
                     new Admin(c.getString("admin.interface"), port(c, "admin.port"), positive(c, "admin.token-ttl")),
-                    port(c, "federation.port"),
+                    FederationSettings.from(c, serverId),
                     database(c),
                     new Limits(atLeast(c, "limits.messages-per-minute", 1), atLeast(c, "limits.message-burst", 1),
                             atLeast(c, "limits.key-lookups-per-minute", 1), atLeast(c, "limits.key-lookup-burst", 1),

@@ -16,6 +16,11 @@ public final class UserIds {
         return userId.substring(userId.indexOf('@') + 1).equals(serverId);
     }
 
+    /** The domain of a well-formed id. */
+    public static String domain(String userId) {
+        return userId.substring(userId.indexOf('@') + 1);
+    }
+
     /** {@link #wellFormed} and {@link #local}. */
     public static boolean isLocal(String userId, String serverId) {
         return wellFormed(userId) && local(userId, serverId);

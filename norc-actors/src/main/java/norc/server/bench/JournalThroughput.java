@@ -155,7 +155,7 @@ public final class JournalThroughput {
                     return Effect().none();
                 }
                 sentAt = System.nanoTime();
-                return Effect().persist(new MessageStored(UUID.randomUUID(), payload, SENDER, System.currentTimeMillis(), 0)).thenRun(s -> {
+                return Effect().persist(new MessageStored(UUID.randomUUID(), payload, SENDER, System.currentTimeMillis(), 0, null)).thenRun(s -> {
                     if (measuring.get()) {
                         synchronized (latency) {
                             latency.recordValue(Math.min(System.nanoTime() - sentAt, latency.getHighestTrackableValue()));

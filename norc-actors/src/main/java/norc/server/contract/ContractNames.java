@@ -9,6 +9,15 @@ import norc.server.device.api.DeviceOutbound;
 import norc.server.device.api.DeviceReply;
 import norc.server.device.api.DeviceRestarted;
 import norc.server.device.api.DeviceSnapshot;
+import norc.server.federation.api.LedgerCommand;
+import norc.server.federation.api.LedgerEvent;
+import norc.server.federation.api.LedgerReply;
+import norc.server.federation.api.LedgerSnapshot;
+import norc.server.federation.api.OutboxCommand;
+import norc.server.federation.api.OutboxEvent;
+import norc.server.federation.api.OutboxReply;
+import norc.server.federation.api.OutboxSnapshot;
+import norc.server.federation.api.RelayEntry;
 import norc.server.user.api.UserCommand;
 import norc.server.user.api.UserEvent;
 import norc.server.user.api.UserReply;
@@ -79,6 +88,28 @@ public final class ContractNames {
         name("user.event.device-revoked", UserEvent.DeviceRevoked.class);
         name("user.event.contacts-added", UserEvent.ContactsAdded.class);
         name("user.snapshot", UserSnapshot.class);
+
+        // federation: a peer's outbox (relays and delivery acks to send) and an origin's relay ledger
+        name("federation.outbox.enqueue", OutboxCommand.Enqueue.class);
+        name("federation.outbox.delivery-reported", OutboxCommand.DeliveryReported.class);
+        name("federation.outbox.report-delivery", OutboxCommand.ReportDelivery.class);
+        name("federation.outbox.wake", OutboxCommand.Wake.class);
+        name("federation.outbox.queued", OutboxReply.Queued.class);
+        name("federation.relay-entry", RelayEntry.class);
+        name("federation.outbox.event.relay-queued", OutboxEvent.RelayQueued.class);
+        name("federation.outbox.event.relay-accepted", OutboxEvent.RelayAccepted.class);
+        name("federation.outbox.event.relay-failed", OutboxEvent.RelayFailed.class);
+        name("federation.outbox.event.deliveries-reported", OutboxEvent.DeliveriesReported.class);
+        name("federation.outbox.event.ack-queued", OutboxEvent.AckQueued.class);
+        name("federation.outbox.event.ack-sent", OutboxEvent.AckSent.class);
+        name("federation.outbox.snapshot", OutboxSnapshot.class);
+        name("federation.ledger.begin", LedgerCommand.Begin.class);
+        name("federation.ledger.record", LedgerCommand.Record.class);
+        name("federation.ledger.abandon", LedgerCommand.Abandon.class);
+        name("federation.ledger.proceed", LedgerReply.Proceed.class);
+        name("federation.ledger.recorded", LedgerReply.Recorded.class);
+        name("federation.ledger.event.outcome-recorded", LedgerEvent.OutcomeRecorded.class);
+        name("federation.ledger.snapshot", LedgerSnapshot.class);
     }
 
     private static void name(String name, Class<? extends Contract> type) {

@@ -38,6 +38,7 @@ import norc.server.device.api.DeviceReply.StoreResult;
 import norc.server.device.api.DeviceRestarted;
 import norc.server.device.api.DeviceSnapshot;
 import norc.server.device.api.DeviceSnapshot.StoredMessage;
+import norc.server.federation.api.OutboxCommand;
 import norc.server.metrics.ServerMetrics;
 import norc.wire.message.Atoms.AckStatus;
 import norc.wire.message.MessageAck;
@@ -148,6 +149,12 @@ public final class DeviceSessionEntity
             }
 
             @Override
+            public void deliveredFromOrigin(String originServer, UUID messageId, UUID device) {
+                sharding.entityRefFor(OutboxCommand.ENTITY_TYPE_KEY, originServer)
+                        .tell(new OutboxCommand.ReportDelivery(messageId, device, true));
+            }
+
+            @Override
             public void restarted(UUID device) {
                 restarts.tell(Topic.publish(new DeviceRestarted(device)));
             }
@@ -163,6 +170,9 @@ public final class DeviceSessionEntity
      */
     public interface Devices {
         void tell(UUID deviceId, DeviceCommand command);
+
+        /** A message relayed from {@code originServer} reached this device: that server hears it in a {@code delivery_ack}. */
+        void deliveredFromOrigin(String originServer, UUID messageId, UUID deviceId);
 
         /** This device's entity recovered: its connection, wherever it is, should attach now. */
         void restarted(UUID deviceId);
@@ -313,7 +323,8 @@ public final class DeviceSessionEntity
         if (state.seen(c.messageId())) {
             return Effect().reply(c.replyTo(), new StoreReply(deviceId, StoreResult.DUPLICATE));
         }
-        MessageStored event = new MessageStored(c.messageId(), c.payload(), c.senderDevice(), System.currentTimeMillis(), c.expiresAt());
+        MessageStored event = new MessageStored(c.messageId(), c.payload(), c.senderDevice(), System.currentTimeMillis(), c.expiresAt(),
+                c.originServer());
         return Effect().persist(event)
                 .thenRun(s -> {
                     if (connection != null) {
@@ -384,29 +395,34 @@ public final class DeviceSessionEntity
     }
 
     /** The waiting acknowledgements of messages still in the inbox, and their senders' receipts (sent after the commit). */
-    private record Batch(List<UUID> ids, List<UUID> senders, List<MessageAck> receipts, Devices devices) {
+    private record Batch(List<UUID> ids, List<StoredMessage> messages, List<MessageAck> receipts, UUID deviceId, Devices devices) {
         void sendReceipts() {
             for (int i = 0; i < receipts.size(); i++) {
-                devices.tell(senders.get(i), new Push(WireMessage.of(receipts.get(i))));
+                StoredMessage m = messages.get(i);
+                if (m.originServer() == null) {
+                    devices.tell(m.senderDevice(), new Push(WireMessage.of(receipts.get(i))));
+                } else { // relayed from another server: it tells its sender (read counts as delivered)
+                    devices.deliveredFromOrigin(m.originServer(), m.messageId(), deviceId);
+                }
             }
         }
     }
 
     private Batch takeAcks(State state) {
         List<UUID> ids = new ArrayList<>(pendingAcks.size());
-        List<UUID> senders = new ArrayList<>(pendingAcks.size());
+        List<StoredMessage> messages = new ArrayList<>(pendingAcks.size());
         List<MessageAck> receipts = new ArrayList<>(pendingAcks.size());
         pendingAcks.forEach((id, status) -> {
             StoredMessage stored = state.inbox.get(id);
             if (stored != null) { // not expired or revoked meanwhile
                 ids.add(id);
-                senders.add(stored.senderDevice());
+                messages.add(stored);
                 receipts.add(new MessageAck(id, status, Optional.of(deviceId), Optional.empty()));
             }
         });
         pendingAcks.clear();
         metrics.acksJournalled(ids.size());
-        return new Batch(ids, senders, receipts, devices);
+        return new Batch(ids, messages, receipts, deviceId, devices);
     }
 
     private ReplyEffect<DeviceEvent, State> onStop(State state, Stop c) {
@@ -462,7 +478,8 @@ public final class DeviceSessionEntity
                     return state;
                 })
                 .onEvent(MessageStored.class, (state, e) -> {
-                    state.inbox.put(e.messageId(), new StoredMessage(e.messageId(), e.payload(), e.senderDevice(), e.storedAt(), e.expiresAt()));
+                    state.inbox.put(e.messageId(), new StoredMessage(e.messageId(), e.payload(), e.senderDevice(), e.storedAt(), e.expiresAt(),
+                            e.originServer()));
                     return state;
                 })
                 .onEvent(MessageAcknowledged.class, (state, e) -> {

@@ -1,6 +1,8 @@
 package norc.server.message;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import norc.error.ErrorCode;
@@ -8,8 +10,12 @@ import norc.server.ServerSettings;
 import norc.server.UserIds;
 import norc.server.device.api.DeviceCommand;
 import norc.server.device.api.DeviceReply;
+import norc.server.federation.Federation;
+import norc.server.federation.FederationManager;
+import norc.server.federation.PeerLink;
 import norc.server.user.api.UserCommand;
 import norc.server.user.api.UserReply;
+import norc.wire.message.Atoms.TrustLevel;
 import norc.wire.message.KeyResponse;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.Behavior;
@@ -20,9 +26,11 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
  * Answers one {@code key_request} (spec §3.4.1, profile §5): spends one unit of the requester's
- * key-lookup budget, asks each local user's entity for its active devices, and answers in the
- * request's order. Unknown users, remote users and users without devices all get the same empty
- * entry, so the answer reveals nothing about who exists.
+ * key-lookup budget, asks each local user's entity for its active devices and each trusted remote
+ * server for its users' (one server-to-server {@code key_request} per server, federation profile
+ * §1), and answers in the request's order. Unknown users, users of untrusted or unreachable
+ * servers and users without devices all get the same empty entry, so the answer reveals nothing
+ * about who exists.
  */
 final class KeyLookup {
 
@@ -32,26 +40,31 @@ final class KeyLookup {
 
     private record Found(UserReply.Keys keys) implements Command {}
 
+    private record RemoteFound(String server, List<String> users, PeerLink.Result result) implements Command {}
+
     private enum TimedOut implements Command { INSTANCE }
 
-    static Behavior<Command> create(MessageRouter.LookupKeys lookup, ServerSettings settings, ClusterSharding sharding) {
+    static Behavior<Command> create(MessageRouter.LookupKeys lookup, ServerSettings settings, ClusterSharding sharding,
+                                    Federation federation) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-                new KeyLookup(context, timers, lookup, settings, sharding).start()));
+                new KeyLookup(context, timers, lookup, settings, sharding, federation).start()));
     }
 
     private final ActorContext<Command> context;
     private final MessageRouter.LookupKeys lookup;
     private final ServerSettings settings;
     private final ClusterSharding sharding;
+    private final Federation federation;
     private final Map<String, Map<UUID, KeyResponse.DeviceKey>> answer = new LinkedHashMap<>();
     private int awaiting;
 
     private KeyLookup(ActorContext<Command> context, TimerScheduler<Command> timers, MessageRouter.LookupKeys lookup,
-                      ServerSettings settings, ClusterSharding sharding) {
+                      ServerSettings settings, ClusterSharding sharding, Federation federation) {
         this.context = context;
         this.lookup = lookup;
         this.settings = settings;
         this.sharding = sharding;
+        this.federation = federation;
         timers.startSingleTimer(TimedOut.INSTANCE, settings.delivery().commitTimeout());
     }
 
@@ -65,6 +78,7 @@ final class KeyLookup {
         return Behaviors.receive(Command.class)
                 .onMessage(BudgetChecked.class, this::onBudgetChecked)
                 .onMessage(Found.class, this::onFound)
+                .onMessage(RemoteFound.class, this::onRemoteFound)
                 .onMessage(TimedOut.class, t -> refuse(ErrorCode.UNAVAILABLE, 0))
                 .build();
     }
@@ -73,19 +87,48 @@ final class KeyLookup {
         if (!budget.spent().allowed()) {
             return refuse(ErrorCode.RATE_LIMITED, budget.spent().retryAfterSeconds());
         }
+        Map<String, List<String>> remote = new LinkedHashMap<>();
         for (String user : lookup.userIds()) {
             answer.put(user, Map.of());
-            if (UserIds.wellFormed(user) && UserIds.local(user, settings.serverId())) {
+            if (!UserIds.wellFormed(user)) {
+                continue;
+            }
+            if (UserIds.local(user, settings.serverId())) {
                 awaiting++;
                 sharding.entityRefFor(UserCommand.ENTITY_TYPE_KEY, user)
                         .tell(new UserCommand.GetKeys(lookup.filter(), context.messageAdapter(UserReply.Keys.class, Found::new)));
+            } else if (federation != null
+                    && federation.context().directory().grant(UserIds.domain(user)).compareTo(TrustLevel.BASIC) >= 0) {
+                remote.computeIfAbsent(UserIds.domain(user), d -> new ArrayList<>()).add(user);
             }
         }
+        remote.forEach((server, users) -> {
+            awaiting++;
+            context.ask(PeerLink.Result.class, federation.manager(), settings.delivery().commitTimeout(),
+                    replyTo -> new FederationManager.ToPeer(server, new PeerLink.Send(
+                            new PeerLink.KeysOut(List.copyOf(users), lookup.filter()), replyTo)),
+                    (result, error) -> new RemoteFound(server, users, result));
+        });
         return awaiting == 0 ? answer() : Behaviors.same();
     }
 
     private Behavior<Command> onFound(Found found) {
         answer.put(found.keys().userId(), found.keys().devices());
+        return --awaiting > 0 ? Behaviors.same() : answer();
+    }
+
+    /** A remote server's answer: only the users asked of it count; its devices are remembered as its own. */
+    private Behavior<Command> onRemoteFound(RemoteFound found) {
+        if (found.result() instanceof PeerLink.Answered answered && answered.response().status() == 200
+                && answered.response().body() instanceof KeyResponse response) {
+            for (String user : found.users()) {
+                Map<UUID, KeyResponse.DeviceKey> devices = response.keys().get(user);
+                if (devices != null) {
+                    answer.put(user, devices);
+                    devices.keySet().forEach(d -> federation.remoteDevices().learned(d, found.server()));
+                }
+            }
+        }
         return --awaiting > 0 ? Behaviors.same() : answer();
     }
 

@@ -1,8 +1,12 @@
 package norc.server.message;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -12,11 +16,16 @@ import norc.server.ServerSettings;
 import norc.server.UserIds;
 import norc.server.device.api.DeviceCommand;
 import norc.server.device.api.DeviceReply;
+import norc.server.federation.Federation;
+import norc.server.federation.api.OutboxCommand;
+import norc.server.federation.api.OutboxReply;
+import norc.server.federation.api.RelayEntry;
 import norc.server.user.api.UserCommand;
 import norc.server.user.api.UserReply;
 import norc.wire.Codec;
 import norc.wire.WireEncoding;
 import norc.wire.WireLimits;
+import norc.wire.message.Atoms.TrustLevel;
 import norc.wire.message.MessageSend;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -28,10 +37,15 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
  * Delivers one {@code message_send} (profile §6): checks it, spends one unit of the sender device's
- * message budget (spec §6.16), resolves every recipient user's active devices, stores a per-device
- * copy (server-stamped sender, only that device's wrapped key) in each device's inbox, and answers
- * {@code Accepted} only when every inbox committed. Past {@code commit-timeout} it answers
- * {@code 9002}: the sender resends the same {@code message_id}, which the inboxes deduplicate.
+ * message budget (spec §6.16), resolves every local recipient user's active devices, stores a
+ * per-device copy (server-stamped sender, only that device's wrapped key) in each device's inbox,
+ * journals one relay per remote recipient server in that server's {@link
+ * norc.server.federation.PeerOutbox} (federation profile §5.1, §5.4; the remote server's devices
+ * are the {@code keys} no local device took), and answers {@code Accepted} only when every inbox
+ * and every outbox committed. Recipients on a server this one does not trust are refused with
+ * {@code 5001}, a classification above a peer's grant with {@code 2002} (§6.4), before anything is
+ * stored. Past {@code commit-timeout} it answers {@code 9002}: the sender resends the same
+ * {@code message_id}, which inboxes and outboxes deduplicate.
  */
 final class MessageDelivery {
     private static final Codec STORAGE = WireEncoding.BINARY.codec(WireLimits.DEFAULT);
@@ -44,11 +58,14 @@ final class MessageDelivery {
 
     private record Stored(DeviceReply.StoreReply reply) implements Command {}
 
+    private record Queued(OutboxReply.Queued reply) implements Command {}
+
     private enum TimedOut implements Command { INSTANCE }
 
-    static Behavior<Command> create(MessageRouter.Route route, ServerSettings settings, ClusterSharding sharding) {
+    static Behavior<Command> create(MessageRouter.Route route, ServerSettings settings, ClusterSharding sharding,
+                                    Federation federation) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-                new MessageDelivery(context, timers, route, settings, sharding).start()));
+                new MessageDelivery(context, timers, route, settings, sharding, federation).start()));
     }
 
     private final ActorContext<Command> context;
@@ -56,19 +73,23 @@ final class MessageDelivery {
     private final MessageSend message;
     private final ServerSettings settings;
     private final ClusterSharding sharding;
+    private final Federation federation;
     private final Set<String> users = new LinkedHashSet<>();
+    private final Map<String, List<String>> remoteUsers = new LinkedHashMap<>();
     private final Set<UUID> targets = new HashSet<>();
+    private final Set<UUID> localDevices = new HashSet<>();
     private final Map<UUID, String> owners = new HashMap<>();
     private final Set<String> reached = new HashSet<>();
     private int awaiting;
 
     private MessageDelivery(ActorContext<Command> context, TimerScheduler<Command> timers, MessageRouter.Route route,
-                            ServerSettings settings, ClusterSharding sharding) {
+                            ServerSettings settings, ClusterSharding sharding, Federation federation) {
         this.context = context;
         this.route = route;
         this.message = route.message();
         this.settings = settings;
         this.sharding = sharding;
+        this.federation = federation;
         timers.startSingleTimer(TimedOut.INSTANCE, settings.delivery().commitTimeout());
     }
 
@@ -84,6 +105,7 @@ final class MessageDelivery {
                 .onMessage(BudgetChecked.class, this::onBudgetChecked)
                 .onMessage(Resolved.class, this::onResolved)
                 .onMessage(Stored.class, this::onStored)
+                .onMessage(Queued.class, this::onQueued)
                 .onMessage(TimedOut.class, t -> refuse(ErrorCode.UNAVAILABLE, 0))
                 .build();
     }
@@ -105,10 +127,20 @@ final class MessageDelivery {
             if (!UserIds.wellFormed(user)) {
                 return ErrorCode.INVALID_FIELD;
             }
-            if (!UserIds.local(user, settings.serverId())) {
-                return ErrorCode.FEDERATION_REFUSED; // federation is not built yet
+            if (UserIds.local(user, settings.serverId())) {
+                users.add(user);
+            } else {
+                remoteUsers.computeIfAbsent(UserIds.domain(user), d -> new ArrayList<>()).add(user);
             }
-            users.add(user);
+        }
+        for (String server : remoteUsers.keySet()) { // federation profile §6.4, at the origin
+            TrustLevel grant = federation == null ? TrustLevel.UNTRUSTED : federation.context().directory().grant(server);
+            if (grant == TrustLevel.UNTRUSTED) {
+                return ErrorCode.FEDERATION_REFUSED;
+            }
+            if (grant.compareTo(federation.context().settings().minimumGrant(message.metadata().classification())) < 0) {
+                return ErrorCode.CLASSIFICATION_NOT_PERMITTED;
+            }
         }
         return null;
     }
@@ -118,6 +150,9 @@ final class MessageDelivery {
             return refuse(ErrorCode.RATE_LIMITED, budget.spent().retryAfterSeconds());
         }
         awaiting = users.size();
+        if (awaiting == 0) {
+            return commit();
+        }
         ActorRef<UserReply.Recipient> resolved = context.messageAdapter(UserReply.Recipient.class, Resolved::new);
         for (String user : users) {
             sharding.entityRefFor(UserCommand.ENTITY_TYPE_KEY, user).tell(new UserCommand.ResolveRecipient(resolved));
@@ -127,6 +162,7 @@ final class MessageDelivery {
 
     private Behavior<Command> onResolved(Resolved resolved) {
         for (UUID device : resolved.recipient().devices()) {
+            localDevices.add(device);
             if (message.keys().containsKey(device) && !device.equals(route.senderDevice())) {
                 targets.add(device);
                 owners.put(device, resolved.recipient().userId());
@@ -135,17 +171,61 @@ final class MessageDelivery {
         if (--awaiting > 0) {
             return Behaviors.same();
         }
-        if (targets.isEmpty()) {
+        return commit();
+    }
+
+    /** Stores every local copy and journals every relay, all at once; answers when all committed. */
+    private Behavior<Command> commit() {
+        Map<String, RelayEntry> relays = relays();
+        if (targets.isEmpty() && relays.isEmpty()) {
             return accept(); // nobody to deliver to; the answer does not reveal which users exist
         }
-        awaiting = targets.size();
+        awaiting = targets.size() + relays.size();
         long expiresAt = System.currentTimeMillis() + settings.delivery().messageTtl().toMillis();
         for (UUID device : targets) {
             sharding.entityRefFor(DeviceCommand.ENTITY_TYPE_KEY, device.toString())
-                    .tell(new DeviceCommand.Store(message.messageId(), copyFor(device), route.senderDevice(), expiresAt,
-                            context.messageAdapter(DeviceReply.StoreReply.class, Stored::new)));
+                    .tell(new DeviceCommand.Store(message.messageId(), STORAGE.encodePayload(copyFor(device)), route.senderDevice(),
+                            expiresAt, null, context.messageAdapter(DeviceReply.StoreReply.class, Stored::new)));
         }
+        relays.forEach((server, entry) -> sharding.entityRefFor(OutboxCommand.ENTITY_TYPE_KEY, server)
+                .tell(new OutboxCommand.Enqueue(entry, context.messageAdapter(OutboxReply.Queued.class, Queued::new))));
         return Behaviors.same();
+    }
+
+    /**
+     * One relay per remote server that has devices in {@code keys}: the keys no local device took
+     * (and not the sender's own device) belong to the remote servers; with several, each device goes
+     * to the server whose {@code key_response} named it.
+     */
+    private Map<String, RelayEntry> relays() {
+        Map<String, RelayEntry> relays = new LinkedHashMap<>();
+        if (remoteUsers.isEmpty()) {
+            return relays;
+        }
+        Map<String, Map<UUID, byte[]>> payloads = new LinkedHashMap<>();
+        for (UUID device : message.keys().keySet()) {
+            if (targets.contains(device) || device.equals(route.senderDevice()) || localDevices.contains(device)) {
+                continue;
+            }
+            String server = remoteUsers.size() == 1 ? remoteUsers.keySet().iterator().next()
+                    : federation.remoteDevices().serverOf(device).filter(remoteUsers::containsKey).orElse(null);
+            if (server != null) {
+                payloads.computeIfAbsent(server, s -> new LinkedHashMap<>()).put(device, STORAGE.encodeMessage(copyFor(device)));
+            }
+        }
+        long expiresAt = System.currentTimeMillis() / 1000 + federation.context().settings().relayTtl().toSeconds();
+        String classification = message.metadata().classification().name().toLowerCase(Locale.ROOT);
+        payloads.forEach((server, copies) -> relays.put(server, new RelayEntry(message.messageId(), message.conversationId(),
+                route.senderDevice(), List.copyOf(remoteUsers.get(server)), copies, classification, expiresAt)));
+        return relays;
+    }
+
+    private Behavior<Command> onQueued(Queued queued) {
+        if (--awaiting > 0) {
+            return Behaviors.same();
+        }
+        recordContacts();
+        return accept();
     }
 
     private Behavior<Command> onStored(Stored stored) {
@@ -176,12 +256,12 @@ final class MessageDelivery {
     }
 
     /** The recipient device's copy: the server stamps the sender and keeps only that device's key. */
-    private byte[] copyFor(UUID device) {
+    private MessageSend copyFor(UUID device) {
         MessageSend copy = new MessageSend(message.messageId(), message.conversationId(), message.recipients(),
                 message.metadata(), message.e2eSequence(), message.e2ePrevHash(), message.ciphertext(),
                 Map.of(device, message.keys().get(device)), message.senderSignature(),
                 Optional.of(route.senderUser()), Optional.of(route.senderDevice()));
-        return STORAGE.encodePayload(copy);
+        return copy;
     }
 
     private Behavior<Command> accept() {

@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.UUID;
 import norc.error.ErrorCode;
 import norc.server.ServerSettings;
+import norc.server.federation.Federation;
 import norc.wire.message.KeyResponse;
 import norc.wire.message.MessageSend;
 import norc.wire.message.PresenceUpdate;
@@ -51,18 +52,21 @@ public final class MessageRouter {
     /** A {@code presence_update} (already stamped with its user) for the users who share a conversation. */
     public record Presence(PresenceUpdate update, String senderUser) implements Command {}
 
-    public static Behavior<Command> create(ServerSettings settings, ClusterSharding sharding) {
-        return Behaviors.setup(context -> new MessageRouter(context, settings, sharding).receive());
+    /** {@code federation}: null when federation is off (recipients on other servers then get {@code 5001}). */
+    public static Behavior<Command> create(ServerSettings settings, ClusterSharding sharding, Federation federation) {
+        return Behaviors.setup(context -> new MessageRouter(context, settings, sharding, federation).receive());
     }
 
     private final ActorContext<Command> context;
     private final ServerSettings settings;
     private final ClusterSharding sharding;
+    private final Federation federation;
 
-    private MessageRouter(ActorContext<Command> context, ServerSettings settings, ClusterSharding sharding) {
+    private MessageRouter(ActorContext<Command> context, ServerSettings settings, ClusterSharding sharding, Federation federation) {
         this.context = context;
         this.settings = settings;
         this.sharding = sharding;
+        this.federation = federation;
     }
 
     private Behavior<Command> receive() {
@@ -74,12 +78,12 @@ public final class MessageRouter {
     }
 
     private Behavior<Command> onRoute(Route route) {
-        context.spawnAnonymous(MessageDelivery.create(route, settings, sharding)); // temporary: stops on failure
+        context.spawnAnonymous(MessageDelivery.create(route, settings, sharding, federation)); // temporary: stops on failure
         return Behaviors.same();
     }
 
     private Behavior<Command> onLookupKeys(LookupKeys lookup) {
-        context.spawnAnonymous(KeyLookup.create(lookup, settings, sharding));
+        context.spawnAnonymous(KeyLookup.create(lookup, settings, sharding, federation));
         return Behaviors.same();
     }
 

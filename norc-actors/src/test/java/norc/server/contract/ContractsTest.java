@@ -20,6 +20,15 @@ import norc.server.device.api.DeviceEvent;
 import norc.server.device.api.DeviceOutbound;
 import norc.server.device.api.DeviceReply;
 import norc.server.device.api.DeviceSnapshot;
+import norc.server.federation.api.LedgerCommand;
+import norc.server.federation.api.LedgerEvent;
+import norc.server.federation.api.LedgerReply;
+import norc.server.federation.api.LedgerSnapshot;
+import norc.server.federation.api.OutboxCommand;
+import norc.server.federation.api.OutboxEvent;
+import norc.server.federation.api.OutboxReply;
+import norc.server.federation.api.OutboxSnapshot;
+import norc.server.federation.api.RelayEntry;
 import norc.server.user.api.DeviceRecord;
 import norc.server.user.api.UserCommand;
 import norc.server.user.api.UserEvent;
@@ -70,7 +79,14 @@ class ContractsTest {
             "user.create-result", "user.token-issued", "user.no-such-user", "user.register-result", "user.revoke-result",
             "user.device-lookup", "user.keys", "user.recipient", "user.contacts",
             "user.event.user-created", "user.event.enrollment-token-issued", "user.event.device-registered",
-            "user.event.device-revoked", "user.event.contacts-added", "user.snapshot");
+            "user.event.device-revoked", "user.event.contacts-added", "user.snapshot",
+            "federation.outbox.enqueue", "federation.outbox.delivery-reported", "federation.outbox.report-delivery",
+            "federation.outbox.wake", "federation.outbox.queued", "federation.relay-entry",
+            "federation.outbox.event.relay-queued", "federation.outbox.event.relay-accepted",
+            "federation.outbox.event.relay-failed", "federation.outbox.event.deliveries-reported",
+            "federation.outbox.event.ack-queued", "federation.outbox.event.ack-sent", "federation.outbox.snapshot",
+            "federation.ledger.begin", "federation.ledger.record", "federation.ledger.abandon", "federation.ledger.proceed",
+            "federation.ledger.recorded", "federation.ledger.event.outcome-recorded", "federation.ledger.snapshot");
 
     @Test
     void theNamesAreTheReleasedOnes() {
@@ -81,7 +97,8 @@ class ContractsTest {
     void everyPublicTypeOfTheEntityProtocolsHasAName() {
         List<Class<?>> types = new ArrayList<>();
         for (Class<?> protocol : List.of(DeviceCommand.class, DeviceReply.class, DeviceOutbound.class, DeviceEvent.class,
-                UserCommand.class, UserReply.class, UserEvent.class, UserReply.TokenReply.class)) {
+                UserCommand.class, UserReply.class, UserEvent.class, UserReply.TokenReply.class,
+                OutboxCommand.class, OutboxReply.class, OutboxEvent.class, LedgerCommand.class, LedgerReply.class, LedgerEvent.class)) {
             for (Class<?> nested : protocol.getDeclaredClasses()) {
                 if (Contract.class.isAssignableFrom(nested) && !nested.isInterface()) {
                     types.add(nested);
@@ -89,7 +106,7 @@ class ContractsTest {
             }
         }
         types.addAll(List.of(DeviceSnapshot.class, UserSnapshot.class, DeviceRecord.class, WireMessage.class,
-                norc.server.device.api.DeviceRestarted.class));
+                norc.server.device.api.DeviceRestarted.class, RelayEntry.class, OutboxSnapshot.class, LedgerSnapshot.class));
         assertThat(types).hasSizeGreaterThan(40);
         for (Class<?> type : types) {
             if (type != DeviceRecord.class) { // a field type, never a message or event of its own
@@ -102,7 +119,7 @@ class ContractsTest {
     void contractsAreWrittenUnderTheirNamesAndReadBack() throws Exception {
         TestProbe<DeviceReply.StoreReply> probe = KIT.createTestProbe();
         List<Object> samples = List.of(
-                new DeviceCommand.Store(A, new byte[] {1, 2}, B, 42, probe.getRef()),
+                new DeviceCommand.Store(A, new byte[] {1, 2}, B, 42, "b.example", probe.getRef()),
                 new DeviceCommand.Acknowledge(A, AckStatus.READ),
                 DeviceCommand.Revoke.INSTANCE,
                 new DeviceCommand.Push(WireMessage.of(new MessageAck(A, AckStatus.DELIVERED, Optional.of(B), Optional.empty()))),
@@ -114,7 +131,16 @@ class ContractsTest {
                 new UserCommand.GetKeys(Optional.of(List.of(A)), KIT.<UserReply.Keys>createTestProbe().getRef()),
                 new UserReply.DeviceLookup(Optional.of(record())),
                 new UserEvent.DeviceRevoked(A, B, 1, 2, "lost", WireEncoding.JSON, new byte[] {9}),
-                new UserSnapshot(true, Map.of(A, record()), Map.of("h", 5L), Set.of("bob@localhost")));
+                new UserSnapshot(true, Map.of(A, record()), Map.of("h", 5L), Set.of("bob@localhost")),
+                new OutboxCommand.Enqueue(relay(), KIT.<OutboxReply.Queued>createTestProbe().getRef()),
+                OutboxCommand.Wake.INSTANCE,
+                new OutboxEvent.RelayQueued(relay()),
+                new OutboxEvent.AckQueued(A, List.of(B), List.of()),
+                new OutboxSnapshot(List.of(relay()), List.of(new OutboxSnapshot.Awaiting(A, B, List.of(B), 1700000000L)),
+                        List.of(new OutboxEvent.AckQueued(B, List.of(), List.of(A)))),
+                new LedgerCommand.Record(A, 0, 1700000000000L, KIT.<LedgerReply>createTestProbe().getRef()),
+                new LedgerReply.Recorded(A, 5004),
+                new LedgerSnapshot(List.of(new LedgerEvent.OutcomeRecorded(A, 0, 1700000000000L))));
         for (Object sample : samples) {
             Serializer serializer = SERIALIZATION.findSerializerFor(sample);
             assertThat(serializer.identifier()).isEqualTo(ContractSerializer.IDENTIFIER);
@@ -141,13 +167,13 @@ class ContractsTest {
         DeviceRecord device = record();
         List<Object> expected = List.of(
                 new DeviceEvent.OwnerClaimed("alice@localhost"),
-                new DeviceEvent.MessageStored(A, new byte[] {1, 2, 3}, B, 1700000000000L, 1700000600000L),
+                new DeviceEvent.MessageStored(A, new byte[] {1, 2, 3}, B, 1700000000000L, 1700000600000L, null),
                 new DeviceEvent.MessageAcknowledged(A),
                 new DeviceEvent.MessagesAcknowledged(List.of(A, B)),
                 new DeviceEvent.MessagesExpired(List.of(B)),
                 new DeviceEvent.DeviceRevoked(1700000000001L),
                 new DeviceSnapshot("alice@localhost", false,
-                        List.of(new DeviceSnapshot.StoredMessage(A, new byte[] {4, 5}, B, 1700000000000L, 1700000600000L)), List.of(B)),
+                        List.of(new DeviceSnapshot.StoredMessage(A, new byte[] {4, 5}, B, 1700000000000L, 1700000600000L, null)), List.of(B)),
                 new UserEvent.UserCreated(1700000000000L),
                 new UserEvent.EnrollmentTokenIssued("abcd", 1700000600L),
                 new UserEvent.DeviceRegistered(device, "abcd", true),
@@ -167,6 +193,10 @@ class ContractsTest {
             assertThat(read).as(row.get("manifest").asText()).isInstanceOf(expected.get(i).getClass())
                     .usingRecursiveComparison().isEqualTo(expected.get(i));
         }
+    }
+
+    private static RelayEntry relay() {
+        return new RelayEntry(A, B, A, List.of("bob@b.example"), Map.of(B, new byte[] {0x10, 1}), "unclassified", 1700086400L);
     }
 
     private static DeviceRecord record() {

@@ -59,6 +59,9 @@ class DeviceSessionEntityTest {
                     }
 
                     @Override
+                    public void deliveredFromOrigin(String originServer, UUID messageId, UUID device) {}
+
+                    @Override
                     public void restarted(UUID device) {}
                 }, new ServerMetrics()));
         TestProbe<DeviceReply.ClaimResult> claimedProbe = KIT.createTestProbe();
@@ -74,7 +77,7 @@ class DeviceSessionEntityTest {
             UUID id = UUID.randomUUID();
             ids.add(id);
             entity.ref().tell(new DeviceCommand.Store(id, new byte[] {1, 2, 3}, UUID.randomUUID(),
-                    System.currentTimeMillis() + 60_000, stored.getRef()));
+                    System.currentTimeMillis() + 60_000, null, stored.getRef()));
             assertThat(stored.receiveMessage().result()).isEqualTo(DeviceReply.StoreResult.STORED);
         }
         return ids;
@@ -139,11 +142,11 @@ class DeviceSessionEntityTest {
         JOURNAL.failNextPersisted(entity.persistenceId());
         TestProbe<DeviceReply.StoreReply> noAnswer = KIT.createTestProbe();
         entity.ref().tell(new DeviceCommand.Store(late, new byte[] {4}, UUID.randomUUID(), System.currentTimeMillis() + 60_000,
-                noAnswer.getRef()));
+                null, noAnswer.getRef()));
         // ... and yet it reached the database (before the restart's recovery reads it)
         JOURNAL.persistForRecovery(entity.persistenceId(), List.of(
                 new DeviceEvent.MessageStored(late, new byte[] {4}, UUID.randomUUID(), System.currentTimeMillis(),
-                        System.currentTimeMillis() + 60_000)));
+                        System.currentTimeMillis() + 60_000, null)));
         noAnswer.expectNoMessage(Duration.ofMillis(300));
 
         // after the restart (200 ms backoff) the inbox goes out again, in order, without a new attach

@@ -21,8 +21,12 @@ public interface DeviceCommand extends Contract {
     /** Binds the device id to its user at registration. */
     record Claim(String userId, ActorRef<DeviceReply.ClaimResult> replyTo) implements DeviceCommand {}
 
-    /** Stores a relayed message (the per-device {@code message_send} copy, binary payload encoding). */
-    record Store(UUID messageId, byte[] payload, UUID senderDevice, long expiresAt,
+    /**
+     * Stores a message for the device (its per-device {@code message_send} copy, binary payload
+     * encoding). {@code originServer}: the server that relayed it, or null for a local sender; the
+     * device's acknowledgement then goes back to that server as a {@code delivery_ack}.
+     */
+    record Store(UUID messageId, byte[] payload, UUID senderDevice, long expiresAt, String originServer,
                  ActorRef<DeviceReply.StoreReply> replyTo) implements DeviceCommand {}
 
     /** The device's authenticated connection; sent on authentication and then periodically. */

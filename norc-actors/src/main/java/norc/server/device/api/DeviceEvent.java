@@ -13,8 +13,9 @@ public sealed interface DeviceEvent extends Contract {
 
     record OwnerClaimed(String userId) implements DeviceEvent {}
 
-    /** Times in epoch milliseconds. */
-    record MessageStored(UUID messageId, byte[] payload, UUID senderDevice, long storedAt, long expiresAt) implements DeviceEvent {}
+    /** Times in epoch milliseconds; {@code originServer} null for a local sender (and in events written before federation). */
+    record MessageStored(UUID messageId, byte[] payload, UUID senderDevice, long storedAt, long expiresAt, String originServer)
+            implements DeviceEvent {}
 
     /** One message acknowledged; written by earlier versions, still replayed. */
     record MessageAcknowledged(UUID messageId) implements DeviceEvent {}

@@ -1,0 +1,316 @@
+package norc.server.federation;
+
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import norc.error.ErrorCode;
+import norc.federation.FederationSignatures;
+import norc.server.federation.api.RelayEntry;
+import norc.wire.message.Atoms.Classification;
+import norc.wire.message.DeliveryAck;
+import norc.wire.message.FederationHello;
+import norc.wire.message.FederationHelloResponse;
+import norc.wire.message.KeyRequest;
+import norc.wire.message.MessageRelay;
+import norc.wire.message.NorcMessage;
+import norc.wire.message.ServerInfo;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * This node's link to one peer (federation profile §3): dials it, checks its certificate against
+ * its signed {@code server_info}, sends the hello and checks the answer, then carries requests on
+ * the one HTTP/2 connection, each signed when sent (a retry is re-signed, with a new relay
+ * sequence number). A state machine:
+ * <pre>
+ *   idle ──request──▶ connecting ──linked──▶ linked ──connection closed / 5003──▶ connecting
+ *                          │ failed                                            (5003: the request is resent once)
+ *                          ▼
+ *                     backing off (requests answered Unreachable) ──time──▶ idle
+ * </pre>
+ * Connection failures back the whole peer off, {@code min(300 s, 2^(k−1) s) × U[0.5, 1)} after the
+ * k-th in a row (§5.4). Node-local: whichever node's outbox needs the peer dials it from there.
+ */
+public final class PeerLink {
+
+    public sealed interface Command extends NoSerializationVerificationNeeded {}
+
+    /** Send one request to the peer; the answer, or why it could not be sent, goes to {@code replyTo}. */
+    public record Send(Outgoing what, ActorRef<Result> replyTo) implements Command {}
+
+    /** What can be sent: built and signed at send time. */
+    public sealed interface Outgoing {}
+
+    public record RelayOut(RelayEntry entry) implements Outgoing {}
+
+    public record AckOut(UUID messageId, String originServer, List<UUID> deliveredTo, List<UUID> failedDevices) implements Outgoing {}
+
+    public record KeysOut(List<String> userIds, Optional<List<UUID>> filter) implements Outgoing {}
+
+    public sealed interface Result extends NoSerializationVerificationNeeded {}
+
+    /** The peer answered (any status). */
+    public record Answered(PeerClient.Response response) implements Result {}
+
+    /** The peer could not be reached (or refused the link); try again in {@code retryAfterSeconds} at the earliest. */
+    public record Unreachable(ErrorCode code, long retryAfterSeconds) implements Result {}
+
+    private record Linked(PeerClient client, Set<String> capabilities) implements Command {}
+
+    private record LinkFailed(ErrorCode code, Throwable cause) implements Command {}
+
+    private record Finished(Send send, PeerClient client, PeerClient.Response response, Throwable error, boolean resent)
+            implements Command {}
+
+    private record ConnectionClosed(PeerClient client) implements Command {}
+
+    private enum BackoffOver implements Command { INSTANCE }
+
+    static Behavior<Command> create(FederationContext federation, String peer) {
+        return Behaviors.setup(context -> Behaviors.withStash(1024, stash ->
+                Behaviors.withTimers(timers -> new PeerLink(context, stash, timers, federation, peer).idle())));
+    }
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final ActorContext<Command> context;
+    private final StashBuffer<Command> stash;
+    private final TimerScheduler<Command> timers;
+    private final FederationContext federation;
+    private final String peer;
+    private int failures;
+    private long backoffUntil;
+    private long sequence;
+
+    private PeerLink(ActorContext<Command> context, StashBuffer<Command> stash,
+                     TimerScheduler<Command> timers, FederationContext federation, String peer) {
+        this.context = context;
+        this.stash = stash;
+        this.timers = timers;
+        this.federation = federation;
+        this.peer = peer;
+    }
+
+    // ---- idle: no connection ----
+
+    private Behavior<Command> idle() {
+        return Behaviors.receive(Command.class)
+                .onMessage(Send.class, send -> {
+                    stash.stash(send);
+                    return connect();
+                })
+                .onMessage(Finished.class, this::onLateFinished)
+                .onMessage(ConnectionClosed.class, c -> Behaviors.same())
+                .build();
+    }
+
+    private Behavior<Command> connect() {
+        Optional<FederationSettings.Address> address = federation.addressOf(peer);
+        if (address.isEmpty()) {
+            return failed(new LinkFailed(ErrorCode.FEDERATION_REFUSED, null));
+        }
+        PeerClient client = PeerClient.open(context.getSystem(), federation.tls(), peer, address.get());
+        CompletionStage<Linked> handshake;
+        try {
+            handshake = handshake(client);
+        } catch (RuntimeException e) {
+            handshake = java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+        context.pipeToSelf(handshake, (linked, error) -> {
+            if (error != null) {
+                client.close();
+                Throwable cause = error instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : error;
+                return cause instanceof LinkRefused refused ? new LinkFailed(refused.code, refused) : new LinkFailed(ErrorCode.UNAVAILABLE, cause);
+            }
+            return linked;
+        });
+        return connecting();
+    }
+
+    private Behavior<Command> connecting() {
+        return Behaviors.receive(Command.class)
+                .onMessage(Send.class, send -> {
+                    stash.stash(send);
+                    return Behaviors.same();
+                })
+                .onMessage(Resend.class, resend -> {
+                    stash.stash(resend);
+                    return Behaviors.same();
+                })
+                .onMessage(Linked.class, this::onLinked)
+                .onMessage(LinkFailed.class, this::failed)
+                .onMessage(Finished.class, this::onLateFinished)
+                .onMessage(ConnectionClosed.class, c -> Behaviors.same())
+                .build();
+    }
+
+    /** Fetch and accept the peer's {@code server_info} over this connection, then hello (§3 steps 1 and 4). */
+    private CompletionStage<Linked> handshake(PeerClient client) {
+        return client.serverInfo().thenCompose(info -> {
+            X509Certificate presented = client.peerCertificate().orElse(null);
+            if (info == null || presented == null || federation.directory().accept(peer, info, presented) != null) {
+                throw new LinkRefused(ErrorCode.IDENTITY_MISMATCH);
+            }
+            byte[] cb = FederationSignatures.channelBinding(federation.own().certificateDer(), PeerDirectory.der(presented));
+            byte[] nonce = new byte[16];
+            RANDOM.nextBytes(nonce);
+            FederationHello hello = FederationSignatures.signHello(federation.own().secretKey(), cb, new FederationHello(
+                    federation.own().serverId(), new FederationHello.ProtocolVersions(List.of("2.0"), List.of("2.0")),
+                    FederationContext.CAPABILITIES, nonce, nowMicros(), federation.own().publicKey(), new byte[64]));
+            return client.post(hello).thenApply(response -> {
+                if (response.status() != 200 || !(response.body() instanceof FederationHelloResponse answer)) {
+                    throw new LinkRefused(response.error() != null ? response.code() : ErrorCode.UNAVAILABLE, response.status());
+                }
+                if (!answer.serverId().equals(peer) || !Arrays.equals(answer.serverPublicKey(), info.publicKey())
+                        || Math.abs(nowMicros() - answer.timestamp()) > 60_000_000L
+                        || !"2.0".equals(answer.negotiatedVersions().norcF()) || !"2.0".equals(answer.negotiatedVersions().norcT())
+                        || !FederationSignatures.verifyHelloResponse(info.publicKey(), cb, hello, answer)) {
+                    throw new LinkRefused(ErrorCode.IDENTITY_MISMATCH);
+                }
+                Set<String> capabilities = new java.util.HashSet<>(answer.capabilities());
+                capabilities.retainAll(FederationContext.CAPABILITIES);
+                return new Linked(client, Set.copyOf(capabilities));
+            });
+        });
+    }
+
+    private Behavior<Command> onLinked(Linked linked) {
+        failures = 0;
+        sequence = RANDOM.nextInt(1 << 24); // each link numbers its relays from a random start (§5.2)
+        linked.client().closed().whenComplete((done, error) -> context.getSelf().tell(new ConnectionClosed(linked.client())));
+        context.getLog().debug("federation link up");
+        return stash.unstashAll(linkedState(linked));
+    }
+
+    private Behavior<Command> failed(LinkFailed failure) {
+        failures++;
+        long capSeconds = Math.min(300, 1L << Math.min(failures - 1, 9));
+        long waitMillis = (long) (capSeconds * 1000 * (0.5 + RANDOM.nextDouble() * 0.5));
+        backoffUntil = System.currentTimeMillis() + waitMillis;
+        if (failure.cause() instanceof LinkRefused refused) {
+            context.getLog().info("federation link refused with {} ({}), backing off {} ms", failure.code().code(),
+                    refused.getMessage(), waitMillis);
+        } else if (failure.cause() != null) {
+            context.getLog().info("federation peer unreachable ({}), backing off {} ms", failure.cause().toString(), waitMillis);
+        } else {
+            context.getLog().info("federation link refused with {}, backing off {} ms", failure.code().code(), waitMillis);
+        }
+        stash.forEach(command -> {
+            Send send = command instanceof Resend resend ? resend.send() : (Send) command;
+            send.replyTo().tell(new Unreachable(failure.code(), retryAfter()));
+        });
+        stash.clear();
+        timers.startSingleTimer(BackoffOver.INSTANCE, Duration.ofMillis(waitMillis));
+        return Behaviors.receive(Command.class)
+                .onMessage(Send.class, send -> {
+                    send.replyTo().tell(new Unreachable(failure.code(), retryAfter()));
+                    return Behaviors.same();
+                })
+                .onMessage(BackoffOver.class, b -> idle())
+                .onMessage(Finished.class, this::onLateFinished)
+                .onMessage(ConnectionClosed.class, c -> Behaviors.same())
+                .build();
+    }
+
+    private long retryAfter() {
+        return Math.max(1, (backoffUntil - System.currentTimeMillis() + 999) / 1000);
+    }
+
+    // ---- linked ----
+
+    private Behavior<Command> linkedState(Linked link) {
+        return Behaviors.receive(Command.class)
+                .onMessage(Send.class, send -> {
+                    send(link.client(), send, false);
+                    return Behaviors.same();
+                })
+                .onMessage(Resend.class, resend -> {
+                    send(link.client(), resend.send(), true);
+                    return Behaviors.same();
+                })
+                .onMessage(Finished.class, finished -> onFinished(link, finished))
+                .onMessage(ConnectionClosed.class, closed -> closed.client() == link.client() ? idle() : Behaviors.same())
+                .build();
+    }
+
+    private void send(PeerClient client, Send send, boolean resent) {
+        NorcMessage message = build(send.what());
+        context.pipeToSelf(client.post(message), (response, error) -> new Finished(send, client, response, error, resent));
+    }
+
+    private Behavior<Command> onFinished(Linked link, Finished finished) {
+        if (finished.error() != null) {
+            finished.send().replyTo().tell(new Unreachable(ErrorCode.UNAVAILABLE, 1));
+            if (link.client().isClosed()) {
+                return idle();
+            }
+            return Behaviors.same();
+        }
+        if (finished.response().code() == ErrorCode.LINK_REQUIRED && finished.response().error() != null && !finished.resent()) {
+            // the peer lost the link (restart, another node): hello again, then resend once
+            link.client().close();
+            stash.stash(new Resend(finished.send()));
+            return connect();
+        }
+        finished.send().replyTo().tell(new Answered(finished.response()));
+        return Behaviors.same();
+    }
+
+    /** A request answered {@code 5003} once: sent again after the new hello, not again after a second {@code 5003}. */
+    private record Resend(Send send) implements Command {}
+
+    private Behavior<Command> onLateFinished(Finished finished) {
+        if (finished.error() != null) {
+            finished.send().replyTo().tell(new Unreachable(ErrorCode.UNAVAILABLE, 1));
+        } else {
+            finished.send().replyTo().tell(new Answered(finished.response()));
+        }
+        return Behaviors.same();
+    }
+
+    private NorcMessage build(Outgoing what) {
+        byte[] sk = federation.own().secretKey();
+        if (what instanceof RelayOut relay) {
+            RelayEntry e = relay.entry();
+            MessageRelay unsigned = new MessageRelay(e.messageId(), federation.own().serverId(), ++sequence, e.targetUsers(),
+                    e.payloads(), Classification.valueOf(e.classification().toUpperCase(java.util.Locale.ROOT)),
+                    new MessageRelay.RelayMetadata(nowMicros(), 1, e.expiresAt(), new byte[64]));
+            return FederationSignatures.signRelay(sk, unsigned);
+        }
+        if (what instanceof AckOut ack) {
+            return FederationSignatures.signDeliveryAck(sk, new DeliveryAck(ack.messageId(), ack.originServer(), ack.deliveredTo(),
+                    ack.failedDevices(), nowMicros(), new byte[64]));
+        }
+        KeysOut keys = (KeysOut) what;
+        return new KeyRequest(keys.userIds(), keys.filter());
+    }
+
+    private static long nowMicros() {
+        return System.currentTimeMillis() * 1000;
+    }
+
+    /** The peer refused the link with a code (as opposed to being unreachable). */
+    private static final class LinkRefused extends RuntimeException {
+        final ErrorCode code;
+
+        LinkRefused(ErrorCode code) {
+            this(code, 0);
+        }
+
+        LinkRefused(ErrorCode code, int status) {
+            super("HTTP status " + status, null, false, false);
+            this.code = code;
+        }
+    }
+}
