@@ -25,6 +25,11 @@ import norc.server.federation.PeerDirectory;
 import norc.server.federation.PeerOutbox;
 import norc.server.federation.RelayLedger;
 import norc.server.federation.RemoteDevices;
+import norc.server.federation.TrustJournal;
+import norc.server.federation.TrustManager;
+import norc.server.federation.TrustView;
+import norc.server.federation.TxtRecords;
+import norc.server.federation.api.TrustSummary;
 import norc.server.federation.api.OutboxCommand;
 import norc.server.http.AdminEndpoint;
 import norc.server.keys.ServerIdentity;
@@ -60,8 +65,11 @@ import org.apache.pekko.http.javadsl.ServerBinding;
  * │                                                 failure, recovering from the journal)
  * ├── sharding: PeerOutbox, RelayLedger           (federation: per peer server, event-sourced; restart
  * │                                                 with backoff, recovering the queue / replay cache)
+ * ├── sharding: TrustJournal                      (NORC-T: per peer server, event-sourced, hash-chained)
  * ├── federation: FederationManager               (restart: it keeps only its children's names)
  * │   └── PeerLink (one per peer this node dials)   restart: forgets its connection, dials again
+ * ├── trust: TrustManager                         (restart: reloads every trust record into the node's view;
+ * │   └── TrustExchange (one per trust request)     its exchanges are temporary children)
  * ├── message-router: MessageRouter               (restart: stateless; its per-request workers are
  * │   └── MessageDelivery / KeyLookup / ...         temporary children)
  * ├── connections: ConnectionSupervisor           (restart; its ConnectionActor children are
@@ -71,8 +79,7 @@ import org.apache.pekko.http.javadsl.ServerBinding;
  *                NORC-F https://…:8843 (HTTP/2, mutual TLS)                 (bound last)
  * </pre>
  *
- * Not built yet (later issues): the TrustManager and TrustJournal (NORC-T) beside the
- * FederationManager, and the audit journal.
+ * Not built yet (later issues): the audit journal.
  * Startup fails as a whole if an endpoint cannot bind: the guardian stops and so does the system.
  */
 public final class NorcGuardian {
@@ -126,12 +133,19 @@ public final class NorcGuardian {
         if (settings.federation().enabled()) {
             FederationContext shared = new FederationContext(settings.federation(),
                     new OwnServerInfo(settings.serverId(), identity, settings.federation(), federationTls.certificate()),
-                    federationTls, new PeerDirectory(settings.federation()), new InboundLinks());
+                    federationTls, new PeerDirectory(settings.federation(), new TrustView()), new InboundLinks(),
+                    new TxtRecords(settings.federation().trust()));
             ActorRef<FederationManager.Command> manager = context.spawn(
                     Behaviors.supervise(FederationManager.create(shared)).onFailure(SupervisorStrategy.restart()), "federation");
+            ActorRef<Topic.Command<TrustSummary>> trustChanges = context.spawn(
+                    Topic.create(TrustSummary.class, TrustSummary.TOPIC), "trust-changes");
+            ActorRef<TrustManager.Command> trust = context.spawn(
+                    Behaviors.supervise(TrustManager.create(shared, manager, trustChanges)).onFailure(SupervisorStrategy.restart()),
+                    "trust");
             PeerOutbox.init(context.getSystem(), manager);
             RelayLedger.init(context.getSystem());
-            federation = new Federation(shared, manager, new RemoteDevices());
+            TrustJournal.init(context.getSystem(), shared, trustChanges, trust);
+            federation = new Federation(shared, manager, new RemoteDevices(), trust);
         }
         this.federation = federation;
 
@@ -162,7 +176,7 @@ public final class NorcGuardian {
         context.pipeToSelf(
                 NettyClientEndpoint.bind(context.getSystem(), settings,
                                 tls == null || settings.plainWebSocket() ? null : NettyTls.serverContext(tls, settings.transport()), connections)
-                        .thenCombine(AdminEndpoint.bind(context.getSystem(), settings, connections, metrics),
+                        .thenCombine(AdminEndpoint.bind(context.getSystem(), settings, connections, metrics, federation),
                                 (client, admin) -> new Bound(client, admin, null))
                         .thenCombine(federationBound, (bound, f) -> new Bound(bound.client(), bound.admin(), f)),
                 (bound, error) -> bound != null ? bound : new BindFailed(error));

@@ -18,6 +18,11 @@ import norc.server.federation.api.OutboxEvent;
 import norc.server.federation.api.OutboxReply;
 import norc.server.federation.api.OutboxSnapshot;
 import norc.server.federation.api.RelayEntry;
+import norc.server.federation.api.TrustCommand;
+import norc.server.federation.api.TrustEvent;
+import norc.server.federation.api.TrustReply;
+import norc.server.federation.api.TrustSnapshot;
+import norc.server.federation.api.TrustSummary;
 import norc.server.user.api.UserCommand;
 import norc.server.user.api.UserEvent;
 import norc.server.user.api.UserReply;
@@ -94,6 +99,7 @@ public final class ContractNames {
         name("federation.outbox.delivery-reported", OutboxCommand.DeliveryReported.class);
         name("federation.outbox.report-delivery", OutboxCommand.ReportDelivery.class);
         name("federation.outbox.wake", OutboxCommand.Wake.class);
+        name("federation.outbox.fail-all", OutboxCommand.FailAll.class);
         name("federation.outbox.queued", OutboxReply.Queued.class);
         name("federation.relay-entry", RelayEntry.class);
         name("federation.outbox.event.relay-queued", OutboxEvent.RelayQueued.class);
@@ -110,6 +116,28 @@ public final class ContractNames {
         name("federation.ledger.recorded", LedgerReply.Recorded.class);
         name("federation.ledger.event.outcome-recorded", LedgerEvent.OutcomeRecorded.class);
         name("federation.ledger.snapshot", LedgerSnapshot.class);
+        name("trust.get", TrustCommand.Get.class);
+        name("trust.add", TrustCommand.Add.class);
+        name("trust.ask", TrustCommand.Ask.class);
+        name("trust.issue-challenge", TrustCommand.IssueChallenge.class);
+        name("trust.answer", TrustCommand.Answer.class);
+        name("trust.decide", TrustCommand.Decide.class);
+        name("trust.revoke", TrustCommand.Revoke.class);
+        name("trust.revoked-by-peer", TrustCommand.RevokedByPeer.class);
+        name("trust.lift-deny", TrustCommand.LiftDeny.class);
+        name("trust.record", TrustReply.Record.class);
+        name("trust.refused", TrustReply.Refused.class);
+        name("trust.summary", TrustSummary.class);
+        name("trust.event.created", TrustEvent.Created.class);
+        name("trust.event.asked", TrustEvent.Asked.class);
+        name("trust.event.challenge-issued", TrustEvent.ChallengeIssued.class);
+        name("trust.event.challenge-answered", TrustEvent.ChallengeAnswered.class);
+        name("trust.event.granted", TrustEvent.Granted.class);
+        name("trust.event.rejected", TrustEvent.Rejected.class);
+        name("trust.event.revoked", TrustEvent.Revoked.class);
+        name("trust.event.revoked-by-peer", TrustEvent.RevokedByPeer.class);
+        name("trust.event.deny-lifted", TrustEvent.DenyLifted.class);
+        name("trust.snapshot", TrustSnapshot.class);
     }
 
     private static void name(String name, Class<? extends Contract> type) {

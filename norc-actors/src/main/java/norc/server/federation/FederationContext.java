@@ -8,24 +8,33 @@ import norc.wire.message.ServerInfo;
  * What every part of this node's federation shares, built once at start: the settings, this
  * server's identity and signed {@code server_info}, its TLS, the peer directory and the links
  * peers opened to this node. Immutable references to thread-safe parts.
- *
- * @param capabilities what this server offers on a link; {@code trust} is not offered until NORC-T
- *                     is built, so trust requests are answered {@code 3011}
  */
 public record FederationContext(FederationSettings settings, OwnServerInfo own, FederationTls tls, PeerDirectory directory,
-                                InboundLinks links) {
+                                InboundLinks links, TxtRecords txt) {
 
-    /** Offered on every link (profile §3): NORC-T ({@code trust}) is not built yet. */
-    public static final List<String> CAPABILITIES = List.of("relay", "keys");
+    /** Offered on every link (profile §3). */
+    public static final List<String> CAPABILITIES = List.of("relay", "keys", "trust");
+
+    /** The validation methods this server proves and checks (profile §6.1): dns only if it can publish its proof. */
+    static List<norc.wire.message.Atoms.ValidationMethod> methods(FederationContext federation) {
+        return federation.txt().canPublish()
+                ? List.of(norc.wire.message.Atoms.ValidationMethod.DNS, norc.wire.message.Atoms.ValidationMethod.MANUAL)
+                : List.of(norc.wire.message.Atoms.ValidationMethod.MANUAL);
+    }
 
     /**
-     * Where to dial a peer (profile §2 "Where"): the static configuration's address, else the first
+     * Where to dial a peer (profile §2 "Where", clarification 7): the static configuration's address,
+     * else the trust record's, else the first
      * NORC-F endpoint of its accepted {@code server_info}, else {@code server_id:8843}.
      */
     public Optional<FederationSettings.Address> addressOf(String peer) {
         Optional<FederationSettings.Peer> configured = directory.peer(peer);
         if (configured.isPresent() && configured.get().address() != null) {
             return Optional.of(configured.get().address());
+        }
+        Optional<String> recorded = directory.trust().get(peer).map(t -> t.address()).filter(a -> !a.isEmpty());
+        if (recorded.isPresent()) {
+            return Optional.of(FederationSettings.Address.parse(recorded.get(), 8843, "trust record address"));
         }
         Optional<ServerInfo> info = directory.serverInfo(peer);
         if (info.isPresent()) {

@@ -22,6 +22,9 @@ public final class FederationManager {
     /** Send {@code send} to {@code peer} over this node's link to it. */
     public record ToPeer(String peer, PeerLink.Send send) implements Command {}
 
+    /** Close this node's connection to {@code peer} (its trust was revoked). */
+    public record ClosePeer(String peer) implements Command {}
+
     public static Behavior<Command> create(FederationContext federation) {
         return Behaviors.setup(context -> new FederationManager(context, federation).receive());
     }
@@ -38,6 +41,13 @@ public final class FederationManager {
     private Behavior<Command> receive() {
         return Behaviors.receive(Command.class)
                 .onMessage(ToPeer.class, this::onToPeer)
+                .onMessage(ClosePeer.class, close -> {
+                    ActorRef<PeerLink.Command> link = links.get(close.peer());
+                    if (link != null) {
+                        link.tell(PeerLink.Close.INSTANCE);
+                    }
+                    return Behaviors.same();
+                })
                 .build();
     }
 

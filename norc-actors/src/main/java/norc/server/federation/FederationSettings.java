@@ -23,10 +23,26 @@ import norc.wire.message.Atoms.TrustLevel;
  * @param maxMessageSize largest request body accepted and advertised
  * @param peers          the statically configured peers, key pinned, grant fixed
  * @param minimumGrant   the grant each classification needs
+ * @param trust          NORC-T policy and proofs
  */
 public record FederationSettings(boolean enabled, String host, int port, List<Address> advertised, Admission admission,
                                  Duration relayTtl, long maxMessageSize, Map<String, Peer> peers,
-                                 Map<Classification, TrustLevel> minimumGrant) {
+                                 Map<Classification, TrustLevel> minimumGrant, Trust trust) {
+
+    /**
+     * NORC-T (profile §6): {@code autoAccept} grants basic on a passed dns/ca proof without an
+     * operator; {@code requireVerification} makes verified the minimum for every classification;
+     * {@code dnsZoneFile}, when set, is a file of TXT records ({@code name value} per line) used both
+     * to publish this server's proofs and to look up peers' (one machine, tests, demos); otherwise
+     * peers' records are looked up in DNS ({@code dnsServer}, empty: the system's) and this server
+     * cannot publish its own, so it does not offer {@code dns}.
+     */
+    public record Trust(boolean autoAccept, boolean requireVerification, String dnsZoneFile, String dnsServer, boolean dnsLookups,
+                        String adminEmail, String organization, String country) {}
+
+    public boolean autoAccept() {
+        return trust.autoAccept();
+    }
 
     public enum Admission { ALLOWLIST, OPEN }
 
@@ -58,7 +74,8 @@ public record FederationSettings(boolean enabled, String host, int port, List<Ad
     public record Peer(String serverId, Address address, byte[] publicKey, TrustLevel level) {}
 
     public TrustLevel minimumGrant(Classification classification) {
-        return minimumGrant.get(classification);
+        TrustLevel level = minimumGrant.get(classification);
+        return trust.requireVerification() && level.compareTo(TrustLevel.VERIFIED) < 0 ? TrustLevel.VERIFIED : level;
     }
 
     public static FederationSettings from(Config c, String serverId) {
@@ -102,8 +119,16 @@ public record FederationSettings(boolean enabled, String host, int port, List<Ad
         for (Classification cl : Classification.values()) {
             minimum.put(cl, level(m.getString(cl.name().toLowerCase(Locale.ROOT))));
         }
+        Config t = f.getConfig("trust");
+        String country = t.getString("country");
+        if (!country.matches("[A-Z]{2}")) {
+            throw new IllegalArgumentException("norc.federation.trust.country must be an ISO 3166-1 alpha-2 code such as DE, not \""
+                    + country + "\"");
+        }
+        Trust trust = new Trust(t.getBoolean("auto-accept"), t.getBoolean("require-verification"), t.getString("dns-zone-file"),
+                t.getString("dns-server"), t.getBoolean("dns-lookups"), t.getString("admin-email"), t.getString("organization"), country);
         return new FederationSettings(f.getBoolean("enabled"), f.getString("interface"), port, List.copyOf(advertised), admission,
-                ttl, maxSize, Map.copyOf(peers), Map.copyOf(minimum));
+                ttl, maxSize, Map.copyOf(peers), Map.copyOf(minimum), trust);
     }
 
     /** {@code server_id[@host:port]/public_key_hex[/level]}, the form of {@code NORC_FEDERATION_PEERS}. */

@@ -29,6 +29,8 @@ public final class InboundLinks {
         final Set<String> capabilities;
         final long createdAt;
         volatile long lastUse;
+        /** The validation methods the peer's {@code trust_capability} listed on this link; null before it (profile §6.2 step 1). */
+        volatile java.util.List<norc.wire.message.Atoms.ValidationMethod> peerMethods;
         private final SequenceWindow window = new SequenceWindow(WINDOW);
 
         Link(String peer, byte[] publicKey, String clientFingerprint, Set<String> capabilities, long now) {

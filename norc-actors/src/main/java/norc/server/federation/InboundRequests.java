@@ -71,6 +71,7 @@ final class InboundRequests {
     private final ClusterSharding sharding;
     private final IngressBudget budget = new IngressBudget();
     private final Duration timeout;
+    private final InboundTrust trust;
 
     InboundRequests(FederationContext federation, ServerSettings settings, ActorSystem<?> system) {
         this.federation = federation;
@@ -78,6 +79,7 @@ final class InboundRequests {
         this.system = system;
         this.sharding = ClusterSharding.get(system);
         this.timeout = settings.delivery().commitTimeout();
+        this.trust = new InboundTrust(federation, sharding, timeout);
     }
 
     CompletionStage<Answer> handle(Request request) {
@@ -115,6 +117,16 @@ final class InboundRequests {
             return done(Answer.error(ErrorCode.UNEXPECTED_MESSAGE));
         }
         String peer = link.peer();
+        if (federation.directory().denied(peer)) { // revoked: in-flight and later requests are refused
+            return done(Answer.error(ErrorCode.FEDERATION_REFUSED));
+        }
+        if (type == MessageType.TRUST_CAPABILITY || type == MessageType.TRUST_REQUEST || type == MessageType.TRUST_RESPONSE
+                || type == MessageType.TRUST_REVOKE) {
+            if (!link.has("trust")) {
+                return done(Answer.error(ErrorCode.UNEXPECTED_MESSAGE));
+            }
+            return decode(codec, body, decoded).thenCompose(m -> trust.handle(link, m));
+        }
         return switch (type) {
             case SERVER_DISCOVERY -> decode(codec, body, decoded).thenApply(m -> discovery(link, (ServerDiscovery) m));
             case KEY_REQUEST -> {
@@ -143,7 +155,7 @@ final class InboundRequests {
                 yield decode(codec, body, decoded).thenCompose(m -> m instanceof MessageRelay relay
                         ? relay(link, relay) : done(deliveryAck(link, (DeliveryAck) m)));
             }
-            default -> done(Answer.error(ErrorCode.UNEXPECTED_MESSAGE)); // trust_*: this server offers no NORC-T yet
+            default -> done(Answer.error(ErrorCode.UNEXPECTED_MESSAGE));
         };
     }
 

@@ -80,6 +80,7 @@ public final class OwnServerInfo {
             endpoints.add(new ServerInfo.Endpoint("norc_f", address.host(), address.port(), fingerprint.clone()));
         }
         return new ServerInfo(serverId, identity.publicKey(), List.copyOf(endpoints), List.of(),
-                new ServerInfo.FederationPolicy(false, false, settings.maxMessageSize()), timestampMicros, new byte[64]);
+                new ServerInfo.FederationPolicy(settings.trust().autoAccept(), settings.trust().requireVerification(),
+                        settings.maxMessageSize()), timestampMicros, new byte[64]);
     }
 }

@@ -20,8 +20,8 @@ import norc.wire.message.ServerInfo;
  * and the {@code server_info} accepted from each, with the acceptance and binding rules. The
  * accepted copies are a node-local cache: each node fetches and checks them itself, so nothing
  * here must agree across the cluster. Thread-safe.
- * <p>Not built yet: trust records from NORC-T (the {@code TrustJournal}); today only static peers
- * have a grant, and every other server is untrusted.
+ * <p>Grants come from the static configuration first, then from the trust records NORC-T built
+ * ({@link TrustView}, this node's copy of every {@link TrustJournal}).
  */
 public final class PeerDirectory {
     private static final long DAY_MICROS = 86_400_000_000L;
@@ -29,10 +29,17 @@ public final class PeerDirectory {
     private static final long HOUR_MICROS = 3_600_000_000L;
 
     private final FederationSettings settings;
+    private final TrustView trust;
     private final ConcurrentHashMap<String, ServerInfo> accepted = new ConcurrentHashMap<>();
 
-    public PeerDirectory(FederationSettings settings) {
+    public PeerDirectory(FederationSettings settings, TrustView trust) {
         this.settings = settings;
+        this.trust = trust;
+    }
+
+    /** This node's copy of the NORC-T trust records. */
+    public TrustView trust() {
+        return trust;
     }
 
     public Optional<FederationSettings.Peer> peer(String serverId) {
@@ -46,17 +53,30 @@ public final class PeerDirectory {
     /** {@code grant(P)}: the level this server gives {@code serverId} and enforces on what it sends and accepts. */
     public TrustLevel grant(String serverId) {
         FederationSettings.Peer peer = settings.peers().get(serverId);
-        return peer == null ? TrustLevel.UNTRUSTED : peer.level();
+        if (peer != null) {
+            return peer.level();
+        }
+        return trust.get(serverId).filter(t -> !t.deny()).map(t -> t.grant()).orElse(TrustLevel.UNTRUSTED);
     }
 
-    /** Admission of a {@code federation_hello} (profile §2). */
+    /** Whether an operator denied the server (profile §6.3): it always gets {@code 5001}. */
+    public boolean denied(String serverId) {
+        return !settings.peers().containsKey(serverId) && trust.get(serverId).map(t -> t.deny()).orElse(false);
+    }
+
+    /** Admission of a {@code federation_hello} (profile §2): static peers, servers with a trust record, or anyone when open. */
     public boolean admitted(String serverId) {
-        return settings.admission() == FederationSettings.Admission.OPEN || settings.peers().containsKey(serverId);
+        if (denied(serverId)) {
+            return false;
+        }
+        return settings.admission() == FederationSettings.Admission.OPEN || settings.peers().containsKey(serverId)
+                || trust.get(serverId).map(t -> t.exists()).orElse(false);
     }
 
-    /** The pinned identity key of a peer, if one is pinned. */
+    /** The pinned identity key of a peer, if one is pinned (static configuration, else its first grant). */
     public Optional<byte[]> pinnedKey(String serverId) {
-        return peer(serverId).map(FederationSettings.Peer::publicKey);
+        Optional<byte[]> configured = peer(serverId).map(FederationSettings.Peer::publicKey);
+        return configured.isPresent() ? configured : trust.get(serverId).map(t -> t.pinnedKey());
     }
 
     /** The accepted {@code server_info} of a peer, if one younger than 24 h is held. */

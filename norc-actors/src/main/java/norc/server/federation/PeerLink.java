@@ -13,6 +13,8 @@ import norc.error.ErrorCode;
 import norc.federation.FederationSignatures;
 import norc.server.federation.api.RelayEntry;
 import norc.wire.message.Atoms.Classification;
+import norc.wire.message.Atoms.TrustLevel;
+import norc.wire.message.Atoms.TrustRevocationReason;
 import norc.wire.message.DeliveryAck;
 import norc.wire.message.FederationHello;
 import norc.wire.message.FederationHelloResponse;
@@ -20,6 +22,10 @@ import norc.wire.message.KeyRequest;
 import norc.wire.message.MessageRelay;
 import norc.wire.message.NorcMessage;
 import norc.wire.message.ServerInfo;
+import norc.wire.message.TrustCapability;
+import norc.wire.message.TrustRequest;
+import norc.wire.message.TrustResponse;
+import norc.wire.message.TrustRevoke;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -58,6 +64,15 @@ public final class PeerLink {
 
     public record KeysOut(List<String> userIds, Optional<List<UUID>> filter) implements Outgoing {}
 
+    /** NORC-T (profile §6.2): this server's capability, a request for a level, a response to a challenge, a revocation. */
+    public record TrustCapabilityOut() implements Outgoing {}
+
+    public record TrustRequestOut(TrustLevel level) implements Outgoing {}
+
+    public record TrustResponseOut(UUID challengeId, byte[] challengeData) implements Outgoing {}
+
+    public record TrustRevokeOut(TrustRevocationReason reason) implements Outgoing {}
+
     public sealed interface Result extends NoSerializationVerificationNeeded {}
 
     /** The peer answered (any status). */
@@ -65,6 +80,9 @@ public final class PeerLink {
 
     /** The peer could not be reached (or refused the link); try again in {@code retryAfterSeconds} at the earliest. */
     public record Unreachable(ErrorCode code, long retryAfterSeconds) implements Result {}
+
+    /** Close the connection now (trust revoked); the next request dials again. */
+    enum Close implements Command { INSTANCE }
 
     private record Linked(PeerClient client, Set<String> capabilities) implements Command {}
 
@@ -112,6 +130,7 @@ public final class PeerLink {
                 })
                 .onMessage(Finished.class, this::onLateFinished)
                 .onMessage(ConnectionClosed.class, c -> Behaviors.same())
+                .onMessage(Close.class, c -> Behaviors.same())
                 .build();
     }
 
@@ -149,6 +168,7 @@ public final class PeerLink {
                     return Behaviors.same();
                 })
                 .onMessage(Linked.class, this::onLinked)
+                .onMessage(Close.class, c -> Behaviors.same())
                 .onMessage(LinkFailed.class, this::failed)
                 .onMessage(Finished.class, this::onLateFinished)
                 .onMessage(ConnectionClosed.class, c -> Behaviors.same())
@@ -218,6 +238,7 @@ public final class PeerLink {
                     return Behaviors.same();
                 })
                 .onMessage(BackoffOver.class, b -> idle())
+                .onMessage(Close.class, c -> Behaviors.same())
                 .onMessage(Finished.class, this::onLateFinished)
                 .onMessage(ConnectionClosed.class, c -> Behaviors.same())
                 .build();
@@ -241,6 +262,10 @@ public final class PeerLink {
                 })
                 .onMessage(Finished.class, finished -> onFinished(link, finished))
                 .onMessage(ConnectionClosed.class, closed -> closed.client() == link.client() ? idle() : Behaviors.same())
+                .onMessage(Close.class, close -> {
+                    link.client().close();
+                    return idle();
+                })
                 .build();
     }
 
@@ -292,8 +317,28 @@ public final class PeerLink {
             return FederationSignatures.signDeliveryAck(sk, new DeliveryAck(ack.messageId(), ack.originServer(), ack.deliveredTo(),
                     ack.failedDevices(), nowMicros(), new byte[64]));
         }
-        KeysOut keys = (KeysOut) what;
-        return new KeyRequest(keys.userIds(), keys.filter());
+        if (what instanceof KeysOut keys) {
+            return new KeyRequest(keys.userIds(), keys.filter());
+        }
+        String self = federation.own().serverId();
+        if (what instanceof TrustCapabilityOut) {
+            return FederationSignatures.signTrustCapability(sk, new TrustCapability(self, List.of("2.0"),
+                    List.of(TrustLevel.BASIC, TrustLevel.VERIFIED, TrustLevel.CLASSIFIED, TrustLevel.NATO),
+                    FederationContext.methods(federation), nowMicros(), new byte[64]));
+        }
+        if (what instanceof TrustRequestOut request) {
+            FederationSettings.Trust t = federation.settings().trust();
+            return FederationSignatures.signTrustRequest(sk, new TrustRequest(self, peer, request.level(),
+                    List.of(federation.own().certificateDer()), FederationSignatures.canon(federation.own().get()),
+                    new TrustRequest.ContactInfo(t.adminEmail(), t.organization(), t.country()), nowMicros(), new byte[64]));
+        }
+        if (what instanceof TrustResponseOut response) {
+            return FederationSignatures.signTrustResponse(sk, response.challengeData(),
+                    new TrustResponse(response.challengeId(), List.of(), new byte[64]));
+        }
+        TrustRevokeOut revoke = (TrustRevokeOut) what;
+        return FederationSignatures.signTrustRevoke(sk, new TrustRevoke(self, peer, revoke.reason(), nowMicros(),
+                Optional.empty(), new byte[64]));
     }
 
     private static long nowMicros() {

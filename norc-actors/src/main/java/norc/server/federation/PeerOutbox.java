@@ -194,6 +194,7 @@ public final class PeerOutbox
                 .onCommand(OutboxCommand.ReportDelivery.class, this::onReportDelivery)
                 .onCommand(FlushReports.class, this::onFlushReports)
                 .onCommand(AckAttempted.class, this::onAckAttempted)
+                .onCommand(OutboxCommand.FailAll.class, this::onFailAll)
                 .onCommand(Stop.class, (state, c) -> Effect().stop().thenNoReply())
                 .build();
     }
@@ -284,6 +285,27 @@ public final class PeerOutbox
         }
         scheduleRetry(c.messageId(), code == ErrorCode.STALE_SEQUENCE ? 0 : retryAfter);
         return Effect().noReply();
+    }
+
+    /** Revocation (profile §6.3): queued relays fail, acks to the peer are dropped. */
+    private ReplyEffect<OutboxEvent, State> onFailAll(State state, OutboxCommand.FailAll c) {
+        List<OutboxEvent> events = new ArrayList<>();
+        List<RelayEntry> failed = new ArrayList<>(state.queued.values());
+        failed.forEach(e -> events.add(new RelayFailed(e.messageId(), c.errorCode())));
+        state.acks.keySet().forEach(id -> events.add(new AckSent(id)));
+        if (events.isEmpty()) {
+            return Effect().noReply();
+        }
+        return Effect().persist(events).thenRun(s -> {
+            for (RelayEntry entry : failed) {
+                timers.cancel(entry.messageId());
+                waitingRetry.remove(entry.messageId());
+                for (UUID device : entry.payloads().keySet()) {
+                    notifySender(entry.senderDevice(), new MessageAck(entry.messageId(), AckStatus.FAILED, Optional.of(device),
+                            Optional.of(c.errorCode())));
+                }
+            }
+        }).thenNoReply();
     }
 
     private void scheduleRetry(UUID id, long retryAfterSeconds) {

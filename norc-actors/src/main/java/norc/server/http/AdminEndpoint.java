@@ -10,6 +10,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathEnd;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import static org.apache.pekko.http.javadsl.server.Directives.post;
+import static org.apache.pekko.http.javadsl.server.Directives.reject;
 import static org.apache.pekko.http.javadsl.server.Directives.respondWithHeader;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -24,6 +25,7 @@ import java.util.function.Function;
 import norc.server.ServerSettings;
 import norc.server.UserIds;
 import norc.server.connection.ConnectionSupervisor;
+import norc.server.federation.Federation;
 import norc.server.metrics.ServerMetrics;
 import norc.server.user.api.UserCommand;
 import norc.server.user.api.UserReply;
@@ -57,15 +59,16 @@ public final class AdminEndpoint {
 
     private AdminEndpoint() {}
 
+    /** {@code federation}: null when federation is off (then {@code /admin/federation} is not served). */
     public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, ServerSettings settings,
                                                       ActorRef<ConnectionSupervisor.Command> connections,
-                                                      ServerMetrics metrics) {
+                                                      ServerMetrics metrics, Federation federation) {
         return Http.get(system).newServerAt(settings.admin().host(), settings.admin().port())
-                .bind(route(system, settings, connections, metrics));
+                .bind(route(system, settings, connections, metrics, federation));
     }
 
     static Route route(ActorSystem<?> system, ServerSettings settings, ActorRef<ConnectionSupervisor.Command> connections,
-                       ServerMetrics metrics) {
+                       ServerMetrics metrics, Federation federation) {
         ClusterSharding sharding = ClusterSharding.get(system);
         Readiness readiness = new Readiness(system, settings.database());
         return concat(
@@ -79,7 +82,8 @@ public final class AdminEndpoint {
                         path("users", () -> post(() -> entity(Unmarshaller.entityToString(), body -> createUser(sharding, settings, body)))),
                         path(PathMatchers.segment("users").slash(PathMatchers.segment()).slash("enrollment-tokens"),
                                 userId -> post(() -> issueToken(sharding, settings, userId))),
-                        path("connections", () -> get(() -> connectionStats(system, connections)))))
+                        path("connections", () -> get(() -> connectionStats(system, connections))),
+                        federation == null ? reject() : FederationRoutes.route(system, federation)))
         );
     }
 
@@ -131,17 +135,17 @@ public final class AdminEndpoint {
      * behind the entity is away or slow) the answer is 503 with {@code Retry-After}, not 500: the
      * request was sound and may be repeated.
      */
-    private static <T> Route answered(CompletionStage<T> answer, Function<T, Route> route) {
+    static <T> Route answered(CompletionStage<T> answer, Function<T, Route> route) {
         return onComplete(answer, done -> done.isSuccess() ? route.apply(done.get())
                 : respondWithHeader(RetryAfter.create(OUTAGE_RETRY_AFTER_SECONDS),
                         () -> error(StatusCodes.SERVICE_UNAVAILABLE, "unavailable, retry later")));
     }
 
-    private static Route error(StatusCode status, String message) {
+    static Route error(StatusCode status, String message) {
         return json(status, Map.of("error", message));
     }
 
-    private static Route json(StatusCode status, Map<String, ?> body) {
+    static Route json(StatusCode status, Map<String, ?> body) {
         try {
             return complete(HttpResponse.create().withStatus(status)
                     .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, JSON.writeValueAsString(body))));

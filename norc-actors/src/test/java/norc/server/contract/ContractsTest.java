@@ -86,7 +86,13 @@ class ContractsTest {
             "federation.outbox.event.relay-failed", "federation.outbox.event.deliveries-reported",
             "federation.outbox.event.ack-queued", "federation.outbox.event.ack-sent", "federation.outbox.snapshot",
             "federation.ledger.begin", "federation.ledger.record", "federation.ledger.abandon", "federation.ledger.proceed",
-            "federation.ledger.recorded", "federation.ledger.event.outcome-recorded", "federation.ledger.snapshot");
+            "federation.ledger.recorded", "federation.ledger.event.outcome-recorded", "federation.ledger.snapshot",
+            "federation.outbox.fail-all",
+            "trust.get", "trust.add", "trust.ask", "trust.issue-challenge", "trust.answer", "trust.decide", "trust.revoke",
+            "trust.revoked-by-peer", "trust.lift-deny", "trust.record", "trust.refused", "trust.summary",
+            "trust.event.created", "trust.event.asked", "trust.event.challenge-issued", "trust.event.challenge-answered",
+            "trust.event.granted", "trust.event.rejected", "trust.event.revoked", "trust.event.revoked-by-peer",
+            "trust.event.deny-lifted", "trust.snapshot");
 
     @Test
     void theNamesAreTheReleasedOnes() {
@@ -98,7 +104,9 @@ class ContractsTest {
         List<Class<?>> types = new ArrayList<>();
         for (Class<?> protocol : List.of(DeviceCommand.class, DeviceReply.class, DeviceOutbound.class, DeviceEvent.class,
                 UserCommand.class, UserReply.class, UserEvent.class, UserReply.TokenReply.class,
-                OutboxCommand.class, OutboxReply.class, OutboxEvent.class, LedgerCommand.class, LedgerReply.class, LedgerEvent.class)) {
+                OutboxCommand.class, OutboxReply.class, OutboxEvent.class, LedgerCommand.class, LedgerReply.class, LedgerEvent.class,
+                norc.server.federation.api.TrustCommand.class, norc.server.federation.api.TrustReply.class,
+                norc.server.federation.api.TrustEvent.class)) {
             for (Class<?> nested : protocol.getDeclaredClasses()) {
                 if (Contract.class.isAssignableFrom(nested) && !nested.isInterface()) {
                     types.add(nested);
@@ -106,7 +114,8 @@ class ContractsTest {
             }
         }
         types.addAll(List.of(DeviceSnapshot.class, UserSnapshot.class, DeviceRecord.class, WireMessage.class,
-                norc.server.device.api.DeviceRestarted.class, RelayEntry.class, OutboxSnapshot.class, LedgerSnapshot.class));
+                norc.server.device.api.DeviceRestarted.class, RelayEntry.class, OutboxSnapshot.class, LedgerSnapshot.class,
+                norc.server.federation.api.TrustSummary.class, norc.server.federation.api.TrustSnapshot.class));
         assertThat(types).hasSizeGreaterThan(40);
         for (Class<?> type : types) {
             if (type != DeviceRecord.class) { // a field type, never a message or event of its own
@@ -140,7 +149,12 @@ class ContractsTest {
                         List.of(new OutboxEvent.AckQueued(B, List.of(), List.of(A)))),
                 new LedgerCommand.Record(A, 0, 1700000000000L, KIT.<LedgerReply>createTestProbe().getRef()),
                 new LedgerReply.Recorded(A, 5004),
-                new LedgerSnapshot(List.of(new LedgerEvent.OutcomeRecorded(A, 0, 1700000000000L))));
+                new LedgerSnapshot(List.of(new LedgerEvent.OutcomeRecorded(A, 0, 1700000000000L))),
+                new norc.server.federation.api.TrustEvent.Granted(norc.wire.message.Atoms.TrustLevel.BASIC, "dns", "policy",
+                        new byte[32], 1700000000000L, new byte[32]),
+                new norc.server.federation.api.TrustReply.Record(norc.server.federation.api.TrustSummary.none("b.example"),
+                        norc.server.federation.api.TrustReply.Outcome.PENDING,
+                        new norc.server.federation.api.TrustReply.ChallengeView(A, new byte[32], "manual", new byte[] {1}, 1700000000L)));
         for (Object sample : samples) {
             Serializer serializer = SERIALIZATION.findSerializerFor(sample);
             assertThat(serializer.identifier()).isEqualTo(ContractSerializer.IDENTIFIER);

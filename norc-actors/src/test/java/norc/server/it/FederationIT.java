@@ -93,7 +93,7 @@ class FederationIT {
     }
 
     /** Creates the server's identity key before it starts, so its peer can be configured with it. */
-    private static byte[] identity(Path dataDir) throws IOException {
+    static byte[] identity(Path dataDir) throws IOException {
         Ed25519.KeyPair pair = Ed25519.generate(TestServer.RANDOM);
         Path file = dataDir.resolve("identity").resolve(ServerIdentity.KEY_FILE);
         Files.createDirectories(file.getParent());
@@ -101,7 +101,7 @@ class FederationIT {
         return pair.publicKey();
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
@@ -202,7 +202,7 @@ class FederationIT {
         bob.close();
     }
 
-    private static Receipt awaitReceipt(RecordingListener hears, UUID messageId, AckStatus status) throws InterruptedException {
+    static Receipt awaitReceipt(RecordingListener hears, UUID messageId, AckStatus status) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         List<Receipt> seen = new ArrayList<>();
         while (System.nanoTime() < deadline) {

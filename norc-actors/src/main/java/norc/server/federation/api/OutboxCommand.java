@@ -22,6 +22,12 @@ public interface OutboxCommand extends Contract {
     /** The peer's {@code delivery_ack} for a relay this server sent it (already verified). */
     record DeliveryReported(UUID messageId, List<UUID> deliveredTo, List<UUID> failedDevices) implements OutboxCommand {}
 
+    /**
+     * The peer's trust was revoked (by either side): every queued relay fails with {@code errorCode}
+     * (each sender hears {@code failed}), pending delivery acks to the peer are dropped.
+     */
+    record FailAll(long errorCode) implements OutboxCommand {}
+
     /** Start (or keep) sending what is queued: every node sends it for every known peer now and then. */
     enum Wake implements OutboxCommand { INSTANCE }
 

@@ -1,0 +1,158 @@
+package norc.server.federation;
+
+import java.time.Duration;
+import norc.error.ErrorCode;
+import norc.federation.FederationSignatures;
+import norc.server.federation.api.TrustCommand;
+import norc.server.federation.api.TrustReply;
+import norc.wire.message.Atoms.TrustLevel;
+import norc.wire.message.Atoms.ValidationMethod;
+import norc.wire.message.ServerInfo;
+import norc.wire.message.TrustCapability;
+import norc.wire.message.TrustChallenge;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/**
+ * One NORC-T run in which this server asks a peer for a level (federation profile §6.2), a
+ * temporary child of the {@link TrustManager}: record {@code asked}, exchange capabilities, send
+ * the request, check the challenge's signature under the peer's key, publish the TXT proof when
+ * the method is {@code dns}, send the signed response. The peer answers 200 (granted, its grant
+ * notice follows), 202 (its operator decides) or an error; the result goes to {@code replyTo}.
+ * <pre>
+ *   asking ─▶ capability ─▶ requesting ─▶ responding ─▶ stopped
+ * </pre>
+ */
+public final class TrustExchange {
+
+    sealed interface Command extends NoSerializationVerificationNeeded {}
+
+    private record Asked(TrustReply reply) implements Command {}
+
+    private record Answered(PeerLink.Result result) implements Command {}
+
+    /** How the run ended: {@code granted}, {@code pending} (the peer's operator decides) or refused with {@code code}. */
+    public record Result(String peer, String outcome, ErrorCode code) {}
+
+    private static final Duration STEP_TIMEOUT = Duration.ofSeconds(75);
+
+    static Behavior<Command> create(FederationContext federation, ActorRef<FederationManager.Command> manager, String peer,
+                                    TrustLevel level, String address, String by, ActorRef<Result> replyTo) {
+        return Behaviors.setup(context -> new TrustExchange(context, federation, manager, peer, level, replyTo).asking(address, by));
+    }
+
+    private final ActorContext<Command> context;
+    private final FederationContext federation;
+    private final ActorRef<FederationManager.Command> manager;
+    private final String peer;
+    private final TrustLevel level;
+    private final ActorRef<Result> replyTo;
+
+    private TrustExchange(ActorContext<Command> context, FederationContext federation, ActorRef<FederationManager.Command> manager,
+                          String peer, TrustLevel level, ActorRef<Result> replyTo) {
+        this.context = context;
+        this.federation = federation;
+        this.manager = manager;
+        this.peer = peer;
+        this.level = level;
+        this.replyTo = replyTo;
+    }
+
+    private Behavior<Command> asking(String address, String by) {
+        context.ask(TrustReply.class, ClusterSharding.get(context.getSystem()).entityRefFor(TrustCommand.ENTITY_TYPE_KEY, peer),
+                STEP_TIMEOUT, r -> new TrustCommand.Ask(level, address, by, r),
+                (reply, error) -> new Asked(reply != null ? reply : new TrustReply.Refused(ErrorCode.UNAVAILABLE.code())));
+        return Behaviors.receive(Command.class)
+                .onMessage(Asked.class, asked -> {
+                    if (asked.reply() instanceof TrustReply.Refused refused) {
+                        return finish("refused", ErrorCode.ofCode(refused.errorCode()));
+                    }
+                    send(new PeerLink.TrustCapabilityOut());
+                    return capability();
+                })
+                .build();
+    }
+
+    private Behavior<Command> capability() {
+        return Behaviors.receive(Command.class)
+                .onMessage(Answered.class, answered -> {
+                    ErrorCode failed = failure(answered.result());
+                    if (failed != null) {
+                        return finish("refused", failed);
+                    }
+                    Object body = ((PeerLink.Answered) answered.result()).response().body();
+                    if (!(body instanceof TrustCapability capability) || !capability.serverId().equals(peer)
+                            || !FederationSignatures.verifyTrustCapability(peerKey(), capability)) {
+                        return finish("refused", ErrorCode.INVALID_SIGNATURE);
+                    }
+                    send(new PeerLink.TrustRequestOut(level));
+                    return requesting();
+                })
+                .build();
+    }
+
+    private Behavior<Command> requesting() {
+        return Behaviors.receive(Command.class)
+                .onMessage(Answered.class, answered -> {
+                    ErrorCode failed = failure(answered.result());
+                    if (failed != null) {
+                        return finish("refused", failed);
+                    }
+                    Object body = ((PeerLink.Answered) answered.result()).response().body();
+                    if (!(body instanceof TrustChallenge challenge) || !FederationSignatures.verifyTrustChallenge(peerKey(), challenge)) {
+                        return finish("refused", ErrorCode.INVALID_SIGNATURE);
+                    }
+                    if (challenge.validationMethod() == ValidationMethod.DNS) {
+                        if (!federation.txt().canPublish()) {
+                            return finish("refused", ErrorCode.NO_ACCEPTABLE_METHOD);
+                        }
+                        federation.txt().publish(FederationSignatures.dnsTxtName(federation.own().serverId()),
+                                FederationSignatures.dnsTxtValue(challenge.challengeId(), challenge.challengeData(),
+                                        federation.own().publicKey()));
+                    }
+                    send(new PeerLink.TrustResponseOut(challenge.challengeId(), challenge.challengeData()));
+                    return responding();
+                })
+                .build();
+    }
+
+    private Behavior<Command> responding() {
+        return Behaviors.receive(Command.class)
+                .onMessage(Answered.class, answered -> {
+                    ErrorCode failed = failure(answered.result());
+                    if (failed != null) {
+                        return finish("refused", failed);
+                    }
+                    int status = ((PeerLink.Answered) answered.result()).response().status();
+                    return finish(status == 202 ? "pending" : "granted", null);
+                })
+                .build();
+    }
+
+    private void send(PeerLink.Outgoing what) {
+        context.ask(PeerLink.Result.class, manager, STEP_TIMEOUT,
+                r -> new FederationManager.ToPeer(peer, new PeerLink.Send(what, r)),
+                (result, error) -> new Answered(result != null ? result : new PeerLink.Unreachable(ErrorCode.UNAVAILABLE, 1)));
+    }
+
+    private static ErrorCode failure(PeerLink.Result result) {
+        if (result instanceof PeerLink.Unreachable unreachable) {
+            return unreachable.code();
+        }
+        PeerClient.Response response = ((PeerLink.Answered) result).response();
+        return response.status() == 200 || response.status() == 202 ? null : response.code();
+    }
+
+    private byte[] peerKey() {
+        return federation.directory().serverInfo(peer).map(ServerInfo::publicKey).orElse(new byte[32]);
+    }
+
+    private Behavior<Command> finish(String outcome, ErrorCode code) {
+        replyTo.tell(new Result(peer, outcome, code));
+        return Behaviors.stopped();
+    }
+}
