@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.util.List;
 import norc.crypto.Bytes;
+import norc.federation.FederationSignatures;
 import org.apache.pekko.cluster.typed.Cluster;
 
 /**
@@ -40,6 +41,10 @@ public final class Main {
         System.out.printf("  clients   %s://%s:%d/norc-c%n", scheme, s.clientInterface(), server.clientPort());
         System.out.printf("  admin     http://%s:%d/admin%n", s.admin().host(), server.adminPort());
         System.out.printf("  identity  %s (Ed25519; clients pin it)%n", Bytes.hex(server.identityPublicKey()));
+        if (server.federationPort() != 0) {
+            System.out.printf("  federation https://%s:%d/norc-f (NORC-F, mutual TLS; key id %s)%n", s.federation().host(),
+                    server.federationPort(), FederationSignatures.keyId(server.identityPublicKey()));
+        }
         if (!s.plainWebSocket() && s.tlsKeystore().isEmpty()) {
             System.out.printf("  TLS cert  %s (self-signed)%n", server.certificatePem());
         }

@@ -149,6 +149,7 @@ final class FederationRoutes {
             answer.put("server_id", peer);
             answer.put("outcome", r.outcome());
             if (r.code() != null) {
+                answer.put("error", "the trust request ended with " + r.code().code() + " (" + r.code().genericMessage() + ")");
                 answer.put("error_code", r.code().code());
             }
             return AdminEndpoint.json(r.code() == null ? StatusCodes.OK : StatusCodes.BAD_GATEWAY, answer);

@@ -127,12 +127,12 @@ class TrustIT {
         assertThat(asked.statusCode()).as(asked.body()).isEqualTo(200);
         assertThat(JSON.readTree(asked.body()).path("outcome").asText()).isEqualTo("pending");
 
-        JsonNode pending = JSON.readTree(b.get("/admin/federation/peers/c.localhost").body());
-        assertThat(pending.path("pending").asText()).isEqualTo("basic");
+        // b's operator, with the CLI: the pending request and the key id to compare out of band, then approve
+        String shown = cli(b, "admin", "trust", "show", "c.localhost");
+        assertThat(shown).contains("pending basic").contains("key id presented " + FederationSignatures.keyId(keyC));
+        JsonNode pending = JSON.readTree(cli(b, "admin", "trust", "show", "c.localhost", "--json"));
         assertThat(pending.path("grant").asText()).isEqualTo("untrusted");
-        assertThat(pending.path("key_id_presented").asText()).isEqualTo(FederationSignatures.keyId(keyC)); // compared out of band
-        HttpResponse<String> approved = b.post("/admin/federation/peers/c.localhost/approve", "{\"level\":\"basic\",\"operator\":\"ops-b\"}");
-        assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
+        assertThat(cli(b, "admin", "trust", "approve", "c.localhost", "--level", "basic", "--operator", "ops-b")).contains("granted");
         JsonNode atB = awaitGrant(b, "c.localhost", "basic");
         assertThat(atB.path("decided_by").asText()).isEqualTo("ops-b");
         assertThat(atB.path("method").asText()).isEqualTo("manual");
@@ -162,6 +162,21 @@ class TrustIT {
         assertThat(JSON.readTree(again.body()).path("error_code").asInt()).isEqualTo(5001);
         alice.close();
         bob.close();
+    }
+
+    /** Runs the {@code norc} CLI against a server's admin API; returns what it printed (fails on a non-zero exit). */
+    private static String cli(TestServer server, String... args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine command = norc.client.cli.NorcCli.commandLine();
+        command.setOut(new java.io.PrintWriter(out, true));
+        command.setErr(new java.io.PrintWriter(err, true));
+        String[] full = java.util.Arrays.copyOf(args, args.length + 2);
+        full[args.length] = "--admin";
+        full[args.length + 1] = "http://127.0.0.1:" + server.server.adminPort();
+        int status = command.execute(full);
+        assertThat(status).as(err.toString()).isZero();
+        return out.toString();
     }
 
     private static JsonNode awaitGrant(TestServer server, String peer, String level) throws Exception {

@@ -70,6 +70,18 @@ final class AdminClient {
         return new EnrollmentToken(text(body, "token"), expires.asLong());
     }
 
+    /** {@code GET base + path}, the answer's JSON when the status is {@code expected}. */
+    JsonNode getJson(String path, int expected) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
+                .header("Accept", "application/json").GET().build();
+        return parse(http.send(request, HttpResponse.BodyHandlers.ofString()), expected);
+    }
+
+    /** {@code POST base + path} with a JSON body, the answer's JSON when the status is {@code expected}. */
+    JsonNode postJson(String path, String json, int expected) throws IOException, InterruptedException {
+        return parse(http.send(post(base + path, json), HttpResponse.BodyHandlers.ofString()), expected);
+    }
+
     HttpRequest createUserRequest(String userId) {
         String body = JSON.createObjectNode().put("user_id", DeviceIdentity.requireUserId(userId)).toString();
         return post(base.toString() + "/admin/users", body);
