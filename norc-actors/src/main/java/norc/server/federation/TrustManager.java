@@ -1,6 +1,7 @@
 package norc.server.federation;
 
 import java.time.Duration;
+import norc.server.federation.api.OutboxCommand;
 import norc.server.federation.api.TrustCommand;
 import norc.server.federation.api.TrustReply;
 import norc.server.federation.api.TrustSummary;
@@ -90,14 +91,25 @@ public final class TrustManager {
     private Behavior<Command> receive() {
         return Behaviors.receive(Command.class)
                 .onMessage(Changed.class, c -> onChanged(c.summary()))
-                .onMessage(Recovered.class, r -> r.reply() instanceof TrustReply.Record record ? onChanged(record.summary())
-                        : Behaviors.same())
+                .onMessage(Recovered.class, this::onRecovered)
                 .onMessage(RequestTrust.class, this::onRequestTrust)
                 .onMessage(Done.class, this::onDone)
                 .onMessage(SendRevoke.class, s -> sendRevoke(s.peer(), s.reason(), 1))
                 .onMessage(RetryRevoke.class, r -> sendRevoke(r.peer(), r.reason(), r.attempt()))
                 .onMessage(RevokeAnswered.class, this::onRevokeAnswered)
                 .build();
+    }
+
+    /** A record read at start: known to this node now, and its outbox (relays queued before a restart) woken. */
+    private Behavior<Command> onRecovered(Recovered recovered) {
+        if (recovered.reply() instanceof TrustReply.Record record) {
+            onChanged(record.summary());
+            if (record.summary().grant() != TrustLevel.UNTRUSTED) {
+                ClusterSharding.get(context.getSystem()).entityRefFor(OutboxCommand.ENTITY_TYPE_KEY, record.summary().serverId())
+                        .tell(OutboxCommand.Wake.INSTANCE);
+            }
+        }
+        return Behaviors.same();
     }
 
     private Behavior<Command> onChanged(TrustSummary summary) {
