@@ -115,6 +115,12 @@ final class InboundRequests {
             return done(Answer.error(ErrorCode.UNEXPECTED_MESSAGE));
         }
         String peer = link.peer();
+        if (type != MessageType.MESSAGE_RELAY && type != MessageType.DELIVERY_ACK) { // §5.3: each POST counts (relays: step 1 below)
+            long wait = budget.take(peer, body.length);
+            if (wait > 0) {
+                return done(Answer.error(ErrorCode.RATE_LIMITED, wait, null));
+            }
+        }
         return switch (type) {
             case SERVER_DISCOVERY -> decode(codec, body, decoded).thenApply(m -> discovery(link, (ServerDiscovery) m));
             case KEY_REQUEST -> {
