@@ -31,6 +31,7 @@ import org.apache.pekko.http.javadsl.model.headers.CacheControl;
 import org.apache.pekko.http.javadsl.model.headers.CacheDirectives;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.util.ByteString;
 
 /**
  * The NORC-F endpoint (federation profile §1, §2): HTTP/2 over mutual TLS 1.3 on port 8843.
@@ -104,9 +105,12 @@ public final class FederationEndpoint {
         if (client == null) {
             return empty(403);
         }
-        return request.entity().withSizeLimit(federation.settings().maxMessageSize())
-                .toStrict(BODY_TIMEOUT.toMillis(), materializer)
-                .thenCompose(strict -> requests.handle(new InboundRequests.Request(contentType, strict.getData().toArray(), client)))
+        long max = federation.settings().maxMessageSize();
+        // at most max bytes kept, the rest drained: cancelling the body would reset the HTTP/2 stream and lose the 3007
+        return request.entity().withoutSizeLimit().getDataBytes().completionTimeout(BODY_TIMEOUT)
+                .runFold(ByteString.emptyByteString(), (body, chunk) -> body.size() > max ? body : body.concat(chunk), materializer)
+                .thenCompose(body -> body.size() > max ? CompletableFuture.completedFuture(Answer.error(ErrorCode.LIMIT_EXCEEDED))
+                        : requests.handle(new InboundRequests.Request(contentType, body.toArray(), client)))
                 .exceptionally(FederationEndpoint::refusal)
                 .thenApply(answer -> respond(answer, codec, contentType));
     }

@@ -120,6 +120,12 @@ final class InboundRequests {
         if (federation.directory().denied(peer)) { // revoked: in-flight and later requests are refused
             return done(Answer.error(ErrorCode.FEDERATION_REFUSED));
         }
+        if (type != MessageType.MESSAGE_RELAY && type != MessageType.DELIVERY_ACK) { // §5.3: each POST counts (relays: step 1 below)
+            long wait = budget.take(peer, body.length);
+            if (wait > 0) {
+                return done(Answer.error(ErrorCode.RATE_LIMITED, wait, null));
+            }
+        }
         if (type == MessageType.TRUST_CAPABILITY || type == MessageType.TRUST_REQUEST || type == MessageType.TRUST_RESPONSE
                 || type == MessageType.TRUST_REVOKE) {
             if (!link.has("trust")) {

@@ -36,7 +36,7 @@ import norc.wire.message.NorcMessage;
  * SDK never would: replays, tampered and forged frames, stale or foreign signatures. It uses the
  * real TLS WebSocket transport.
  */
-final class RawClient implements Transport.Listener, AutoCloseable {
+public final class RawClient implements Transport.Listener, AutoCloseable {
     final WebSocketTransport transport;
     final WireEncoding encoding;
     final Codec codec;
@@ -50,7 +50,7 @@ final class RawClient implements Transport.Listener, AutoCloseable {
     // a device identity of our own
     final Ed25519.KeyPair signing = Ed25519.generate(TestServer.RANDOM);
     final X25519.KeyPair kex = X25519.generate(TestServer.RANDOM);
-    final UUID deviceId = UUID.randomUUID();
+    public final UUID deviceId = UUID.randomUUID();
 
     private RawClient(WebSocketTransport transport, WireEncoding encoding) {
         this.transport = transport;
@@ -72,7 +72,7 @@ final class RawClient implements Transport.Listener, AutoCloseable {
     }
 
     /** Handshaken and registered as a new device of {@code userId} (created with a token if needed). */
-    static RawClient registered(TestServer server, String userId) throws Exception {
+    public static RawClient registered(TestServer server, String userId) throws Exception {
         RawClient client = handshaken(server, WireEncoding.BINARY);
         client.send(client.register(userId, server.createUserWithToken(userId)));
         NorcMessage answer = client.receive();
@@ -106,7 +106,7 @@ final class RawClient implements Transport.Listener, AutoCloseable {
     }
 
     /** The next message the server sent in this session, or {@code null} after {@code timeout}. */
-    NorcMessage receive(Duration timeout) throws InterruptedException {
+    public NorcMessage receive(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             byte[] frame = inbound.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);

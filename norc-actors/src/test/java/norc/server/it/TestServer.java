@@ -36,7 +36,7 @@ public final class TestServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     final Path dataDir;
-    final NorcServer server;
+    public final NorcServer server;
     private final SSLContext trust;
     private final HttpClient admin = HttpClient.newHttpClient();
 
@@ -50,7 +50,7 @@ public final class TestServer implements AutoCloseable {
     }
 
     /** Starts a node; {@code overrides} is HOCON laid over the defaults (e.g. relaxed limits). */
-    static TestServer start(Path dataDir, String overrides) throws IOException {
+    public static TestServer start(Path dataDir, String overrides) throws IOException {
         Config config = NorcConfig.load(ConfigFactory.parseString(overrides).withFallback(ConfigFactory.parseMap(Map.of(
                 "norc.data-dir", dataDir.toString(),
                 "norc.client.port", 0,
@@ -71,7 +71,7 @@ public final class TestServer implements AutoCloseable {
         return URI.create("wss://localhost:" + server.clientPort() + "/norc-c");
     }
 
-    String serverId() {
+    public String serverId() {
         return server.settings().serverId();
     }
 
@@ -111,7 +111,7 @@ public final class TestServer implements AutoCloseable {
     }
 
     /** An SDK client connected (handshake done, server key pinned) but not authenticated. */
-    NorcClient connect(WireEncoding encoding, ClientListener listener) throws Exception {
+    public NorcClient connect(WireEncoding encoding, ClientListener listener) throws Exception {
         return NorcClient.connect(transport(encoding), encoding, NorcClient.Options.defaults()
                         .withListener(listener).withPinnedServerKey(server.identityPublicKey())
                         .withRequestTimeout(Duration.ofSeconds(20)))
@@ -119,7 +119,7 @@ public final class TestServer implements AutoCloseable {
     }
 
     /** Creates the user if needed, a new device identity, and registers it; returns the authenticated client. */
-    NorcClient registerNew(String localPart, WireEncoding encoding, ClientListener listener, DeviceIdentity[] identityOut)
+    public NorcClient registerNew(String localPart, WireEncoding encoding, ClientListener listener, DeviceIdentity[] identityOut)
             throws Exception {
         String userId = localPart + "@" + serverId();
         String token = createUserWithToken(userId);
