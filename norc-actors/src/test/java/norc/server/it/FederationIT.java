@@ -189,7 +189,10 @@ class FederationIT {
         while (received.size() < count) {
             ReceivedMessage m = bobHears.messages.poll(120, TimeUnit.SECONDS);
             assertThat(m).as("message %d of %d after the peer came back", received.size(), count).isNotNull();
-            received.add(new String(m.content(), StandardCharsets.UTF_8));
+            String text = new String(m.content(), StandardCharsets.UTF_8);
+            if (!text.equals("before")) { // at-least-once: an ack cut off by the shutdown redelivers it to this fresh client
+                received.add(text);
+            }
         }
         List<String> expected = new ArrayList<>();
         for (int i = 0; i < count; i++) {
