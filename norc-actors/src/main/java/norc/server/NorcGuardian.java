@@ -25,6 +25,7 @@ import norc.server.federation.PeerDirectory;
 import norc.server.federation.PeerOutbox;
 import norc.server.federation.RelayLedger;
 import norc.server.federation.RemoteDevices;
+import norc.server.federation.TrustAnchors;
 import norc.server.federation.TrustJournal;
 import norc.server.federation.TrustManager;
 import norc.server.federation.TrustView;
@@ -131,10 +132,12 @@ public final class NorcGuardian {
         // 3. federation: this node's links to peers, and the per-peer queues and replay caches
         Federation federation = null;
         if (settings.federation().enabled()) {
+            TrustAnchors anchors = new TrustAnchors(settings.federation().trust().anchors());
             FederationContext shared = new FederationContext(settings.federation(),
-                    new OwnServerInfo(settings.serverId(), identity, settings.federation(), federationTls.certificate()),
+                    new OwnServerInfo(settings.serverId(), identity, settings.federation(), federationTls.certificate(),
+                            anchors.fingerprints()),
                     federationTls, new PeerDirectory(settings.federation(), new TrustView()), new InboundLinks(),
-                    new TxtRecords(settings.federation().trust()));
+                    new TxtRecords(settings.federation().trust()), anchors);
             ActorRef<FederationManager.Command> manager = context.spawn(
                     Behaviors.supervise(FederationManager.create(shared)).onFailure(SupervisorStrategy.restart()), "federation");
             ActorRef<Topic.Command<TrustSummary>> trustChanges = context.spawn(

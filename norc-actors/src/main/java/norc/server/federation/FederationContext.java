@@ -10,16 +10,25 @@ import norc.wire.message.ServerInfo;
  * peers opened to this node. Immutable references to thread-safe parts.
  */
 public record FederationContext(FederationSettings settings, OwnServerInfo own, FederationTls tls, PeerDirectory directory,
-                                InboundLinks links, TxtRecords txt) {
+                                InboundLinks links, TxtRecords txt, TrustAnchors anchors) {
 
     /** Offered on every link (profile §3). */
     public static final List<String> CAPABILITIES = List.of("relay", "keys", "trust");
 
-    /** The validation methods this server proves and checks (profile §6.1): dns only if it can publish its proof. */
+    /**
+     * The validation methods this server proves and checks (profile §6.1): {@code ca} when a CA
+     * issued its certificate, {@code dns} when it can publish its proof, {@code manual} always.
+     */
     static List<norc.wire.message.Atoms.ValidationMethod> methods(FederationContext federation) {
-        return federation.txt().canPublish()
-                ? List.of(norc.wire.message.Atoms.ValidationMethod.DNS, norc.wire.message.Atoms.ValidationMethod.MANUAL)
-                : List.of(norc.wire.message.Atoms.ValidationMethod.MANUAL);
+        List<norc.wire.message.Atoms.ValidationMethod> methods = new java.util.ArrayList<>();
+        if (federation.tls().caIssued()) {
+            methods.add(norc.wire.message.Atoms.ValidationMethod.CA);
+        }
+        if (federation.txt().canPublish()) {
+            methods.add(norc.wire.message.Atoms.ValidationMethod.DNS);
+        }
+        methods.add(norc.wire.message.Atoms.ValidationMethod.MANUAL);
+        return List.copyOf(methods);
     }
 
     /**

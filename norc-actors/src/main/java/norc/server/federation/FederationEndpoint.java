@@ -4,6 +4,7 @@ import com.typesafe.config.ConfigFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -101,7 +102,8 @@ public final class FederationEndpoint {
         if (!authorities.contains(authority)) {
             return empty(421);
         }
-        X509Certificate client = clientCertificate(request);
+        List<X509Certificate> chain = clientChain(request);
+        X509Certificate client = chain.isEmpty() ? null : chain.get(0);
         if (client == null) {
             return empty(403);
         }
@@ -110,7 +112,7 @@ public final class FederationEndpoint {
         return request.entity().withoutSizeLimit().getDataBytes().completionTimeout(BODY_TIMEOUT)
                 .runFold(ByteString.emptyByteString(), (body, chunk) -> body.size() > max ? body : body.concat(chunk), materializer)
                 .thenCompose(body -> body.size() > max ? CompletableFuture.completedFuture(Answer.error(ErrorCode.LIMIT_EXCEEDED))
-                        : requests.handle(new InboundRequests.Request(contentType, body.toArray(), client)))
+                        : requests.handle(new InboundRequests.Request(contentType, body.toArray(), client, chain)))
                 .exceptionally(FederationEndpoint::refusal)
                 .thenApply(answer -> respond(answer, codec, contentType));
     }
@@ -160,15 +162,21 @@ public final class FederationEndpoint {
         return CompletableFuture.completedFuture(response);
     }
 
-    private static X509Certificate clientCertificate(HttpRequest request) {
+    /** The certificates the TLS client presented, leaf first (empty: none). */
+    private static List<X509Certificate> clientChain(HttpRequest request) {
         return request.getAttribute(AttributeKeys.sslSession).map(info -> {
             try {
-                var chain = info.getSession().getPeerCertificates();
-                return chain.length > 0 && chain[0] instanceof X509Certificate x ? x : null;
+                List<X509Certificate> chain = new java.util.ArrayList<>();
+                for (var c : info.getSession().getPeerCertificates()) {
+                    if (c instanceof X509Certificate x) {
+                        chain.add(x);
+                    }
+                }
+                return List.copyOf(chain);
             } catch (SSLPeerUnverifiedException e) {
-                return null;
+                return List.<X509Certificate>of();
             }
-        }).orElse(null);
+        }).orElse(List.of());
     }
 
     private static CompletionStage<HttpResponse> empty(int status) {

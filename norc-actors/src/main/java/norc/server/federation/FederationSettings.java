@@ -38,7 +38,10 @@ public record FederationSettings(boolean enabled, String host, int port, List<Ad
      * cannot publish its own, so it does not offer {@code dns}.
      */
     public record Trust(boolean autoAccept, boolean requireVerification, String dnsZoneFile, String dnsServer, boolean dnsLookups,
-                        String adminEmail, String organization, String country) {}
+                        String adminEmail, String organization, String country, List<Anchor> anchors) {}
+
+    /** A CA certificate accepted for the {@code ca} method, for the levels listed (profile §6.1). */
+    public record Anchor(String certificate, List<TrustLevel> levels) {}
 
     public boolean autoAccept() {
         return trust.autoAccept();
@@ -125,8 +128,22 @@ public record FederationSettings(boolean enabled, String host, int port, List<Ad
             throw new IllegalArgumentException("norc.federation.trust.country must be an ISO 3166-1 alpha-2 code such as DE, not \""
                     + country + "\"");
         }
+        List<Anchor> anchors = new ArrayList<>();
+        for (Config a : t.getConfigList("anchors")) {
+            List<TrustLevel> levels = new ArrayList<>();
+            for (String level : a.getStringList("levels")) {
+                TrustLevel parsed = level(level);
+                if (parsed == TrustLevel.UNTRUSTED) {
+                    throw new IllegalArgumentException("norc.federation.trust.anchors: levels are basic, verified, classified or nato");
+                }
+                levels.add(parsed);
+            }
+            anchors.add(new Anchor(a.getString("certificate"), List.copyOf(levels)));
+        }
+        new TrustAnchors(anchors); // every anchor file must be readable now, not at the first trust request
         Trust trust = new Trust(t.getBoolean("auto-accept"), t.getBoolean("require-verification"), t.getString("dns-zone-file"),
-                t.getString("dns-server"), t.getBoolean("dns-lookups"), t.getString("admin-email"), t.getString("organization"), country);
+                t.getString("dns-server"), t.getBoolean("dns-lookups"), t.getString("admin-email"), t.getString("organization"), country,
+                List.copyOf(anchors));
         return new FederationSettings(f.getBoolean("enabled"), f.getString("interface"), port, List.copyOf(advertised), admission,
                 ttl, maxSize, Map.copyOf(peers), Map.copyOf(minimum), trust);
     }

@@ -27,11 +27,23 @@ public final class FederationTls {
     private static final String[] TLS13 = {"TLSv1.3"};
 
     private final KeyManagerFactory keys;
+    private final List<X509Certificate> chain;
     private final X509Certificate certificate;
 
     public FederationTls(KeyManagerFactory keys) {
         this.keys = keys;
-        this.certificate = ownCertificate(keys);
+        this.chain = ownChain(keys);
+        this.certificate = chain.get(0);
+    }
+
+    /** The certificate chain this server presents, leaf first (a {@code trust_request}'s {@code certificate_chain}). */
+    public List<X509Certificate> chain() {
+        return chain;
+    }
+
+    /** Whether a CA issued this server's certificate (then it can prove control by {@code ca}). */
+    public boolean caIssued() {
+        return !certificate.getIssuerX500Principal().equals(certificate.getSubjectX500Principal());
     }
 
     /** The certificate this server presents in both roles (its fingerprint goes into {@code server_info}). */
@@ -76,7 +88,7 @@ public final class FederationTls {
         }
     }
 
-    private static X509Certificate ownCertificate(KeyManagerFactory keys) {
+    private static List<X509Certificate> ownChain(KeyManagerFactory keys) {
         for (var manager : keys.getKeyManagers()) {
             if (manager instanceof X509KeyManager x509) {
                 for (String type : new String[] {"EC", "RSA", "EdDSA", "Ed25519"}) {
@@ -84,7 +96,7 @@ public final class FederationTls {
                     if (aliases != null && aliases.length > 0) {
                         X509Certificate[] chain = x509.getCertificateChain(aliases[0]);
                         if (chain != null && chain.length > 0) {
-                            return chain[0];
+                            return List.of(chain);
                         }
                     }
                 }

@@ -46,6 +46,11 @@ public final class InboundLinks {
             return peer;
         }
 
+        /** The fingerprint (hex) of the TLS client certificate the peer's hello came on. */
+        public String clientFingerprint() {
+            return clientFingerprint;
+        }
+
         public byte[] publicKey() {
             return publicKey.clone();
         }

@@ -63,7 +63,7 @@ final class InboundRequests {
     private static final Duration DUPLICATE_WAIT = Duration.ofSeconds(10);
 
     /** One request as the endpoint received it. */
-    record Request(String contentType, byte[] body, X509Certificate clientCertificate) {}
+    record Request(String contentType, byte[] body, X509Certificate clientCertificate, List<X509Certificate> clientChain) {}
 
     private final FederationContext federation;
     private final ServerSettings settings;
@@ -104,7 +104,8 @@ final class InboundRequests {
             return done(Answer.error(ErrorCode.UNKNOWN_MESSAGE_TYPE));
         }
         if (type == MessageType.FEDERATION_HELLO) {
-            return decode(codec, body, decoded).thenCompose(m -> hello((FederationHello) m, request.clientCertificate()));
+            return decode(codec, body, decoded).thenCompose(m -> hello((FederationHello) m, request.clientCertificate(),
+                    request.clientChain()));
         }
         long now = System.currentTimeMillis();
         InboundLinks.Link link = federation.links().forCertificate(
@@ -178,7 +179,7 @@ final class InboundRequests {
 
     // ---- federation_hello (§3 step 2) ----
 
-    private CompletionStage<Answer> hello(FederationHello hello, X509Certificate clientCertificate) {
+    private CompletionStage<Answer> hello(FederationHello hello, X509Certificate clientCertificate, List<X509Certificate> chain) {
         String peer = hello.serverId();
         if (!federation.directory().admitted(peer)) {
             return done(Answer.error(ErrorCode.FEDERATION_REFUSED));
@@ -196,6 +197,11 @@ final class InboundRequests {
             }
             if (!Arrays.equals(hello.serverPublicKey(), s.publicKey())) {
                 return Answer.error(ErrorCode.IDENTITY_MISMATCH);
+            }
+            var record = federation.directory().trust().get(peer);
+            if (record.isPresent() && "ca".equals(record.get().method()) && record.get().grant() != TrustLevel.UNTRUSTED
+                    && !federation.anchors().validates(withoutAnchors(chain), record.get().grant())) {
+                return Answer.error(ErrorCode.IDENTITY_MISMATCH); // a ca peer is re-validated at every hello (profile §6.1)
             }
             long now = System.currentTimeMillis();
             if (Math.abs(now * 1000 - hello.timestamp()) > SKEW_MICROS) {
@@ -224,6 +230,16 @@ final class InboundRequests {
                             nonce, now * 1000, federation.own().publicKey(), new byte[64]));
             return Answer.ok(response);
         });
+    }
+
+    private List<X509Certificate> withoutAnchors(List<X509Certificate> chain) {
+        List<X509Certificate> path = new ArrayList<>();
+        for (X509Certificate c : chain) {
+            if (!c.getIssuerX500Principal().equals(c.getSubjectX500Principal())) {
+                path.add(c);
+            }
+        }
+        return path;
     }
 
     /** GETs a peer's {@code server_info} over a connection of its own and accepts it (or null). */

@@ -99,7 +99,9 @@ final class InboundTrust {
         if (federation.directory().check(link.peer(), proof) != null || !Arrays.equals(proof.publicKey(), link.publicKey())) {
             return done(Answer.error(ErrorCode.IDENTITY_MISMATCH));
         }
-        String method = method(request.trustLevel(), link.peerMethods, federation.txt().canLookUp());
+        boolean chainValidates = link.peerMethods.contains(ValidationMethod.CA) && federation.anchors().validates(
+                request.certificateChain(), link.peer(), request.trustLevel(), norc.crypto.Bytes.unhex(link.clientFingerprint));
+        String method = method(request.trustLevel(), link.peerMethods, federation.txt().canLookUp(), chainValidates);
         if (method == null) {
             return done(Answer.error(ErrorCode.NO_ACCEPTABLE_METHOD));
         }
@@ -116,10 +118,14 @@ final class InboundTrust {
 
     /**
      * The first method of this server's order for the level (profile §6.1, clarification 8) that the
-     * peer lists and this server can check: {@code ca} is not offered (no anchors are configured
-     * yet); {@code dns} proves basic only (no DNSSEC validation); {@code manual} proves basic.
+     * peer lists and this server can check: {@code ca} when the chain already validates to an anchor
+     * configured for the level; {@code dns} proves basic only (no DNSSEC validation here);
+     * {@code manual} proves basic.
      */
-    private static String method(TrustLevel level, List<ValidationMethod> listed, boolean dnsLookups) {
+    private static String method(TrustLevel level, List<ValidationMethod> listed, boolean dnsLookups, boolean chainValidates) {
+        if (chainValidates) {
+            return "ca";
+        }
         if (level != TrustLevel.BASIC) {
             return null;
         }
@@ -143,6 +149,7 @@ final class InboundTrust {
                 case "dns" -> federation.txt().lookup(FederationSignatures.dnsTxtName(link.peer())).contains(
                         FederationSignatures.dnsTxtValue(challenge.challengeId(), challenge.challengeData(), link.publicKey()));
                 case "manual" -> true; // possession is proven by the signature; the operator compares key ids
+                case "ca" -> true; // the chain validated when the challenge was issued; possession is the signature
                 default -> false;
             };
             return journal.<TrustReply>ask(r -> new TrustCommand.Answer(response.challengeId(), FederationSignatures.canon(response),

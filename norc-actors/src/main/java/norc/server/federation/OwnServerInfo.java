@@ -24,11 +24,14 @@ public final class OwnServerInfo {
     private final FederationSettings settings;
     private final byte[] certificateDer;
     private final byte[] fingerprint;
+    private final List<byte[]> anchors;
     private ServerInfo current;
     private int boundPort;
 
-    public OwnServerInfo(String serverId, ServerIdentity identity, FederationSettings settings, X509Certificate certificate) {
+    public OwnServerInfo(String serverId, ServerIdentity identity, FederationSettings settings, X509Certificate certificate,
+                         List<byte[]> anchors) {
         this.serverId = serverId;
+        this.anchors = List.copyOf(anchors);
         this.identity = identity;
         this.settings = settings;
         try {
@@ -79,7 +82,7 @@ public final class OwnServerInfo {
         for (FederationSettings.Address address : addresses) {
             endpoints.add(new ServerInfo.Endpoint("norc_f", address.host(), address.port(), fingerprint.clone()));
         }
-        return new ServerInfo(serverId, identity.publicKey(), List.copyOf(endpoints), List.of(),
+        return new ServerInfo(serverId, identity.publicKey(), List.copyOf(endpoints), anchors,
                 new ServerInfo.FederationPolicy(settings.trust().autoAccept(), settings.trust().requireVerification(),
                         settings.maxMessageSize()), timestampMicros, new byte[64]);
     }

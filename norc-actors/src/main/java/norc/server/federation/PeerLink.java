@@ -329,7 +329,7 @@ public final class PeerLink {
         if (what instanceof TrustRequestOut request) {
             FederationSettings.Trust t = federation.settings().trust();
             return FederationSignatures.signTrustRequest(sk, new TrustRequest(self, peer, request.level(),
-                    List.of(federation.own().certificateDer()), FederationSignatures.canon(federation.own().get()),
+                    chainDer(), FederationSignatures.canon(federation.own().get()),
                     new TrustRequest.ContactInfo(t.adminEmail(), t.organization(), t.country()), nowMicros(), new byte[64]));
         }
         if (what instanceof TrustResponseOut response) {
@@ -339,6 +339,12 @@ public final class PeerLink {
         TrustRevokeOut revoke = (TrustRevokeOut) what;
         return FederationSignatures.signTrustRevoke(sk, new TrustRevoke(self, peer, revoke.reason(), nowMicros(),
                 Optional.empty(), new byte[64]));
+    }
+
+    private List<byte[]> chainDer() {
+        List<byte[]> chain = new java.util.ArrayList<>();
+        federation.tls().chain().forEach(c -> chain.add(PeerDirectory.der(c)));
+        return List.copyOf(chain);
     }
 
     private static long nowMicros() {

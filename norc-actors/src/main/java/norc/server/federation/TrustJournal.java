@@ -271,7 +271,7 @@ public final class TrustJournal
         }
         TrustLevel pending = s.summary.pending();
         boolean allowed = c.level() != TrustLevel.UNTRUSTED && c.level().compareTo(pending) <= 0
-                && ("manual".equals(s.challengeMethod) ? c.level() == TrustLevel.BASIC : true);
+                && ("ca".equals(s.challengeMethod) || c.level() == TrustLevel.BASIC); // manual and dns prove basic only
         if (!allowed) {
             return Effect().reply(c.replyTo(), new TrustReply.Refused(ErrorCode.INVALID_FIELD.code()));
         }

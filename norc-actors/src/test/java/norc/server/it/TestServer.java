@@ -58,6 +58,8 @@ public final class TestServer implements AutoCloseable {
                 "norc.admin.port", 0,
                 "pekko.remote.artery.canonical.port", 0,
                 "pekko.management.http.port", 0,
+                "norc.federation.port", 0,
+                "norc.federation.interface", "127.0.0.1",
                 // every message that crosses an actor boundary is serialized as if it crossed nodes
                 "pekko.actor.serialize-messages", "on"))));
         return new TestServer(dataDir, NorcServer.start(config));
