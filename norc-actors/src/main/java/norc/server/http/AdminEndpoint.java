@@ -23,6 +23,10 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import norc.server.ServerSettings;
 import norc.server.UserIds;
+import norc.server.audit.AuditEntries;
+import norc.server.audit.AuditEvent;
+import norc.server.audit.AuditKinds;
+import norc.server.audit.AuditLog;
 import norc.server.connection.ConnectionSupervisor;
 import norc.server.metrics.ServerMetrics;
 import norc.server.user.api.UserCommand;
@@ -48,7 +52,9 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
  * enrollment tokens, see connection counts, liveness ({@code /health}: the process answers),
  * readiness ({@code /ready}: cluster member Up and journal reachable) and metrics. Plain HTTP, because it listens on loopback
  * only unless an operator binds it elsewhere on purpose. Answers are JSON; errors are
- * {@code {"error": "..."}}. The contract is the one {@code norc admin} (norc-client) speaks.
+ * {@code {"error": "..."}}. The contract is the one {@code norc admin} (norc-client) speaks. Users created
+ * and tokens issued are audited ({@code admin.action}); the audit log is read under
+ * {@code /admin/audit} ({@link AuditRoutes}).
  */
 public final class AdminEndpoint {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
@@ -59,13 +65,13 @@ public final class AdminEndpoint {
 
     public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, ServerSettings settings,
                                                       ActorRef<ConnectionSupervisor.Command> connections,
-                                                      ServerMetrics metrics) {
+                                                      ServerMetrics metrics, AuditLog audit) {
         return Http.get(system).newServerAt(settings.admin().host(), settings.admin().port())
-                .bind(route(system, settings, connections, metrics));
+                .bind(route(system, settings, connections, metrics, audit));
     }
 
     static Route route(ActorSystem<?> system, ServerSettings settings, ActorRef<ConnectionSupervisor.Command> connections,
-                       ServerMetrics metrics) {
+                       ServerMetrics metrics, AuditLog audit) {
         ClusterSharding sharding = ClusterSharding.get(system);
         Readiness readiness = new Readiness(system, settings.database());
         return concat(
@@ -76,14 +82,16 @@ public final class AdminEndpoint {
                 path("metrics", () -> get(() -> complete(HttpResponse.create().withEntity(
                         HttpEntities.create(ContentTypes.parse(metrics.contentType()), metrics.scrape()))))),
                 pathPrefix("admin", () -> concat(
-                        path("users", () -> post(() -> entity(Unmarshaller.entityToString(), body -> createUser(sharding, settings, body)))),
+                        path("users", () -> post(() -> entity(Unmarshaller.entityToString(),
+                                body -> createUser(sharding, settings, audit, body)))),
                         path(PathMatchers.segment("users").slash(PathMatchers.segment()).slash("enrollment-tokens"),
-                                userId -> post(() -> issueToken(sharding, settings, userId))),
-                        path("connections", () -> get(() -> connectionStats(system, connections)))))
+                                userId -> post(() -> issueToken(sharding, settings, audit, userId))),
+                        path("connections", () -> get(() -> connectionStats(system, connections))),
+                        AuditRoutes.route(AuditEntries.of(system))))
         );
     }
 
-    private static Route createUser(ClusterSharding sharding, ServerSettings settings, String body) {
+    private static Route createUser(ClusterSharding sharding, ServerSettings settings, AuditLog audit, String body) {
         String userId;
         try {
             JsonNode node = JSON.readTree(body);
@@ -97,12 +105,16 @@ public final class AdminEndpoint {
         String id = userId;
         CompletionStage<UserReply.CreateResult> created = sharding.entityRefFor(UserCommand.ENTITY_TYPE_KEY, id)
                 .ask(UserCommand.Create::new, TIMEOUT);
-        return answered(created, result -> result == UserReply.CreateResult.CREATED
-                ? json(StatusCodes.CREATED, Map.of("user_id", id))
-                : error(StatusCodes.CONFLICT, "user exists"));
+        return answered(created, result -> {
+            if (result != UserReply.CreateResult.CREATED) {
+                return error(StatusCodes.CONFLICT, "user exists");
+            }
+            audit.record(AuditEvent.of(AuditKinds.ADMIN_ACTION).with("action", "user.created").with("via", "admin-api").user(id));
+            return json(StatusCodes.CREATED, Map.of("user_id", id));
+        });
     }
 
-    private static Route issueToken(ClusterSharding sharding, ServerSettings settings, String userId) {
+    private static Route issueToken(ClusterSharding sharding, ServerSettings settings, AuditLog audit, String userId) {
         if (!UserIds.isLocal(userId, settings.serverId())) {
             return error(StatusCodes.BAD_REQUEST, "user_id must be local@" + settings.serverId());
         }
@@ -111,6 +123,8 @@ public final class AdminEndpoint {
                 .ask(replyTo -> new UserCommand.IssueToken(expiresAt, replyTo), TIMEOUT);
         return answered(issued, result -> {
             if (result instanceof UserReply.TokenIssued token) {
+                audit.record(AuditEvent.of(AuditKinds.ADMIN_ACTION).with("action", "enrollment-token.issued")
+                        .with("via", "admin-api").user(userId));
                 Map<String, Object> answer = new LinkedHashMap<>();
                 answer.put("token", token.token());
                 answer.put("expires_at", token.expiresAt());
@@ -131,17 +145,18 @@ public final class AdminEndpoint {
      * behind the entity is away or slow) the answer is 503 with {@code Retry-After}, not 500: the
      * request was sound and may be repeated.
      */
-    private static <T> Route answered(CompletionStage<T> answer, Function<T, Route> route) {
+    static <T> Route answered(CompletionStage<T> answer, Function<T, Route> route) {
         return onComplete(answer, done -> done.isSuccess() ? route.apply(done.get())
                 : respondWithHeader(RetryAfter.create(OUTAGE_RETRY_AFTER_SECONDS),
                         () -> error(StatusCodes.SERVICE_UNAVAILABLE, "unavailable, retry later")));
     }
 
-    private static Route error(StatusCode status, String message) {
+    static Route error(StatusCode status, String message) {
         return json(status, Map.of("error", message));
     }
 
-    private static Route json(StatusCode status, Map<String, ?> body) {
+    /** {@code body}: a map or list of JSON values. */
+    static Route json(StatusCode status, Object body) {
         try {
             return complete(HttpResponse.create().withStatus(status)
                     .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, JSON.writeValueAsString(body))));

@@ -15,6 +15,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import norc.server.NorcConfig;
+import norc.server.audit.api.AuditCommand;
+import norc.server.audit.api.AuditJournalEvent;
+import norc.server.audit.api.AuditReply;
+import norc.server.audit.api.AuditSnapshot;
 import norc.server.device.api.DeviceCommand;
 import norc.server.device.api.DeviceEvent;
 import norc.server.device.api.DeviceOutbound;
@@ -86,7 +90,8 @@ class ContractsTest {
             "federation.outbox.event.relay-failed", "federation.outbox.event.deliveries-reported",
             "federation.outbox.event.ack-queued", "federation.outbox.event.ack-sent", "federation.outbox.snapshot",
             "federation.ledger.begin", "federation.ledger.record", "federation.ledger.abandon", "federation.ledger.proceed",
-            "federation.ledger.recorded", "federation.ledger.event.outcome-recorded", "federation.ledger.snapshot");
+            "federation.ledger.recorded", "federation.ledger.event.outcome-recorded", "federation.ledger.snapshot",
+            "audit.append", "audit.get-head", "audit.head", "audit.event.entry-appended", "audit.snapshot");
 
     @Test
     void theNamesAreTheReleasedOnes() {
@@ -98,7 +103,8 @@ class ContractsTest {
         List<Class<?>> types = new ArrayList<>();
         for (Class<?> protocol : List.of(DeviceCommand.class, DeviceReply.class, DeviceOutbound.class, DeviceEvent.class,
                 UserCommand.class, UserReply.class, UserEvent.class, UserReply.TokenReply.class,
-                OutboxCommand.class, OutboxReply.class, OutboxEvent.class, LedgerCommand.class, LedgerReply.class, LedgerEvent.class)) {
+                OutboxCommand.class, OutboxReply.class, OutboxEvent.class, LedgerCommand.class, LedgerReply.class, LedgerEvent.class,
+                AuditCommand.class, AuditReply.class, AuditJournalEvent.class)) {
             for (Class<?> nested : protocol.getDeclaredClasses()) {
                 if (Contract.class.isAssignableFrom(nested) && !nested.isInterface()) {
                     types.add(nested);
@@ -106,10 +112,12 @@ class ContractsTest {
             }
         }
         types.addAll(List.of(DeviceSnapshot.class, UserSnapshot.class, DeviceRecord.class, WireMessage.class,
-                norc.server.device.api.DeviceRestarted.class, RelayEntry.class, OutboxSnapshot.class, LedgerSnapshot.class));
+                norc.server.device.api.DeviceRestarted.class, RelayEntry.class, OutboxSnapshot.class, LedgerSnapshot.class,
+                AuditSnapshot.class));
         assertThat(types).hasSizeGreaterThan(40);
         for (Class<?> type : types) {
-            if (type != DeviceRecord.class) { // a field type, never a message or event of its own
+            // a field type, never a message or event of its own; and what a damaged audit row reads as, never written
+            if (type != DeviceRecord.class && type != AuditJournalEvent.EntryUnreadable.class) {
                 assertThat(ContractNames.all()).as(type.getName()).containsKey(type);
             }
         }
@@ -140,7 +148,12 @@ class ContractsTest {
                         List.of(new OutboxEvent.AckQueued(B, List.of(), List.of(A)))),
                 new LedgerCommand.Record(A, 0, 1700000000000L, KIT.<LedgerReply>createTestProbe().getRef()),
                 new LedgerReply.Recorded(A, 5004),
-                new LedgerSnapshot(List.of(new LedgerEvent.OutcomeRecorded(A, 0, 1700000000000L))));
+                new LedgerSnapshot(List.of(new LedgerEvent.OutcomeRecorded(A, 0, 1700000000000L))),
+                new AuditCommand.Append("admin.action", Map.of("action", "user.created", "user", "u:0f")),
+                new AuditCommand.GetHead(KIT.<AuditReply.Head>createTestProbe().getRef()),
+                new AuditReply.Head(2, new byte[32], 0),
+                new AuditJournalEvent.EntryAppended(1, 1700000000000L, new byte[] {1, 0, 7}, new byte[32]),
+                new AuditSnapshot(1000, new byte[32], 0));
         for (Object sample : samples) {
             Serializer serializer = SERIALIZATION.findSerializerFor(sample);
             assertThat(serializer.identifier()).isEqualTo(ContractSerializer.IDENTIFIER);
@@ -153,6 +166,22 @@ class ContractsTest {
         Object decoded = ((DeviceCommand.Push) SERIALIZATION.deserialize(
                 SERIALIZATION.serialize(samples.get(3)).get(), ContractSerializer.IDENTIFIER, "device.push").get()).message().decode();
         assertThat(decoded).usingRecursiveComparison().isEqualTo(wire.decode());
+    }
+
+    @Test
+    void aDamagedAuditEntryReadsAsUnreadableInsteadOfFailing() {
+        byte[] stored = SERIALIZATION.serialize(new AuditJournalEvent.EntryAppended(1, 5, new byte[] {1}, new byte[32])).get();
+        byte[] damaged = stored.clone();
+        damaged[0] = (byte) 0xff; // a CBOR break code where the map should start
+        Object read = SERIALIZATION.deserialize(damaged, ContractSerializer.IDENTIFIER, "audit.event.entry-appended").get();
+        assertThat(read).isInstanceOf(AuditJournalEvent.EntryUnreadable.class);
+        assertThat(((AuditJournalEvent.EntryUnreadable) read).storedBytes()).isEqualTo(damaged);
+        assertThat(SERIALIZATION.deserialize(java.util.Arrays.copyOf(stored, 3), ContractSerializer.IDENTIFIER,
+                "audit.event.entry-appended").get()).isInstanceOf(AuditJournalEvent.EntryUnreadable.class);
+        // other contracts still fail loudly
+        assertThat(SERIALIZATION.deserialize(damaged, ContractSerializer.IDENTIFIER, "audit.snapshot").isFailure()).isTrue();
+        assertThatThrownBy(() -> SERIALIZATION.serialize(new AuditJournalEvent.EntryUnreadable(damaged)).get())
+                .hasMessageContaining("not a named contract");
     }
 
     @Test
