@@ -74,6 +74,8 @@ import org.slf4j.LoggerFactory;
 class AuditIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String AUDIT = "Audit|main";
+    /** An ephemeral NORC-F port too: the fixed default may be taken by another test run on this machine. */
+    private static final String EPHEMERAL = "norc.federation.port = 0";
 
     @TempDir
     static Path dir;
@@ -99,7 +101,7 @@ class AuditIT {
         ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).addAppender(logs);
         serialization = ActorTestKit.create(ConfigFactory.parseString("pekko.actor.provider = local")
                 .withFallback(NorcConfig.load(ConfigFactory.empty())));
-        try (TestServer server = TestServer.start(dir)) {
+        try (TestServer server = TestServer.start(dir, EPHEMERAL)) {
             url = server.server.settings().database().url();
             alice = "alice-audit@" + server.serverId();
             mallory = "mallory-audit@" + server.serverId();
@@ -260,7 +262,7 @@ class AuditIT {
     void theEntriesAnswer503WhileTheDatabaseIsAway() throws Exception {
         Path own = dir.resolve("outage");
         try (TcpDatabase database = TcpDatabase.start(own.resolve("h2"));
-             TestServer server = TestServer.start(own.resolve("node"), database.config())) {
+             TestServer server = TestServer.start(own.resolve("node"), database.config() + "\n" + EPHEMERAL)) {
             server.createUserWithToken("outage-audit@" + server.serverId());
             awaitEntries(server, 2);
             database.stop();
@@ -295,7 +297,7 @@ class AuditIT {
             tampering.apply(c);
             c.createStatement().execute("SHUTDOWN");
         }
-        try (TestServer server = TestServer.start(dir)) {
+        try (TestServer server = TestServer.start(dir, EPHEMERAL)) {
             List<Listed> listed = entries(server);
             AuditVerifier.Break found = AuditVerifier.firstBadEntry(listed.stream().map(Listed::entry).toList());
             assertThat(found).isNotNull();
