@@ -115,6 +115,7 @@ start_node() {
     echo "$seeds" > "$dir/seeds"
     env "${tls[@]}" \
         NORC_DATA_DIR="$d" NORC_SERVER_ID="$server_id" NORC_IDENTITY_KEY="$(node_dir 1)/identity/server-ed25519.key" \
+        NORC_AUDIT_SECRET_FILE="$(node_dir 1)/audit/pseudonym.key" \
         NORC_CLIENT_INTERFACE=127.0.0.1 NORC_CLIENT_PORT="$(client_port "$i")" \
         NORC_ADMIN_PORT="$(admin_port "$i")" NORC_MANAGEMENT_PORT="$(management_port "$i")" \
         NORC_CLUSTER_HOST="$(remoting_host "$i")" NORC_CLUSTER_PORT="$(remoting_port "$i")" NORC_SEED_NODES="$seeds" \
@@ -167,6 +168,7 @@ case "$cmd" in
         start_node 1 "$s"
         wait_file "$(node_dir 1)/tls/server.p12" 1
         wait_file "$(node_dir 1)/identity/server-ed25519.key" 1
+        wait_file "$(node_dir 1)/audit/pseudonym.key" 1
         for i in $(seq 2 "$n"); do start_node "$i" "$s"; done
         for i in $(seq 1 "$n"); do wait_ready "$i"; done
         for i in $(seq 1 "$n"); do describe "$i"; done

@@ -6,6 +6,8 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import javax.net.ssl.KeyManagerFactory;
+import norc.server.audit.AuditJournal;
+import norc.server.audit.AuditLog;
 import norc.server.connection.ConnectionActor;
 import norc.server.connection.ConnectionSupervisor;
 import norc.server.crypto.CryptoPool;
@@ -62,6 +64,10 @@ import org.apache.pekko.http.javadsl.ServerBinding;
  * <pre>
  * NorcGuardian
  * ├── cluster membership (a cluster of one unless seed nodes are configured)
+ * ├── audit-journal: AuditJournal                 (cluster singleton, event-sourced hash chain; restart
+ * │                                                 with backoff, recovering the chain's head)
+ * ├── audit-recorder: AuditRecorder               (this node's AuditLog: pseudonymise, rate-limit, send
+ * │                                                 to the singleton; restart)
  * ├── sharding: UserEntity, DeviceSessionEntity   (event-sourced; restart with backoff on journal
  * │                                                 failure, recovering from the journal)
  * ├── sharding: PeerOutbox, RelayLedger           (federation: per peer server, event-sourced; restart
@@ -80,7 +86,7 @@ import org.apache.pekko.http.javadsl.ServerBinding;
  *                NORC-F https://…:8843 (HTTP/2, mutual TLS)                 (bound last)
  * </pre>
  *
- * Not built yet (later issues): the audit journal.
+ * Not built yet (later issues): the TrustManager's DNSSEC validation and OCSP/CRL (profile §9 leaves them out).
  * Startup fails as a whole if an endpoint cannot bind: the guardian stops and so does the system.
  */
 public final class NorcGuardian {
@@ -121,9 +127,11 @@ public final class NorcGuardian {
             cluster.manager().tell(Join.create(cluster.selfMember().address()));
         }
 
-        // 2. the sharded, event-sourced state (supervised by sharding; policies in each init)
+        // 2. the audit log (one chain per cluster, its writer a singleton; policies in AuditJournal.start),
+        //    then the sharded, event-sourced state (supervised by sharding; policies in each init)
+        AuditLog audit = AuditJournal.start(context, settings);
         ClusterSharding sharding = ClusterSharding.get(context.getSystem());
-        UserEntity.init(context.getSystem(), settings.delivery().snapshotEvery());
+        UserEntity.init(context.getSystem(), settings.delivery().snapshotEvery(), audit);
         // a recovered device entity tells every node, so its connection attaches at once
         ActorRef<Topic.Command<DeviceRestarted>> restarts = context.spawn(
                 Topic.create(DeviceRestarted.class, DeviceRestarted.TOPIC), "device-restarts");
@@ -137,7 +145,7 @@ public final class NorcGuardian {
                     new OwnServerInfo(settings.serverId(), identity, settings.federation(), federationTls.certificate(),
                             anchors.fingerprints()),
                     federationTls, new PeerDirectory(settings.federation(), new TrustView()), new InboundLinks(),
-                    new TxtRecords(settings.federation().trust()), anchors);
+                    new TxtRecords(settings.federation().trust()), anchors, audit);
             ActorRef<FederationManager.Command> manager = context.spawn(
                     Behaviors.supervise(FederationManager.create(shared)).onFailure(SupervisorStrategy.restart()), "federation");
             ActorRef<Topic.Command<TrustSummary>> trustChanges = context.spawn(
@@ -162,7 +170,7 @@ public final class NorcGuardian {
                 settings.capabilities(), new ServerHandshake.Identity(settings.serverId(), identity.secretKey(), identity.publicKey()));
         ActorRef<ConnectionSupervisor.Command> connections = context.spawn(
                 Behaviors.supervise(ConnectionSupervisor.create(settings, handshake, identity.secretKey(), shardedEntities(sharding),
-                                router, CryptoPool.of(context.getSystem()), metrics, restarts))
+                                router, CryptoPool.of(context.getSystem()), metrics, restarts, audit))
                         .onFailure(SupervisorStrategy.restart()),
                 "connections");
 
@@ -179,7 +187,7 @@ public final class NorcGuardian {
         context.pipeToSelf(
                 NettyClientEndpoint.bind(context.getSystem(), settings,
                                 tls == null || settings.plainWebSocket() ? null : NettyTls.serverContext(tls, settings.transport()), connections)
-                        .thenCombine(AdminEndpoint.bind(context.getSystem(), settings, connections, metrics, federation),
+                        .thenCombine(AdminEndpoint.bind(context.getSystem(), settings, connections, metrics, audit, federation),
                                 (client, admin) -> new Bound(client, admin, null))
                         .thenCombine(federationBound, (bound, f) -> new Bound(bound.client(), bound.admin(), f)),
                 (bound, error) -> bound != null ? bound : new BindFailed(error));

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import norc.server.audit.AuditSettings;
 import norc.server.federation.FederationSettings;
 import norc.crypto.CipherSuite;
 import norc.persistence.JournalDatabase;
@@ -46,7 +47,8 @@ public record ServerSettings(
         Database database,
         Limits limits,
         Delivery delivery,
-        Session session) {
+        Session session,
+        AuditSettings audit) {
 
     /**
      * The socket layer under the NORC-C endpoint (Netty): the TLS engine, threads, and the limits
@@ -173,7 +175,8 @@ public record ServerSettings(
                             positive(c, "delivery.max-clock-skew"), atLeast(c, "delivery.snapshot-every", 1),
                             positive(c, "delivery.attach-refresh"), positive(c, "delivery.ack-flush-delay")),
                     new Session(positive(c, "session.lifetime"), positive(c, "session.auth-skew"),
-                            positive(c, "session.time-uncertainty"), nonNegative(c, "session.presence-max-delay")));
+                            positive(c, "session.time-uncertainty"), nonNegative(c, "session.presence-max-delay")),
+                    AuditSettings.from(c, dataDir));
         } catch (ConfigException e) {
             throw new IllegalArgumentException("configuration error: " + e.getMessage(), e);
         }

@@ -11,6 +11,9 @@ import norc.error.ErrorCode;
 import norc.error.NorcException;
 import norc.server.ServerSettings;
 import norc.server.UserIds;
+import norc.server.audit.AuditEvent;
+import norc.server.audit.AuditKinds;
+import norc.server.audit.AuditLog;
 import norc.server.contract.WireMessage;
 import norc.server.crypto.CryptoPool;
 import norc.server.device.api.DeviceCommand;
@@ -118,7 +121,8 @@ public final class ConnectionActor {
     /** Everything a connection needs from its node, fixed at start. */
     public record Env(ServerSettings settings, ServerHandshake.Config handshake, byte[] identitySecretKey,
                       Entities entities, ActorRef<MessageRouter.Command> router,
-                      ActorRef<ConnectionSupervisor.Command> supervisor, CryptoPool crypto, ServerMetrics metrics) {}
+                      ActorRef<ConnectionSupervisor.Command> supervisor, CryptoPool crypto, ServerMetrics metrics,
+                      AuditLog audit) {}
 
     /** Access to the sharded entities (a port, so that unit tests can substitute probes). */
     public interface Entities {
@@ -333,7 +337,7 @@ public final class ConnectionActor {
             case OPEN -> true;
         };
         if (!signed || !allowed || !UserIds.isLocal(register.userId(), settings.serverId())) {
-            return fail(ErrorCode.REGISTRATION_REJECTED);
+            return refuse(register, ErrorMessage.of(ErrorCode.REGISTRATION_REJECTED));
         }
         if (register.enrollmentToken().isPresent()) {
             return onRegistrationAllowed(new RegistrationAllowed(register, 0));
@@ -346,7 +350,7 @@ public final class ConnectionActor {
 
     private Behavior<Command> onRegistrationAllowed(RegistrationAllowed allowed) {
         if (allowed.retryAfter() > 0) {
-            return fail(ErrorMessage.of(ErrorCode.RATE_LIMITED, allowed.retryAfter()));
+            return refuse(allowed.register(), ErrorMessage.of(ErrorCode.RATE_LIMITED, allowed.retryAfter()));
         }
         DeviceRegister register = allowed.register();
         context.ask(DeviceReply.ClaimResult.class, env.entities().device(register.deviceId()), JOURNAL_ANSWER_TIMEOUT,
@@ -360,7 +364,7 @@ public final class ConnectionActor {
             return answer(unavailable());
         }
         if (!claimed.result().granted()) {
-            return fail(ErrorCode.REGISTRATION_REJECTED); // one answer for every reason
+            return refuse(claimed.register(), ErrorMessage.of(ErrorCode.REGISTRATION_REJECTED)); // one answer for every reason
         }
         DeviceRegister register = claimed.register();
         DeviceRecord record = new DeviceRecord(register.deviceId(), register.publicKey(), register.kexPublicKey(),
@@ -377,7 +381,7 @@ public final class ConnectionActor {
             return answer(unavailable());
         }
         if (added.result() != UserReply.RegisterResult.REGISTERED) {
-            return fail(ErrorCode.REGISTRATION_REJECTED); // one answer for every reason
+            return refuse(added.register(), ErrorMessage.of(ErrorCode.REGISTRATION_REJECTED)); // one answer for every reason
         }
         return authenticated(added.register().userId(), added.register().deviceId(), AuthStatus.REGISTERED);
     }
@@ -400,15 +404,29 @@ public final class ConnectionActor {
         DeviceRecord device = checked.device();
         boolean valid = checked.signed() && device != null;
         if (!valid) {
-            return fail(ErrorCode.AUTHENTICATION_FAILED);
+            return refuse(auth, ErrorCode.AUTHENTICATION_FAILED);
         }
         if (Math.abs(nowMicros() - auth.timestamp()) > settings.session().authSkew().toNanos() / 1000) {
-            return fail(ErrorCode.STALE_TIMESTAMP_AUTH);
+            return refuse(auth, ErrorCode.STALE_TIMESTAMP_AUTH);
         }
         if (device.revoked()) {
-            return fail(ErrorCode.DEVICE_REVOKED);
+            return refuse(auth, ErrorCode.DEVICE_REVOKED);
         }
         return authenticated(auth.userId(), auth.deviceId(), AuthStatus.AUTHENTICATED);
+    }
+
+    /** A refused authentication: audited (the claimed ids pseudonymised, spec §6.18), answered, closed. */
+    private Behavior<Command> refuse(AuthRequest auth, ErrorCode code) {
+        env.audit().record(AuditEvent.of(AuditKinds.AUTHENTICATION_FAILED).with("method", "auth_request")
+                .with("code", Integer.toString(code.code())).user(auth.userId()).device(auth.deviceId()));
+        return fail(code);
+    }
+
+    /** A refused registration, the same way. */
+    private Behavior<Command> refuse(DeviceRegister register, ErrorMessage answer) {
+        env.audit().record(AuditEvent.of(AuditKinds.AUTHENTICATION_FAILED).with("method", "device_register")
+                .with("code", Long.toString(answer.errorCode())).user(register.userId()).device(register.deviceId()));
+        return fail(answer);
     }
 
     private Behavior<Command> authenticated(String user, UUID device, AuthStatus status) {
@@ -577,6 +595,9 @@ public final class ConnectionActor {
             ReceiveSession.Discarded discarded = (ReceiveSession.Discarded) received;
             env.metrics().frameDiscarded(discarded.reason());
             if (discarded.closeConnection()) {
+                audit(AuditEvent.of(AuditKinds.INTEGRITY_ALERT).with("reason", "failed-frames-limit")
+                        .with("aead-failures", Long.toString(receiveSession.aeadFailures()))
+                        .with("chain-mismatches", Long.toString(receiveSession.chainMismatches())));
                 close();
                 return null;
             }
@@ -682,6 +703,12 @@ public final class ConnectionActor {
     private void integrityAlert(UUID sessionId, long sequence) {
         // profile §4.4: discard, count, alert; nothing is said to the peer. No content is logged.
         context.getLog().warn("integrity alert: hash chain mismatch on session {} at sequence {}", sessionId, sequence);
+        audit(AuditEvent.of(AuditKinds.INTEGRITY_ALERT).with("reason", "chain-mismatch"));
+    }
+
+    /** Audits an event of this connection, naming its user and device once it has authenticated. */
+    private void audit(AuditEvent event) {
+        env.audit().record(userId == null ? event : event.user(userId).device(deviceId));
     }
 
     private static long nowMicros() {

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import norc.server.ServerSettings;
+import norc.server.audit.AuditLog;
 import norc.server.crypto.CryptoPool;
 import norc.server.device.api.DeviceRestarted;
 import norc.server.metrics.ServerMetrics;
@@ -64,11 +65,11 @@ public final class ConnectionSupervisor {
     public static Behavior<Command> create(ServerSettings settings, ServerHandshake.Config handshake, byte[] identitySecretKey,
                                            ConnectionActor.Entities entities, ActorRef<MessageRouter.Command> router,
                                            CryptoPool crypto, ServerMetrics metrics,
-                                           ActorRef<Topic.Command<DeviceRestarted>> restarts) {
+                                           ActorRef<Topic.Command<DeviceRestarted>> restarts, AuditLog audit) {
         return Behaviors.setup(context -> {
             restarts.tell(Topic.subscribe(context.messageAdapter(DeviceRestarted.class, EntityRestarted::new)));
             return new ConnectionSupervisor(context, new ConnectionActor.Env(settings, handshake, identitySecretKey, entities,
-                    router, context.getSelf(), crypto, metrics)).receive();
+                    router, context.getSelf(), crypto, metrics, audit)).receive();
         });
     }
 

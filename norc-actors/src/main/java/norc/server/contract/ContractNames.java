@@ -3,6 +3,11 @@ package norc.server.contract;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
+import norc.server.audit.api.AuditCommand;
+import norc.server.audit.api.AuditJournalEvent;
+import norc.server.audit.api.AuditReply;
+import norc.server.audit.api.AuditSnapshot;
 import norc.server.device.api.DeviceCommand;
 import norc.server.device.api.DeviceEvent;
 import norc.server.device.api.DeviceOutbound;
@@ -37,6 +42,7 @@ import norc.server.user.api.UserSnapshot;
 public final class ContractNames {
     private static final Map<Class<?>, String> NAMES = new LinkedHashMap<>();
     private static final Map<String, Class<?>> CLASSES = new HashMap<>();
+    private static final Map<String, Function<byte[], Object>> SALVAGE = new HashMap<>();
 
     static {
         // values shared by several protocols
@@ -138,6 +144,16 @@ public final class ContractNames {
         name("trust.event.revoked-by-peer", TrustEvent.RevokedByPeer.class);
         name("trust.event.deny-lifted", TrustEvent.DenyLifted.class);
         name("trust.snapshot", TrustSnapshot.class);
+
+        // audit journal (spec §6.18): the chain's one writer, and its entries, never deleted; a row
+        // that no longer decodes reads as unreadable instead of failing the replay, so the journal
+        // still recovers and the verifier names the row
+        name("audit.append", AuditCommand.Append.class);
+        name("audit.get-head", AuditCommand.GetHead.class);
+        name("audit.head", AuditReply.Head.class);
+        name("audit.event.entry-appended", AuditJournalEvent.EntryAppended.class);
+        name("audit.snapshot", AuditSnapshot.class);
+        SALVAGE.put("audit.event.entry-appended", AuditJournalEvent.EntryUnreadable::new);
     }
 
     private static void name(String name, Class<? extends Contract> type) {
@@ -161,6 +177,11 @@ public final class ContractNames {
             throw new IllegalArgumentException("unknown contract name: " + name);
         }
         return type;
+    }
+
+    /** What a stored value of this name that no longer decodes is read as instead, or null: it fails. */
+    public static Function<byte[], Object> salvageOf(String name) {
+        return SALVAGE.get(name);
     }
 
     /** Every named class with its name, in the order above. */

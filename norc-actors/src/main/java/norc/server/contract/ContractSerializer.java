@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.NotSerializableException;
 import java.io.UncheckedIOException;
 import java.util.Optional;
+import java.util.function.Function;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.serialization.SerializerWithStringManifest;
 import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
@@ -13,7 +14,9 @@ import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 /**
  * Serializes every {@link Contract} as Jackson CBOR under its {@link ContractNames} name (bound in
  * {@code norc-server.conf}). The object mapper is Pekko's configured one, so actor references in
- * contracts are written as their serialized paths and resolved on the receiving node.
+ * contracts are written as their serialized paths and resolved on the receiving node. A stored
+ * value that no longer decodes fails, except where {@link ContractNames#salvageOf} says what it
+ * reads as instead (the audit journal's entries).
  */
 public final class ContractSerializer extends SerializerWithStringManifest {
     /** Part of every stored row and every remote message: never change it. */
@@ -56,6 +59,10 @@ public final class ContractSerializer extends SerializerWithStringManifest {
         try {
             return mapper.readValue(bytes, type);
         } catch (IOException e) {
+            Function<byte[], Object> salvage = ContractNames.salvageOf(manifest);
+            if (salvage != null) {
+                return salvage.apply(bytes.clone());
+            }
             throw new NotSerializableException("cannot read " + manifest + ": " + e.getMessage());
         }
     }

@@ -2,6 +2,7 @@ package norc.server.federation;
 
 import java.util.List;
 import java.util.Optional;
+import norc.server.audit.AuditLog;
 import norc.wire.message.ServerInfo;
 
 /**
@@ -10,7 +11,7 @@ import norc.wire.message.ServerInfo;
  * peers opened to this node. Immutable references to thread-safe parts.
  */
 public record FederationContext(FederationSettings settings, OwnServerInfo own, FederationTls tls, PeerDirectory directory,
-                                InboundLinks links, TxtRecords txt, TrustAnchors anchors) {
+                                InboundLinks links, TxtRecords txt, TrustAnchors anchors, AuditLog audit) {
 
     /** Offered on every link (profile §3). */
     public static final List<String> CAPABILITIES = List.of("relay", "keys", "trust");

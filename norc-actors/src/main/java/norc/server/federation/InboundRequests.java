@@ -20,6 +20,8 @@ import norc.error.NorcException;
 import norc.federation.FederationSignatures;
 import norc.server.ServerSettings;
 import norc.server.UserIds;
+import norc.server.audit.AuditEvent;
+import norc.server.audit.AuditKinds;
 import norc.server.device.api.DeviceCommand;
 import norc.server.device.api.DeviceReply;
 import norc.server.federation.api.LedgerCommand;
@@ -185,7 +187,7 @@ final class InboundRequests {
             return done(Answer.error(ErrorCode.FEDERATION_REFUSED));
         }
         if (!PeerDirectory.sanNames(clientCertificate, peer)) {
-            return done(Answer.error(ErrorCode.IDENTITY_MISMATCH));
+            return done(mismatch(peer, "san"));
         }
         var cached = federation.directory().serverInfo(peer);
         CompletionStage<ServerInfo> info = cached.isPresent() && federation.directory().bound(peer, clientCertificate, cached.get())
@@ -193,21 +195,22 @@ final class InboundRequests {
                 : fetchServerInfo(peer); // none held, or the binding failed: (re)fetch once
         return info.thenApply(s -> {
             if (s == null || !federation.directory().bound(peer, clientCertificate, s)) {
-                return Answer.error(ErrorCode.IDENTITY_MISMATCH);
+                return mismatch(peer, s == null ? "server-info" : "binding");
             }
             if (!Arrays.equals(hello.serverPublicKey(), s.publicKey())) {
-                return Answer.error(ErrorCode.IDENTITY_MISMATCH);
+                return mismatch(peer, "key");
             }
             var record = federation.directory().trust().get(peer);
             if (record.isPresent() && "ca".equals(record.get().method()) && record.get().grant() != TrustLevel.UNTRUSTED
                     && !federation.anchors().validates(withoutAnchors(chain), record.get().grant())) {
-                return Answer.error(ErrorCode.IDENTITY_MISMATCH); // a ca peer is re-validated at every hello (profile §6.1)
+                return mismatch(peer, "anchor"); // a ca peer is re-validated at every hello (profile §6.1)
             }
             long now = System.currentTimeMillis();
             if (Math.abs(now * 1000 - hello.timestamp()) > SKEW_MICROS) {
                 return Answer.error(ErrorCode.STALE_TIMESTAMP);
             }
             if (!federation.links().freshNonce(peer, Bytes.hex(hello.nonce()), now)) {
+                federation.audit().record(AuditEvent.of(AuditKinds.REPLAY_DETECTED).with("peer", peer).with("what", "hello-nonce"));
                 return Answer.error(ErrorCode.REPLAY_DETECTED);
             }
             byte[] cb = FederationSignatures.channelBinding(PeerDirectory.der(clientCertificate), federation.own().certificateDer());
@@ -230,6 +233,13 @@ final class InboundRequests {
                             nonce, now * 1000, federation.own().publicKey(), new byte[64]));
             return Answer.ok(response);
         });
+    }
+
+    /** {@code 5002}, audited (profile §1 "Mismatch": both sides audit). */
+    private Answer mismatch(String peer, String check) {
+        federation.audit().record(AuditEvent.of(AuditKinds.IDENTITY_MISMATCH).with("side", "receiver").with("peer", peer)
+                .with("check", check));
+        return Answer.error(ErrorCode.IDENTITY_MISMATCH);
     }
 
     private List<X509Certificate> withoutAnchors(List<X509Certificate> chain) {
@@ -346,6 +356,7 @@ final class InboundRequests {
         }
         SequenceWindow.Verdict verdict = link.check(relay.sequenceNumber(), id);
         if (verdict == SequenceWindow.Verdict.OTHER_MESSAGE) {
+            federation.audit().record(AuditEvent.of(AuditKinds.REPLAY_DETECTED).with("peer", peer).with("what", "relay-sequence"));
             return done(Answer.error(ErrorCode.REPLAY_DETECTED, 0, id));
         }
         if (verdict == SequenceWindow.Verdict.FRESH) {
@@ -391,6 +402,9 @@ final class InboundRequests {
     private CompletionStage<Long> commit(String peer, MessageRelay relay) {
         TrustLevel needed = federation.settings().minimumGrant(relay.classification());
         if (federation.directory().grant(peer).compareTo(needed) < 0) {
+            federation.audit().record(AuditEvent.of(AuditKinds.CLASSIFICATION_REFUSED).with("side", "receiver").with("peer", peer)
+                    .with("classification", relay.classification().name().toLowerCase(java.util.Locale.ROOT))
+                    .with("grant", federation.directory().grant(peer).name().toLowerCase(java.util.Locale.ROOT)));
             return CompletableFuture.completedFuture((long) ErrorCode.CLASSIFICATION_NOT_PERMITTED.code());
         }
         Map<UUID, MessageSend> copies = new LinkedHashMap<>();

@@ -11,6 +11,8 @@ import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import norc.error.ErrorCode;
 import norc.federation.FederationSignatures;
+import norc.server.audit.AuditEvent;
+import norc.server.audit.AuditKinds;
 import norc.server.federation.api.RelayEntry;
 import norc.wire.message.Atoms.Classification;
 import norc.wire.message.Atoms.TrustLevel;
@@ -218,6 +220,9 @@ public final class PeerLink {
         long capSeconds = Math.min(300, 1L << Math.min(failures - 1, 9));
         long waitMillis = (long) (capSeconds * 1000 * (0.5 + RANDOM.nextDouble() * 0.5));
         backoffUntil = System.currentTimeMillis() + waitMillis;
+        if (failure.code() == ErrorCode.IDENTITY_MISMATCH) {
+            federation.audit().record(AuditEvent.of(AuditKinds.IDENTITY_MISMATCH).with("side", "origin").with("peer", peer));
+        }
         if (failure.cause() instanceof LinkRefused refused) {
             context.getLog().info("federation link refused with {} ({}), backing off {} ms", failure.code().code(),
                     refused.getMessage(), waitMillis);

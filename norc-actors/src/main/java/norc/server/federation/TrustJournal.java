@@ -8,6 +8,8 @@ import java.util.UUID;
 import norc.crypto.Bytes;
 import norc.error.ErrorCode;
 import norc.federation.FederationSignatures;
+import norc.server.audit.AuditEvent;
+import norc.server.audit.AuditKinds;
 import norc.server.federation.api.TrustCommand;
 import norc.server.federation.api.TrustEvent;
 import norc.server.federation.api.TrustReply;
@@ -161,6 +163,18 @@ public final class TrustJournal
         changes.tell(Topic.publish(s.summary));
     }
 
+    /** Every decision and revocation is audited (spec §6.18, profile §6.3), naming the peer and who decided. */
+    private void audit(String kind, String decision, TrustLevel level, String method, String by) {
+        AuditEvent event = AuditEvent.of(kind).with("peer", peer).with("decision", decision).with("by", by);
+        if (level != null) {
+            event = event.with("level", level.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        if (method != null) {
+            event = event.with("method", method);
+        }
+        federation.audit().record(event);
+    }
+
     private ReplyEffect<TrustEvent, State> onAdd(State s, TrustCommand.Add c) {
         if (s.summary.exists() && c.address().equals(s.summary.address())) {
             return Effect().reply(c.replyTo(), record(s, Outcome.UNCHANGED));
@@ -223,8 +237,10 @@ public final class TrustJournal
         if (!c.proofPassed()) {
             TrustEvent failed = new TrustEvent.ChallengeAnswered(c.challengeId(), c.responseCanon(), Outcome.REJECTED, at,
                     TrustChain.next(s.chainHash, "challenge-answered", c.challengeId(), c.responseCanon(), Outcome.REJECTED, at));
-            return Effect().persist(failed).thenRun(this::publish)
-                    .thenReply(c.replyTo(), after -> new TrustReply.Refused(ErrorCode.CHALLENGE_FAILED.code()));
+            return Effect().persist(failed).thenRun(after -> {
+                publish(after);
+                audit(AuditKinds.TRUST_DECISION, "proof-failed", s.challengeLevel, s.challengeMethod, "policy");
+            }).thenReply(c.replyTo(), after -> new TrustReply.Refused(ErrorCode.CHALLENGE_FAILED.code()));
         }
         TrustLevel level = s.challengeLevel;
         boolean byPolicy = (s.summary.asked() != null && level.compareTo(s.summary.asked()) <= 0)
@@ -238,6 +254,7 @@ public final class TrustJournal
         }
         return Effect().persist(events).thenRun(after -> {
             publish(after);
+            audit(AuditKinds.TRUST_DECISION, byPolicy ? "granted" : "pending", level, s.challengeMethod, "policy");
             if (byPolicy) {
                 notice(after, level);
             }
@@ -266,6 +283,7 @@ public final class TrustJournal
             TrustEvent rejected = new TrustEvent.Rejected(c.by(), at, TrustChain.next(s.chainHash, "rejected", c.by(), at));
             return Effect().persist(rejected).thenRun(after -> {
                 publish(after);
+                audit(AuditKinds.TRUST_DECISION, "rejected", s.summary.pending(), s.challengeMethod, c.by());
                 trust.tell(new TrustManager.SendRevoke(peer, "policy")); // a rejection is notified by trust_revoke
             }).thenReply(c.replyTo(), after -> record(after, Outcome.REJECTED));
         }
@@ -278,6 +296,7 @@ public final class TrustJournal
         TrustLevel level = c.level();
         return Effect().persist(granted(s.chainHash, level, s.challengeMethod, c.by(), s, at)).thenRun(after -> {
             publish(after);
+            audit(AuditKinds.TRUST_DECISION, "granted", level, s.challengeMethod, c.by());
             notice(after, level);
         }).thenReply(c.replyTo(), after -> record(after, Outcome.GRANTED));
     }
@@ -285,14 +304,20 @@ public final class TrustJournal
     private ReplyEffect<TrustEvent, State> onRevoke(State s, TrustCommand.Revoke c) {
         long at = now();
         TrustEvent revoked = new TrustEvent.Revoked(c.reason(), c.by(), at, TrustChain.next(s.chainHash, "revoked", c.reason(), c.by(), at));
-        return Effect().persist(revoked).thenRun(this::publish).thenReply(c.replyTo(), after -> record(after, Outcome.REVOKED));
+        return Effect().persist(revoked).thenRun(after -> {
+            publish(after);
+            audit(AuditKinds.TRUST_REVOCATION, "revoked:" + c.reason(), null, null, c.by());
+        }).thenReply(c.replyTo(), after -> record(after, Outcome.REVOKED));
     }
 
     private ReplyEffect<TrustEvent, State> onRevokedByPeer(State s, TrustCommand.RevokedByPeer c) {
         long at = now();
         TrustEvent revoked = new TrustEvent.RevokedByPeer(c.revokeCanon(), at,
                 TrustChain.next(s.chainHash, "revoked-by-peer", c.revokeCanon(), at));
-        return Effect().persist(revoked).thenRun(this::publish).thenReply(c.replyTo(), after -> record(after, Outcome.REVOKED));
+        return Effect().persist(revoked).thenRun(after -> {
+            publish(after);
+            audit(AuditKinds.TRUST_REVOCATION, "revoked-by-peer", null, null, peer);
+        }).thenReply(c.replyTo(), after -> record(after, Outcome.REVOKED));
     }
 
     private ReplyEffect<TrustEvent, State> onLiftDeny(State s, TrustCommand.LiftDeny c) {
@@ -301,6 +326,7 @@ public final class TrustJournal
         }
         long at = now();
         TrustEvent lifted = new TrustEvent.DenyLifted(c.by(), at, TrustChain.next(s.chainHash, "deny-lifted", c.by(), at));
+        audit(AuditKinds.TRUST_DECISION, "deny-lifted", null, null, c.by());
         return persist(s, lifted, Outcome.DENY_LIFTED, c.replyTo());
     }
 

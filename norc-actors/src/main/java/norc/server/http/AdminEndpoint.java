@@ -24,6 +24,10 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import norc.server.ServerSettings;
 import norc.server.UserIds;
+import norc.server.audit.AuditEntries;
+import norc.server.audit.AuditEvent;
+import norc.server.audit.AuditKinds;
+import norc.server.audit.AuditLog;
 import norc.server.connection.ConnectionSupervisor;
 import norc.server.federation.Federation;
 import norc.server.metrics.ServerMetrics;
@@ -50,7 +54,9 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
  * enrollment tokens, see connection counts, liveness ({@code /health}: the process answers),
  * readiness ({@code /ready}: cluster member Up and journal reachable) and metrics. Plain HTTP, because it listens on loopback
  * only unless an operator binds it elsewhere on purpose. Answers are JSON; errors are
- * {@code {"error": "..."}}. The contract is the one {@code norc admin} (norc-client) speaks.
+ * {@code {"error": "..."}}. The contract is the one {@code norc admin} (norc-client) speaks. Users created
+ * and tokens issued are audited ({@code admin.action}); the audit log is read under
+ * {@code /admin/audit} ({@link AuditRoutes}).
  */
 public final class AdminEndpoint {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
@@ -62,13 +68,13 @@ public final class AdminEndpoint {
     /** {@code federation}: null when federation is off (then {@code /admin/federation} is not served). */
     public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, ServerSettings settings,
                                                       ActorRef<ConnectionSupervisor.Command> connections,
-                                                      ServerMetrics metrics, Federation federation) {
+                                                      ServerMetrics metrics, AuditLog audit, Federation federation) {
         return Http.get(system).newServerAt(settings.admin().host(), settings.admin().port())
-                .bind(route(system, settings, connections, metrics, federation));
+                .bind(route(system, settings, connections, metrics, audit, federation));
     }
 
     static Route route(ActorSystem<?> system, ServerSettings settings, ActorRef<ConnectionSupervisor.Command> connections,
-                       ServerMetrics metrics, Federation federation) {
+                       ServerMetrics metrics, AuditLog audit, Federation federation) {
         ClusterSharding sharding = ClusterSharding.get(system);
         Readiness readiness = new Readiness(system, settings.database());
         return concat(
@@ -79,15 +85,17 @@ public final class AdminEndpoint {
                 path("metrics", () -> get(() -> complete(HttpResponse.create().withEntity(
                         HttpEntities.create(ContentTypes.parse(metrics.contentType()), metrics.scrape()))))),
                 pathPrefix("admin", () -> concat(
-                        path("users", () -> post(() -> entity(Unmarshaller.entityToString(), body -> createUser(sharding, settings, body)))),
+                        path("users", () -> post(() -> entity(Unmarshaller.entityToString(),
+                                body -> createUser(sharding, settings, audit, body)))),
                         path(PathMatchers.segment("users").slash(PathMatchers.segment()).slash("enrollment-tokens"),
-                                userId -> post(() -> issueToken(sharding, settings, userId))),
+                                userId -> post(() -> issueToken(sharding, settings, audit, userId))),
                         path("connections", () -> get(() -> connectionStats(system, connections))),
+                        AuditRoutes.route(AuditEntries.of(system)),
                         federation == null ? reject() : FederationRoutes.route(system, federation)))
         );
     }
 
-    private static Route createUser(ClusterSharding sharding, ServerSettings settings, String body) {
+    private static Route createUser(ClusterSharding sharding, ServerSettings settings, AuditLog audit, String body) {
         String userId;
         try {
             JsonNode node = JSON.readTree(body);
@@ -101,12 +109,16 @@ public final class AdminEndpoint {
         String id = userId;
         CompletionStage<UserReply.CreateResult> created = sharding.entityRefFor(UserCommand.ENTITY_TYPE_KEY, id)
                 .ask(UserCommand.Create::new, TIMEOUT);
-        return answered(created, result -> result == UserReply.CreateResult.CREATED
-                ? json(StatusCodes.CREATED, Map.of("user_id", id))
-                : error(StatusCodes.CONFLICT, "user exists"));
+        return answered(created, result -> {
+            if (result != UserReply.CreateResult.CREATED) {
+                return error(StatusCodes.CONFLICT, "user exists");
+            }
+            audit.record(AuditEvent.of(AuditKinds.ADMIN_ACTION).with("action", "user.created").with("via", "admin-api").user(id));
+            return json(StatusCodes.CREATED, Map.of("user_id", id));
+        });
     }
 
-    private static Route issueToken(ClusterSharding sharding, ServerSettings settings, String userId) {
+    private static Route issueToken(ClusterSharding sharding, ServerSettings settings, AuditLog audit, String userId) {
         if (!UserIds.isLocal(userId, settings.serverId())) {
             return error(StatusCodes.BAD_REQUEST, "user_id must be local@" + settings.serverId());
         }
@@ -115,6 +127,8 @@ public final class AdminEndpoint {
                 .ask(replyTo -> new UserCommand.IssueToken(expiresAt, replyTo), TIMEOUT);
         return answered(issued, result -> {
             if (result instanceof UserReply.TokenIssued token) {
+                audit.record(AuditEvent.of(AuditKinds.ADMIN_ACTION).with("action", "enrollment-token.issued")
+                        .with("via", "admin-api").user(userId));
                 Map<String, Object> answer = new LinkedHashMap<>();
                 answer.put("token", token.token());
                 answer.put("expires_at", token.expiresAt());
@@ -145,7 +159,8 @@ public final class AdminEndpoint {
         return json(status, Map.of("error", message));
     }
 
-    static Route json(StatusCode status, Map<String, ?> body) {
+    /** {@code body}: a map or list of JSON values. */
+    static Route json(StatusCode status, Object body) {
         try {
             return complete(HttpResponse.create().withStatus(status)
                     .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, JSON.writeValueAsString(body))));

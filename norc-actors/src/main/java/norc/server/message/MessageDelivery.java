@@ -15,6 +15,8 @@ import norc.error.ErrorCode;
 import norc.server.ServerSettings;
 import norc.server.UserIds;
 import norc.server.device.api.DeviceCommand;
+import norc.server.audit.AuditEvent;
+import norc.server.audit.AuditKinds;
 import norc.server.device.api.DeviceReply;
 import norc.server.federation.Federation;
 import norc.server.federation.api.OutboxCommand;
@@ -139,6 +141,10 @@ final class MessageDelivery {
                 return ErrorCode.FEDERATION_REFUSED;
             }
             if (grant.compareTo(federation.context().settings().minimumGrant(message.metadata().classification())) < 0) {
+                federation.context().audit().record(AuditEvent.of(AuditKinds.CLASSIFICATION_REFUSED).with("side", "origin")
+                        .with("peer", server).with("classification", message.metadata().classification().name().toLowerCase(Locale.ROOT))
+                        .with("grant", grant.name().toLowerCase(Locale.ROOT)).user(route.senderUser())
+                        .conversation(message.conversationId()));
                 return ErrorCode.CLASSIFICATION_NOT_PERMITTED;
             }
         }

@@ -15,6 +15,9 @@ import java.util.UUID;
 import norc.crypto.Blake3;
 import norc.crypto.Bytes;
 import norc.error.NorcException;
+import norc.server.audit.AuditEvent;
+import norc.server.audit.AuditKinds;
+import norc.server.audit.AuditLog;
 import norc.server.contract.WireMessage;
 import norc.server.device.api.DeviceCommand;
 import norc.server.user.api.DeviceRecord;
@@ -131,14 +134,14 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
      * Registers the entity type. Supervision: a crash (a bug, or a journal write that failed)
      * restarts only this user's entity with backoff; it recovers its state from the journal.
      */
-    public static void init(ActorSystem<?> system, int snapshotEvery) {
+    public static void init(ActorSystem<?> system, int snapshotEvery, AuditLog audit) {
         ClusterSharding sharding = ClusterSharding.get(system);
-        sharding.init(Entity.of(UserCommand.ENTITY_TYPE_KEY, context -> create(context.getEntityId(), sharding, snapshotEvery))
+        sharding.init(Entity.of(UserCommand.ENTITY_TYPE_KEY, context -> create(context.getEntityId(), sharding, snapshotEvery, audit))
                 .withStopMessage(Stop.INSTANCE));
     }
 
-    public static Behavior<UserCommand> create(String userId, ClusterSharding sharding, int snapshotEvery) {
-        return new UserEntity(userId, sharding, snapshotEvery);
+    public static Behavior<UserCommand> create(String userId, ClusterSharding sharding, int snapshotEvery, AuditLog audit) {
+        return new UserEntity(userId, sharding, snapshotEvery, audit);
     }
 
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -146,13 +149,15 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     private final String userId;
     private final ClusterSharding sharding;
     private final int snapshotEvery;
+    private final AuditLog audit;
 
-    private UserEntity(String userId, ClusterSharding sharding, int snapshotEvery) {
+    private UserEntity(String userId, ClusterSharding sharding, int snapshotEvery, AuditLog audit) {
         super(PersistenceId.of(UserCommand.ENTITY_TYPE_KEY.name(), userId),
                 SupervisorStrategy.restartWithBackoff(java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(5), 0.2));
         this.userId = userId;
         this.sharding = sharding;
         this.snapshotEvery = snapshotEvery;
+        this.audit = audit;
     }
 
     @Override
@@ -285,6 +290,9 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                 System.currentTimeMillis(), signed.reason().wireName(), c.encoding(), codec.encodeMessage(signed));
         return Effect().persist(event)
                 .thenRun(s -> {
+                    audit.record(AuditEvent.of(AuditKinds.DEVICE_REVOCATION).with("reason", signed.reason().wireName())
+                            .with("by", signed.revokedBy().equals(signed.deviceId()) ? "itself" : "another-device")
+                            .user(userId).device(signed.deviceId()));
                     device(signed.deviceId()).tell(DeviceCommand.Revoke.INSTANCE);
                     pushToActive(s, WireMessage.of(signed), Optional.of(signed.deviceId()));
                 })

@@ -15,6 +15,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import norc.server.NorcConfig;
+import norc.server.audit.api.AuditCommand;
+import norc.server.audit.api.AuditJournalEvent;
+import norc.server.audit.api.AuditReply;
+import norc.server.audit.api.AuditSnapshot;
 import norc.server.device.api.DeviceCommand;
 import norc.server.device.api.DeviceEvent;
 import norc.server.device.api.DeviceOutbound;
@@ -92,7 +96,9 @@ class ContractsTest {
             "trust.revoked-by-peer", "trust.lift-deny", "trust.record", "trust.refused", "trust.summary",
             "trust.event.created", "trust.event.asked", "trust.event.challenge-issued", "trust.event.challenge-answered",
             "trust.event.granted", "trust.event.rejected", "trust.event.revoked", "trust.event.revoked-by-peer",
-            "trust.event.deny-lifted", "trust.snapshot");
+            "trust.event.deny-lifted", "trust.snapshot",
+
+            "audit.append", "audit.get-head", "audit.head", "audit.event.entry-appended", "audit.snapshot");
 
     @Test
     void theNamesAreTheReleasedOnes() {
@@ -106,7 +112,9 @@ class ContractsTest {
                 UserCommand.class, UserReply.class, UserEvent.class, UserReply.TokenReply.class,
                 OutboxCommand.class, OutboxReply.class, OutboxEvent.class, LedgerCommand.class, LedgerReply.class, LedgerEvent.class,
                 norc.server.federation.api.TrustCommand.class, norc.server.federation.api.TrustReply.class,
-                norc.server.federation.api.TrustEvent.class)) {
+                norc.server.federation.api.TrustEvent.class,
+
+                AuditCommand.class, AuditReply.class, AuditJournalEvent.class)) {
             for (Class<?> nested : protocol.getDeclaredClasses()) {
                 if (Contract.class.isAssignableFrom(nested) && !nested.isInterface()) {
                     types.add(nested);
@@ -115,10 +123,13 @@ class ContractsTest {
         }
         types.addAll(List.of(DeviceSnapshot.class, UserSnapshot.class, DeviceRecord.class, WireMessage.class,
                 norc.server.device.api.DeviceRestarted.class, RelayEntry.class, OutboxSnapshot.class, LedgerSnapshot.class,
-                norc.server.federation.api.TrustSummary.class, norc.server.federation.api.TrustSnapshot.class));
+                norc.server.federation.api.TrustSummary.class, norc.server.federation.api.TrustSnapshot.class,
+
+                AuditSnapshot.class));
         assertThat(types).hasSizeGreaterThan(40);
         for (Class<?> type : types) {
-            if (type != DeviceRecord.class) { // a field type, never a message or event of its own
+            // a field type, never a message or event of its own; and what a damaged audit row reads as, never written
+            if (type != DeviceRecord.class && type != AuditJournalEvent.EntryUnreadable.class) {
                 assertThat(ContractNames.all()).as(type.getName()).containsKey(type);
             }
         }
@@ -154,7 +165,13 @@ class ContractsTest {
                         new byte[32], 1700000000000L, new byte[32]),
                 new norc.server.federation.api.TrustReply.Record(norc.server.federation.api.TrustSummary.none("b.example"),
                         norc.server.federation.api.TrustReply.Outcome.PENDING,
-                        new norc.server.federation.api.TrustReply.ChallengeView(A, new byte[32], "manual", new byte[] {1}, 1700000000L)));
+                        new norc.server.federation.api.TrustReply.ChallengeView(A, new byte[32], "manual", new byte[] {1}, 1700000000L)),
+
+                new AuditCommand.Append("admin.action", Map.of("action", "user.created", "user", "u:0f")),
+                new AuditCommand.GetHead(KIT.<AuditReply.Head>createTestProbe().getRef()),
+                new AuditReply.Head(2, new byte[32], 0),
+                new AuditJournalEvent.EntryAppended(1, 1700000000000L, new byte[] {1, 0, 7}, new byte[32]),
+                new AuditSnapshot(1000, new byte[32], 0));
         for (Object sample : samples) {
             Serializer serializer = SERIALIZATION.findSerializerFor(sample);
             assertThat(serializer.identifier()).isEqualTo(ContractSerializer.IDENTIFIER);
@@ -167,6 +184,22 @@ class ContractsTest {
         Object decoded = ((DeviceCommand.Push) SERIALIZATION.deserialize(
                 SERIALIZATION.serialize(samples.get(3)).get(), ContractSerializer.IDENTIFIER, "device.push").get()).message().decode();
         assertThat(decoded).usingRecursiveComparison().isEqualTo(wire.decode());
+    }
+
+    @Test
+    void aDamagedAuditEntryReadsAsUnreadableInsteadOfFailing() {
+        byte[] stored = SERIALIZATION.serialize(new AuditJournalEvent.EntryAppended(1, 5, new byte[] {1}, new byte[32])).get();
+        byte[] damaged = stored.clone();
+        damaged[0] = (byte) 0xff; // a CBOR break code where the map should start
+        Object read = SERIALIZATION.deserialize(damaged, ContractSerializer.IDENTIFIER, "audit.event.entry-appended").get();
+        assertThat(read).isInstanceOf(AuditJournalEvent.EntryUnreadable.class);
+        assertThat(((AuditJournalEvent.EntryUnreadable) read).storedBytes()).isEqualTo(damaged);
+        assertThat(SERIALIZATION.deserialize(java.util.Arrays.copyOf(stored, 3), ContractSerializer.IDENTIFIER,
+                "audit.event.entry-appended").get()).isInstanceOf(AuditJournalEvent.EntryUnreadable.class);
+        // other contracts still fail loudly
+        assertThat(SERIALIZATION.deserialize(damaged, ContractSerializer.IDENTIFIER, "audit.snapshot").isFailure()).isTrue();
+        assertThatThrownBy(() -> SERIALIZATION.serialize(new AuditJournalEvent.EntryUnreadable(damaged)).get())
+                .hasMessageContaining("not a named contract");
     }
 
     @Test

@@ -9,16 +9,24 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
+import norc.audit.AuditVerifier;
 import norc.client.DeviceIdentity;
 import norc.client.TransportSecurity;
+import norc.crypto.Bytes;
 
 /**
  * The server's operator API (profile §2: HTTP on a separate port, loopback by default):
  * {@code POST /admin/users {"user_id":...}} → 201 {@code {"user_id":...}} (409 when it exists) and
  * {@code POST /admin/users/{user_id}/enrollment-tokens} → 201 {@code {"token":...,"expires_at":<s>}};
- * errors are {@code {"error":"..."}}. Plain {@code http://} is refused unless the host is loopback,
- * since tokens would cross the network in clear.
+ * errors are {@code {"error":"..."}}; and the audit log (spec §6.18): {@code GET /admin/audit/entries?from=&limit=}
+ * → {@code {"entries":[{"sequence","timestamp","kind","canonical_entry" (base64),"entry_hash" (hex)} |
+ * {"sequence","unreadable":true}], "next_from": <seq>|null}} and {@code GET /admin/audit/roots} →
+ * {@code [{"day","last_sequence","root"}]}. Plain {@code http://} is refused unless the host is
+ * loopback, since tokens would cross the network in clear.
  */
 final class AdminClient {
     /** The one-time token and when it expires (s since the epoch). */
@@ -29,6 +37,13 @@ final class AdminClient {
         }
     }
 
+    /** One page of the audit log; {@code nextFrom} 0 when it was the last. */
+    record AuditPage(List<AuditVerifier.Entry> entries, long nextFrom) {}
+
+    /** A published day root: the {@code entry_hash} of the day's last entry. */
+    record DayRoot(String day, long lastSequence, String root) {}
+
+    static final int AUDIT_PAGE = 1000;
     private static final ObjectMapper JSON = new ObjectMapper();
     private final URI base;
     private final HttpClient http;
@@ -72,14 +87,63 @@ final class AdminClient {
 
     /** {@code GET base + path}, the answer's JSON when the status is {@code expected}. */
     JsonNode getJson(String path, int expected) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
-                .header("Accept", "application/json").GET().build();
-        return parse(http.send(request, HttpResponse.BodyHandlers.ofString()), expected);
+        return parse(http.send(get(base + path), HttpResponse.BodyHandlers.ofString()), expected);
     }
 
     /** {@code POST base + path} with a JSON body, the answer's JSON when the status is {@code expected}. */
     JsonNode postJson(String path, String json, int expected) throws IOException, InterruptedException {
         return parse(http.send(post(base + path, json), HttpResponse.BodyHandlers.ofString()), expected);
+    }
+
+    AuditPage auditEntries(long from) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(get(base + "/admin/audit/entries?from=" + from + "&limit=" + AUDIT_PAGE),
+                HttpResponse.BodyHandlers.ofString());
+        JsonNode body = parse(response, 200);
+        JsonNode entries = body.get("entries");
+        if (entries == null || !entries.isArray()) {
+            throw new IOException("the admin API answered without entries");
+        }
+        List<AuditVerifier.Entry> page = new ArrayList<>();
+        for (JsonNode entry : entries) {
+            page.add(auditEntry(entry));
+        }
+        JsonNode next = body.path("next_from");
+        return new AuditPage(page, next.canConvertToLong() ? next.asLong() : 0);
+    }
+
+    /** An entry as listed; one the server could not read, or whose fields do not parse, has no bytes (it fails verification). */
+    static AuditVerifier.Entry auditEntry(JsonNode entry) throws IOException {
+        if (!entry.path("sequence").canConvertToLong()) {
+            throw new IOException("the admin API listed an audit entry without a sequence");
+        }
+        long sequence = entry.get("sequence").asLong();
+        if (entry.path("unreadable").asBoolean(false)) {
+            return AuditVerifier.Entry.unreadable(sequence);
+        }
+        try {
+            return new AuditVerifier.Entry(sequence, entry.path("timestamp").asLong(),
+                    Base64.getDecoder().decode(entry.path("canonical_entry").asText()), Bytes.unhex(entry.path("entry_hash").asText()));
+        } catch (IllegalArgumentException e) {
+            return AuditVerifier.Entry.unreadable(sequence);
+        }
+    }
+
+    List<DayRoot> auditRoots() throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(get(base + "/admin/audit/roots"), HttpResponse.BodyHandlers.ofString());
+        JsonNode body = parse(response, 200);
+        if (!body.isArray()) {
+            throw new IOException("the admin API answered roots that are not a list");
+        }
+        List<DayRoot> roots = new ArrayList<>();
+        for (JsonNode day : body) {
+            roots.add(new DayRoot(Terminal.inert(day.path("day").asText()), day.path("last_sequence").asLong(),
+                    Terminal.inert(day.path("root").asText())));
+        }
+        return roots;
+    }
+
+    private HttpRequest get(String uri) {
+        return HttpRequest.newBuilder(URI.create(uri)).timeout(timeout).header("Accept", "application/json").GET().build();
     }
 
     HttpRequest createUserRequest(String userId) {
