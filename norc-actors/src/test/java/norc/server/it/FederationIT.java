@@ -157,6 +157,20 @@ class FederationIT {
                 .isInstanceOf(ExecutionException.class)
                 .cause().isInstanceOf(NorcException.class)
                 .satisfies(e -> assertThat(((NorcException) e).code().code()).isEqualTo(2002));
+        // and the refusal is audited at the origin, the sender pseudonymised
+        var entries = com.fasterxml.jackson.databind.json.JsonMapper.builder().build()
+                .readTree(a.get("/admin/audit/entries?from=1&limit=1000").body()).path("entries");
+        boolean found = false;
+        for (var e : entries) {
+            var entry = norc.audit.AuditEntry.decode(java.util.Base64.getDecoder().decode(e.path("canonical_entry").asText()));
+            if (entry.kind().equals("classification.refused")) {
+                assertThat(entry.fields()).containsEntry("peer", "b.localhost").containsEntry("classification", "secret")
+                        .containsEntry("side", "origin");
+                assertThat(entry.fields().get("user")).startsWith("u:").doesNotContain("alice");
+                found = true;
+            }
+        }
+        assertThat(found).as("a classification.refused audit entry").isTrue();
         alice.close();
         bob.close();
     }

@@ -164,6 +164,43 @@ class TrustIT {
         bob.close();
     }
 
+    @Test
+    @Order(4)
+    void everyDecisionAndRevocationIsInTheAuditLogWithoutUserIds() throws Exception {
+        List<norc.audit.AuditEntry> atB = audit(b);
+        assertThat(atB).anySatisfy(e -> {
+            assertThat(e.kind()).isEqualTo("trust.decision");
+            assertThat(e.fields()).containsEntry("peer", "a.localhost").containsEntry("decision", "granted")
+                    .containsEntry("method", "dns").containsEntry("by", "policy");
+        });
+        assertThat(atB).anySatisfy(e -> {
+            assertThat(e.kind()).isEqualTo("trust.decision");
+            assertThat(e.fields()).containsEntry("peer", "c.localhost").containsEntry("decision", "granted").containsEntry("by", "ops-b");
+        });
+        assertThat(atB).anySatisfy(e -> {
+            assertThat(e.kind()).isEqualTo("trust.revocation");
+            assertThat(e.fields()).containsEntry("peer", "a.localhost").containsEntry("decision", "revoked:compromised");
+        });
+        assertThat(audit(a)).anySatisfy(e -> {
+            assertThat(e.kind()).isEqualTo("trust.revocation");
+            assertThat(e.fields()).containsEntry("peer", "b.localhost").containsEntry("decision", "revoked-by-peer");
+        });
+        for (TestServer server : new TestServer[] {a, b, c}) { // ids of this class's users never in clear in an audit entry
+            for (norc.audit.AuditEntry e : audit(server)) {
+                assertThat(e.fields().values()).noneMatch(v -> v.contains("alice-") || v.contains("bob-") || v.contains("@"));
+            }
+        }
+    }
+
+    private static List<norc.audit.AuditEntry> audit(TestServer server) throws Exception {
+        List<norc.audit.AuditEntry> entries = new java.util.ArrayList<>();
+        JsonNode page = JSON.readTree(server.get("/admin/audit/entries?from=1&limit=1000").body());
+        for (JsonNode e : page.path("entries")) {
+            entries.add(norc.audit.AuditEntry.decode(java.util.Base64.getDecoder().decode(e.path("canonical_entry").asText())));
+        }
+        return entries;
+    }
+
     /** Runs the {@code norc} CLI against a server's admin API; returns what it printed (fails on a non-zero exit). */
     private static String cli(TestServer server, String... args) {
         java.io.StringWriter out = new java.io.StringWriter();
