@@ -336,9 +336,7 @@ public final class TrustJournal
                 .onAnyEvent((s, e) -> {
                     apply(s, e);
                     s.chainHash = e.chainHash();
-                    TrustSummary t = s.summary;
-                    s.summary = new TrustSummary(t.serverId(), t.exists(), t.address(), t.grant(), t.method(), t.decidedBy(),
-                            t.decidedAt(), t.asked(), t.deny(), t.pinnedKey(), t.pending(), t.sequence() + 1, Bytes.hex(e.chainHash()));
+                    s.summary = s.summary.chained(Bytes.hex(e.chainHash()));
                     return s;
                 });
     }
@@ -346,11 +344,9 @@ public final class TrustJournal
     private static void apply(State s, TrustEvent e) {
         TrustSummary t = s.summary;
         if (e instanceof TrustEvent.Created c) {
-            s.summary = new TrustSummary(t.serverId(), true, c.address(), t.grant(), t.method(), t.decidedBy(), t.decidedAt(),
-                    t.asked(), t.deny(), t.pinnedKey(), t.pending(), t.sequence(), t.chainHead());
+            s.summary = t.created(c.address());
         } else if (e instanceof TrustEvent.Asked a) {
-            s.summary = new TrustSummary(t.serverId(), true, a.address(), t.grant(), t.method(), t.decidedBy(), t.decidedAt(),
-                    a.level(), t.deny(), t.pinnedKey(), t.pending(), t.sequence(), t.chainHead());
+            s.summary = t.askedFor(a.level(), a.address());
         } else if (e instanceof TrustEvent.ChallengeIssued c) {
             s.challengeId = c.challengeId();
             s.challengeData = c.challengeData();
@@ -360,30 +356,22 @@ public final class TrustJournal
             s.challengeCanon = c.challengeCanon();
             s.challengePeerKey = c.peerKey();
             s.answered = null;
-            s.summary = new TrustSummary(t.serverId(), true, t.address(), t.grant(), t.method(), t.decidedBy(), t.decidedAt(),
-                    t.asked(), t.deny(), t.pinnedKey(), t.pending(), t.sequence(), t.chainHead());
+            s.summary = t.created(t.address());
         } else if (e instanceof TrustEvent.ChallengeAnswered a) {
             s.answered = a.outcome();
-            s.summary = new TrustSummary(t.serverId(), t.exists(), t.address(), t.grant(), t.method(), t.decidedBy(), t.decidedAt(),
-                    t.asked(), t.deny(), t.pinnedKey(), a.outcome() == Outcome.PENDING ? s.challengeLevel : null, t.sequence(),
-                    t.chainHead());
+            s.summary = t.pendingAt(a.outcome() == Outcome.PENDING ? s.challengeLevel : null);
         } else if (e instanceof TrustEvent.Granted g) {
-            s.summary = new TrustSummary(t.serverId(), true, t.address(), g.level(), g.method(), g.decidedBy(), g.at(),
-                    t.asked(), false, g.pinnedKey(), null, t.sequence(), t.chainHead());
+            s.summary = t.granted(g.level(), g.method(), g.decidedBy(), g.at(), g.pinnedKey());
         } else if (e instanceof TrustEvent.Rejected) {
-            s.summary = new TrustSummary(t.serverId(), t.exists(), t.address(), t.grant(), t.method(), t.decidedBy(), t.decidedAt(),
-                    t.asked(), t.deny(), t.pinnedKey(), null, t.sequence(), t.chainHead());
+            s.summary = t.pendingAt(null);
         } else if (e instanceof TrustEvent.Revoked r) {
-            s.summary = new TrustSummary(t.serverId(), true, t.address(), TrustLevel.UNTRUSTED, t.method(), r.by(), r.at(),
-                    null, true, t.pinnedKey(), null, t.sequence(), t.chainHead());
+            s.summary = t.revoked(r.by(), r.at(), true);
             s.challengeId = null;
         } else if (e instanceof TrustEvent.RevokedByPeer r) {
-            s.summary = new TrustSummary(t.serverId(), t.exists(), t.address(), TrustLevel.UNTRUSTED, t.method(), "peer", r.at(),
-                    null, t.deny(), t.pinnedKey(), null, t.sequence(), t.chainHead());
+            s.summary = t.revoked("peer", r.at(), t.deny());
             s.challengeId = null;
         } else if (e instanceof TrustEvent.DenyLifted) {
-            s.summary = new TrustSummary(t.serverId(), t.exists(), t.address(), t.grant(), t.method(), t.decidedBy(), t.decidedAt(),
-                    t.asked(), false, t.pinnedKey(), t.pending(), t.sequence(), t.chainHead());
+            s.summary = t.denyLifted();
         }
     }
 }

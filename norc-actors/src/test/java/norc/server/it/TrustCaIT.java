@@ -152,7 +152,7 @@ class TrustCaIT {
         assertThat(b.post("/admin/federation/peers/a.localhost/approve", "{\"level\":\"classified\"}").statusCode()).isEqualTo(409);
         assertThat(b.post("/admin/federation/peers/a.localhost/approve", "{\"level\":\"verified\",\"operator\":\"ops-b\"}")
                 .statusCode()).isEqualTo(200);
-        JsonNode atA = awaitGrant(a, "b.localhost", "verified"); // b's grant notice, proven by b's chain, a's policy
+        JsonNode atA = TrustIT.awaitGrant(a, "b.localhost", "verified"); // b's grant notice, proven by b's chain, a's policy
         assertThat(atA.path("method").asText()).isEqualTo("ca");
         assertThat(atA.path("decided_by").asText()).isEqualTo("policy");
 
@@ -170,21 +170,5 @@ class TrustCaIT {
                 .satisfies(e -> assertThat(((NorcException) e).code().code()).isEqualTo(2002));
         alice.close();
         bob.close();
-    }
-
-    private static JsonNode awaitGrant(TestServer server, String peer, String level) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        JsonNode last = null;
-        while (System.nanoTime() < deadline) {
-            HttpResponse<String> shown = server.get("/admin/federation/peers/" + peer);
-            if (shown.statusCode() == 200) {
-                last = JSON.readTree(shown.body());
-                if (last.path("grant").asText().equals(level)) {
-                    return last;
-                }
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError(server.serverId() + " never granted " + peer + " " + level + "; last " + last);
     }
 }

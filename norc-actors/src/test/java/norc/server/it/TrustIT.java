@@ -216,7 +216,8 @@ class TrustIT {
         return out.toString();
     }
 
-    private static JsonNode awaitGrant(TestServer server, String peer, String level) throws Exception {
+    /** Polls a server's admin API until its record of {@code peer} has grant {@code level} (30 s). */
+    static JsonNode awaitGrant(TestServer server, String peer, String level) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         JsonNode last = null;
         while (System.nanoTime() < deadline) {
