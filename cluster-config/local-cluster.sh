@@ -12,7 +12,7 @@
 #                                             # SIGSTOP / SIGCONT every PostgreSQL process
 #
 # Node i (1-based) serves NORC-C on wss://127.0.0.1:(8443+10(i-1))/norc-c, its admin API on
-# http://127.0.0.1:(8080+10(i-1)), pekko-management on http://127.0.0.1:(8558+10(i-1)) and
+# http://127.0.0.1:(8080+10(i-1)), NORC-F on 127.0.0.1:(8843+10(i-1)), pekko-management on http://127.0.0.1:(8558+10(i-1)) and
 # remoting on 127.0.0.1:(25520+i-1). The first three nodes are the seeds. All nodes are one server:
 # one server id (NORC_SERVER_ID, default localhost), one identity key and one TLS certificate
 # (node 1 generates them; <dir>/node1/tls/server-cert.pem is what clients trust).
@@ -48,6 +48,7 @@ ready_timeout=${LOCAL_CLUSTER_READY_TIMEOUT:-120}
 client_port() { echo $((8443 + 10 * ($1 - 1))); }
 admin_port() { echo $((8080 + 10 * ($1 - 1))); }
 management_port() { echo $((8558 + 10 * ($1 - 1))); }
+federation_port() { echo $((8843 + 10 * ($1 - 1))); }
 remoting_port() { echo $((25520 + $1 - 1)); }
 distinct=${LOCAL_CLUSTER_DISTINCT_ADDRESSES:-0}
 remoting_host() { if [[ $distinct == 1 ]]; then echo "127.0.0.$(($1 + 1))"; else echo 127.0.0.1; fi; }
@@ -118,6 +119,7 @@ start_node() {
         NORC_AUDIT_SECRET_FILE="$(node_dir 1)/audit/pseudonym.key" \
         NORC_CLIENT_INTERFACE=127.0.0.1 NORC_CLIENT_PORT="$(client_port "$i")" \
         NORC_ADMIN_PORT="$(admin_port "$i")" NORC_MANAGEMENT_PORT="$(management_port "$i")" \
+        NORC_FEDERATION_INTERFACE=127.0.0.1 NORC_FEDERATION_PORT="$(federation_port "$i")" \
         NORC_CLUSTER_HOST="$(remoting_host "$i")" NORC_CLUSTER_PORT="$(remoting_port "$i")" NORC_SEED_NODES="$seeds" \
         CONFIG_FORCE_pekko_remote_artery_advanced_tcp_outbound__client__hostname="$(remoting_host "$i")" \
         NORC_DB_URL="jdbc:postgresql://127.0.0.1:$pg_port/$db" NORC_DB_USER=norc NORC_DB_PASSWORD=norc \
