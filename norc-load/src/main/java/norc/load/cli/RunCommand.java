@@ -65,7 +65,7 @@ abstract class RunCommand implements Callable<Integer> {
     List<String> suites = new ArrayList<>();
 
     @Option(names = "--domain", description = "Domain of the generated user ids (default: the server's id, "
-            + "asked with one handshake; with --federated always each server's own id)")
+            + "asked with one handshake). Not with --federated, where each user's domain is its own server's id")
     String domain;
 
     @Option(names = "--user-prefix", description = "Local part prefix of user ids (default: load-<random>-)")
