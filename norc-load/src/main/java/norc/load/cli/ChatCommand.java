@@ -1,6 +1,5 @@
 package norc.load.cli;
 
-import java.util.List;
 import java.util.Map;
 import norc.load.run.WorkerSpec;
 import picocli.CommandLine.Command;
@@ -9,7 +8,9 @@ import picocli.CommandLine.Option;
 /** {@code norc-load chat}: pairs of devices exchanging 1:1 end-to-end messages at a set rate. */
 @Command(name = "chat", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Connect P pairs of devices, then have each device send end-to-end encrypted messages "
-                + "to its partner at a set rate for T seconds; measures end-to-end and ack latency.")
+                + "to its partner at a set rate for T seconds; measures end-to-end and ack latency. With "
+                + "--federated, the partners live on different federated servers, so every message crosses the "
+                + "federation.")
 public final class ChatCommand extends RunCommand {
     @Option(names = {"-p", "--pairs"}, required = true, description = "Pairs of devices (2 sessions each)")
     int pairs;
@@ -72,11 +73,11 @@ public final class ChatCommand extends RunCommand {
     }
 
     @Override
-    WorkerSpec spec(String runId, String prefix, List<String> endpoints, int bound) {
+    WorkerSpec spec(String runId, String prefix, ServerTargets targets, int bound) {
         if (!(messagesPerMinute > 0) || burst < 0 || messageBytes < 0 || duration < 0 || maxInFlight <= 0) {
             throw new IllegalArgumentException("chat rates, sizes and durations must be positive");
         }
-        return baseSpec(runId, prefix, endpoints, bound, 0, 0, messagesPerMinute, burst, messageBytes, duration,
+        return baseSpec(runId, prefix, targets, bound, 0, 0, messagesPerMinute, burst, messageBytes, duration,
                 Math.max(maxInFlight, burst + 1));
     }
 

@@ -21,10 +21,14 @@ import norc.load.report.ReportWriter;
 import norc.load.report.RunResult;
 import norc.load.run.Coordinator;
 import norc.load.run.WorkerSpec;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
- * What {@code storm} and {@code chat} share: the servers and how to trust them, provisioning,
+ * What {@code storm} and {@code chat} share: the servers and how to trust them (one server or
+ * cluster, or {@code --federated} servers: {@link ServerTargets}), provisioning,
  * workers and source addresses, bounds, sampling and report options; and the run itself
  * (plan, coordinator, reports). Defaults target this machine's loopback only.
  */
@@ -34,15 +38,21 @@ abstract class RunCommand implements Callable<Integer> {
     static final String DEFAULT_LOOPBACK_SOURCES = "127.0.0.2-127.0.0.9";
 
     @Option(names = "--server", paramLabel = "URI", description = "NORC-C endpoint; repeat for several "
-            + "(sessions take them in turn). Default: " + DEFAULT_SERVER)
+            + "(sessions take them in turn; with --federated each is its own server). Default: " + DEFAULT_SERVER)
     List<URI> servers = new ArrayList<>();
 
-    @Option(names = "--admin", paramLabel = "URL", defaultValue = DEFAULT_ADMIN,
-            description = "Operator API for provisioning (default: ${DEFAULT-VALUE})")
-    URI admin;
+    @Option(names = "--admin", paramLabel = "URL", description = "Operator API for provisioning (default: "
+            + DEFAULT_ADMIN + "); with --federated once per --server, in the same order")
+    List<URI> admins = new ArrayList<>();
 
-    @Option(names = "--trust-cert", paramLabel = "PEM", description = "Trust exactly this server certificate")
-    Path trustCert;
+    @Option(names = "--trust-cert", paramLabel = "PEM", description = "Trust exactly this server certificate; "
+            + "with --federated once for all servers or once per --server, in the same order")
+    List<Path> trustCerts = new ArrayList<>();
+
+    @Option(names = "--federated", description = "Each --server is its own federated server (own domain, --admin "
+            + "and --trust-cert): user i lives on server i mod n and connects to it alone, so the two devices of "
+            + "a chat pair are on different servers and every message crosses the federation")
+    boolean federated;
 
     @Option(names = "--insecure-loopback", description = "Accept any certificate (loopback servers only)")
     boolean insecureLoopback;
@@ -55,7 +65,7 @@ abstract class RunCommand implements Callable<Integer> {
     List<String> suites = new ArrayList<>();
 
     @Option(names = "--domain", description = "Domain of the generated user ids (default: the server's id, "
-            + "asked with one handshake)")
+            + "asked with one handshake). Not with --federated, where each user's domain is its own server's id")
     String domain;
 
     @Option(names = "--user-prefix", description = "Local part prefix of user ids (default: load-<random>-)")
@@ -130,8 +140,9 @@ abstract class RunCommand implements Callable<Integer> {
                     + "(storm) or the sending (chat), as a crash or the network would (default: ${DEFAULT-VALUE})")
     double drop;
 
-    @Option(names = "--server-pid", description = "Sample this local server process's CPU and memory (/proc)")
-    Long serverPid;
+    @Option(names = "--server-pid", paramLabel = "PID", description = "Sample this local server process's CPU and "
+            + "memory (/proc); repeat to add up several (e.g. both servers of a federated run)")
+    List<Long> serverPids = new ArrayList<>();
 
     @Option(names = "--server-metrics", paramLabel = "URL",
             description = "Sample CPU and memory from this Prometheus endpoint instead")
@@ -143,6 +154,9 @@ abstract class RunCommand implements Callable<Integer> {
     @Option(names = "--progress", defaultValue = "AUTO",
             description = "AUTO (in place on a terminal, else every 5 s), LINE, OFF")
     Coordinator.Progress progress;
+
+    @Spec
+    CommandSpec commandSpec;
 
     /** The scenario's name. */
     abstract String scenario();
@@ -168,7 +182,7 @@ abstract class RunCommand implements Callable<Integer> {
     }
 
     /** The spec with this scenario's fields. */
-    abstract WorkerSpec spec(String runId, String prefix, List<String> endpoints, int maxDurationSeconds);
+    abstract WorkerSpec spec(String runId, String prefix, ServerTargets targets, int maxDurationSeconds);
 
     abstract void describe(Map<String, Object> settings);
 
@@ -199,7 +213,17 @@ abstract class RunCommand implements Callable<Integer> {
         if (!List.of("provisioned", "storm", "open").contains(registration)) {
             throw new IllegalArgumentException("--registration must be provisioned, storm or open");
         }
-        if (trustCert != null && insecureLoopback) {
+        ServerTargets targets;
+        try {
+            targets = ServerTargets.resolve(servers, admins, trustCerts, federated, registration.equals("open"));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(commandSpec.commandLine(), e.getMessage());
+        }
+        if (federated && domain != null) {
+            throw new ParameterException(commandSpec.commandLine(),
+                    "--domain does not go with --federated: each user's domain is its own server's id");
+        }
+        if (!trustCerts.isEmpty() && insecureLoopback) {
             throw new IllegalArgumentException("give --trust-cert or --insecure-loopback, not both");
         }
         if (reconnectOn && reconnectOff) {
@@ -211,9 +235,8 @@ abstract class RunCommand implements Callable<Integer> {
         if (drop < 0) {
             throw new IllegalArgumentException("--drop must not be negative");
         }
-        List<URI> targets = servers.isEmpty() ? List.of(URI.create(DEFAULT_SERVER)) : servers;
         boolean allLoopback = true;
-        for (URI target : targets) {
+        for (URI target : targets.endpoints()) {
             if (!"wss".equalsIgnoreCase(target.getScheme())) {
                 throw new IllegalArgumentException("--server must be a wss:// address: " + target);
             }
@@ -244,8 +267,10 @@ abstract class RunCommand implements Callable<Integer> {
         int rampSeconds = (int) Math.ceil(devices() / connectRate());
         int bound = maxDuration != null ? maxDuration
                 : rampSeconds + scenarioSeconds() + connectTimeout * 3 + requestTimeout + 60;
-        WorkerSpec whole = spec(runId, prefix, targets.stream().map(URI::toString).toList(), bound);
-        if (whole.domain() == null) {
+        WorkerSpec whole = spec(runId, prefix, targets, bound);
+        if (whole.federated()) {
+            whole = whole.withHomeServers(askServerIds(whole));
+        } else if (whole.domain() == null) {
             whole = whole.withDomain(Coordinator.discoverDomain(whole));
         }
         Map<String, Object> settings = new LinkedHashMap<>();
@@ -263,16 +288,25 @@ abstract class RunCommand implements Callable<Integer> {
         }
         settings.put("encoding", json ? "json" : "binary");
         settings.put("suites", suites.isEmpty() ? List.of("0101", "0001") : suites);
-        settings.put("domain", whole.domain());
+        settings.put("federated", whole.federated());
+        if (!whole.federated()) {
+            settings.put("domain", whole.domain());
+        }
         settings.put("user_prefix", prefix);
         settings.put("source_addresses", sources.stream().map(InetAddress::getHostAddress).toList());
         settings.put("max_duration_seconds", bound);
         settings.put("max_pending_per_worker", maxPending);
         settings.put("open_file_limit", fileLimit == Long.MAX_VALUE ? -1 : fileLimit);
+        if (!serverPids.isEmpty()) {
+            settings.put("server_pids", serverPids);
+        }
 
+        String against = whole.federated() ? "federated " + whole.homeServers().stream()
+                .map(h -> h.domain() + " " + h.endpoint()).collect(java.util.stream.Collectors.joining(", "))
+                : String.join(" ", whole.endpoints());
         System.err.printf("norc-load %s: %d devices over %d worker(s) at %.1f/s against %s%n", scenario(), devices(),
-                workerCount, connectRate(), String.join(" ", whole.endpoints()));
-        Coordinator coordinator = new Coordinator(new Coordinator.Options(workerCount, fork, sources, serverPid,
+                workerCount, connectRate(), against);
+        Coordinator coordinator = new Coordinator(new Coordinator.Options(workerCount, fork, sources, serverPids,
                 serverMetrics, workerJvmOptions, progress, settings), System.err);
         RunResult result = coordinator.run(whole);
         Path directory = out != null ? out : Path.of("norc-load-" + scenario() + "-"
@@ -283,14 +317,36 @@ abstract class RunCommand implements Callable<Integer> {
         return 0;
     }
 
-    WorkerSpec baseSpec(String runId, String prefix, List<String> endpoints, int bound, int holdSeconds,
+    /**
+     * Each federated server's id (its users' domain), asked with one handshake per server; two
+     * endpoints of one server are refused, since its users would not be across a federation.
+     */
+    private static List<WorkerSpec.HomeServer> askServerIds(WorkerSpec whole) throws Exception {
+        List<WorkerSpec.HomeServer> out = new ArrayList<>();
+        Map<String, String> endpointOf = new LinkedHashMap<>();
+        for (WorkerSpec.HomeServer home : whole.homeServers()) {
+            String id = Coordinator.discoverServerId(whole, home.endpoint());
+            String other = endpointOf.putIfAbsent(id, home.endpoint());
+            if (other != null) {
+                throw new IllegalArgumentException("--federated: " + other + " and " + home.endpoint()
+                        + " are both " + id + "; give each federated server once (nodes of one server or cluster "
+                        + "go without --federated)");
+            }
+            out.add(home.withDomain(id));
+        }
+        return out;
+    }
+
+    WorkerSpec baseSpec(String runId, String prefix, ServerTargets targets, int bound, int holdSeconds,
                         double churn, double messagesPerMinute, int burst, int messageBytes, int chatSeconds,
                         int maxInFlight) {
-        return new WorkerSpec(scenario(), 0, runId, prefix, domain, 0, devices(), endpoints,
-                trustCert == null ? null : trustCert.toAbsolutePath().toString(), insecureLoopback,
+        return new WorkerSpec(scenario(), 0, runId, prefix, domain, 0, devices(),
+                targets.endpoints().stream().map(URI::toString).toList(),
+                targets.trustCert() == null ? null : targets.trustCert().toAbsolutePath().toString(), insecureLoopback,
                 json ? "json" : "binary", suites, List.of(), ioThreads, cryptoThreads, connectRate(), holdSeconds,
-                churn, registration, admin.toString(), provisionConcurrency, messagesPerMinute, burst, messageBytes,
+                churn, registration, targets.admin() == null ? null : targets.admin().toString(), provisionConcurrency, messagesPerMinute, burst, messageBytes,
                 chatSeconds, maxInFlight, connectTimeout, requestTimeout, bound, maxMessageBytes, maxPending,
-                reconnect(), reconnectBase.toMillis(), reconnectCap.toMillis(), drop, drainMillis());
+                reconnect(), reconnectBase.toMillis(), reconnectCap.toMillis(), drop, drainMillis(),
+                targets.homeServers());
     }
 }

@@ -1,6 +1,5 @@
 package norc.load.cli;
 
-import java.util.List;
 import java.util.Map;
 import norc.load.run.WorkerSpec;
 import picocli.CommandLine.Command;
@@ -50,11 +49,11 @@ public final class StormCommand extends RunCommand {
     }
 
     @Override
-    WorkerSpec spec(String runId, String prefix, List<String> endpoints, int bound) {
+    WorkerSpec spec(String runId, String prefix, ServerTargets targets, int bound) {
         if (hold < 0 || churn < 0) {
             throw new IllegalArgumentException("--hold and --churn must not be negative");
         }
-        return baseSpec(runId, prefix, endpoints, bound, hold, churn, 60, 0, 0, 0, 1);
+        return baseSpec(runId, prefix, targets, bound, hold, churn, 60, 0, 0, 0, 1);
     }
 
     @Override

@@ -190,6 +190,11 @@ public final class LoadSession {
         return identity.userId();
     }
 
+    /** This device's user index in the run. */
+    public int index() {
+        return index;
+    }
+
     /** A one-time enrollment token: the next {@code open} registers with it. */
     public void useEnrollmentToken(String token) {
         enrollmentToken = token;

@@ -30,7 +30,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -44,8 +46,9 @@ import norc.wire.WireEncoding;
  * Opens NORC-C connections for the load generator on Netty's non-blocking I/O: TCP from a chosen
  * local source address (so that several loopback addresses multiply the ephemeral ports), TLS 1.3,
  * the WebSocket upgrade with the NORC subprotocol (profile §2), then hands back a
- * {@link NettyTransport} and the time each stage took. One connector (one event-loop group and one
- * TLS context) serves every connection of a worker.
+ * {@link NettyTransport} and the time each stage took. One connector (one event-loop group, and one
+ * TLS context per distinct trust) serves every connection of a worker; federated runs trust each
+ * server's own certificate at its own endpoint.
  */
 public final class NettyConnector implements AutoCloseable {
 
@@ -62,39 +65,66 @@ public final class NettyConnector implements AutoCloseable {
     }
 
     /**
+     * @param trust how to trust a server, unless {@code endpointTrust} names its endpoint
+     * @param endpointTrust trust for particular endpoints (a federated run: each server's own
+     *     certificate); empty for one trust everywhere
      * @param ioThreads event-loop threads (TLS and WebSocket framing run there)
      * @param connectTimeout each of TCP connect, TLS handshake and upgrade
      * @param maxMessageBytes cap on one reassembled inbound WebSocket message
      */
-    public record Settings(Trust trust, int ioThreads, Duration connectTimeout, int maxMessageBytes) {
+    public record Settings(Trust trust, Map<URI, Trust> endpointTrust, int ioThreads, Duration connectTimeout,
+                           int maxMessageBytes) {
         public Settings {
             Objects.requireNonNull(trust, "trust");
+            endpointTrust = Map.copyOf(endpointTrust);
             Objects.requireNonNull(connectTimeout, "connectTimeout");
             if (ioThreads <= 0 || maxMessageBytes <= 0) {
                 throw new IllegalArgumentException("ioThreads and maxMessageBytes must be positive");
             }
         }
+
+        /** One trust for every endpoint. */
+        public Settings(Trust trust, int ioThreads, Duration connectTimeout, int maxMessageBytes) {
+            this(trust, Map.of(), ioThreads, connectTimeout, maxMessageBytes);
+        }
+
+        /** How to trust the server at {@code endpoint}. */
+        public Trust trustFor(URI endpoint) {
+            return endpointTrust.getOrDefault(endpoint, trust);
+        }
     }
 
     private final Settings settings;
     private final EventLoopGroup group;
-    private final SslContext ssl;
+    /** one TLS context per distinct trust, so that each keeps its own session cache */
+    private final Map<Trust, SslContext> ssl;
 
     public NettyConnector(Settings settings) throws SSLException {
         this.settings = settings;
+        Map<Trust, SslContext> contexts = new HashMap<>();
+        contexts.put(settings.trust(), sslContext(settings.trust()));
+        for (Trust trust : settings.endpointTrust().values()) {
+            if (!contexts.containsKey(trust)) {
+                contexts.put(trust, sslContext(trust));
+            }
+        }
+        this.ssl = Map.copyOf(contexts);
+        this.group = new MultiThreadIoEventLoopGroup(settings.ioThreads(), new DefaultThreadFactory("norc-load-io", true),
+                Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    }
+
+    private static SslContext sslContext(Trust trust) throws SSLException {
         // BoringSSL (shipped in netty-tcnative's jar) when it loads: it costs the generator less CPU
         // per handshake than the JDK's engine, leaving more of a shared box to the server under test
         SslContextBuilder builder = SslContextBuilder.forClient()
                 .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
                 .protocols(TransportSecurity.TLS_VERSION);
-        if (settings.trust() instanceof Trust.CertificateFile file) {
+        if (trust instanceof Trust.CertificateFile file) {
             builder.trustManager(file.pem());
-        } else if (settings.trust() instanceof Trust.InsecureLoopback) {
+        } else if (trust instanceof Trust.InsecureLoopback) {
             builder.trustManager(InsecureTrustManagerFactory.INSTANCE);
         }
-        this.ssl = builder.build();
-        this.group = new MultiThreadIoEventLoopGroup(settings.ioThreads(), new DefaultThreadFactory("norc-load-io", true),
-                Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        return builder.build();
     }
 
     /**
@@ -108,7 +138,9 @@ public final class NettyConnector implements AutoCloseable {
         if (!scheme.equals("wss")) {
             throw new IllegalArgumentException("the load generator connects to wss:// addresses only");
         }
-        if (settings.trust() instanceof Trust.InsecureLoopback && !TransportSecurity.isLoopback(server.getHost())) {
+        Trust trust = settings.trustFor(server);
+        SslContext context = ssl.get(trust);
+        if (trust instanceof Trust.InsecureLoopback && !TransportSecurity.isLoopback(server.getHost())) {
             throw new IllegalArgumentException("trusting any certificate is allowed only for a loopback server");
         }
         String host = server.getHost();
@@ -126,9 +158,9 @@ public final class NettyConnector implements AutoCloseable {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
-                        SslHandler tls = ssl.newHandler(channel.alloc(), host, port);
+                        SslHandler tls = context.newHandler(channel.alloc(), host, port);
                         tls.setHandshakeTimeoutMillis(timeoutMillis);
-                        if (!(settings.trust() instanceof Trust.InsecureLoopback)) {
+                        if (!(trust instanceof Trust.InsecureLoopback)) {
                             SSLEngine engine = tls.engine();
                             SSLParameters parameters = engine.getSSLParameters();
                             parameters.setEndpointIdentificationAlgorithm("HTTPS");

@@ -17,6 +17,7 @@ import java.util.TreeMap;
 import norc.load.engine.Counter;
 import norc.load.engine.Metric;
 import norc.load.run.WorkerSink;
+import norc.load.run.WorkerSpec;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -66,6 +67,15 @@ public final class ReportWriter {
         root.put("workers", r.workers());
         ArrayNode endpoints = root.putArray("endpoints");
         r.endpoints().forEach(endpoints::add);
+        root.put("federated", r.federated());
+        if (r.federated()) {
+            ArrayNode servers = root.putArray("servers");
+            for (WorkerSpec.HomeServer home : r.homeServers()) {
+                ObjectNode server = servers.addObject().put("domain", home.domain()).put("endpoint", home.endpoint());
+                server.put("admin", home.adminUrl());
+                server.put("trust_cert", home.trustCertificate());
+            }
+        }
         root.set("settings", JSON.valueToTree(r.settings()));
 
         ObjectNode setup = root.putObject("setup");
@@ -205,12 +215,29 @@ public final class ReportWriter {
         return parts.toString();
     }
 
+    /** How many server processes the samples add up ({@code --server-pid} repeated), at least 1. */
+    private static int sampledProcesses(RunResult r) {
+        return r.settings().get("server_pids") instanceof List<?> pids ? Math.max(1, pids.size()) : 1;
+    }
+
     /** The text summary printed at the end of a run. */
     public static String summary(RunResult r) {
         StringBuilder out = new StringBuilder();
         Map<Counter, Long> c = r.aggregate().counterTotals();
         out.append(String.format(Locale.ROOT, "norc-load %s: %.1f s measured, %d worker(s), %s%n", r.scenario(),
                 r.durationSeconds(), r.workers(), String.join(" ", r.endpoints())));
+        if (r.federated()) {
+            out.append("  federated: user i on server i mod ").append(r.homeServers().size())
+                    .append(", pairs across servers:");
+            for (WorkerSpec.HomeServer home : r.homeServers()) {
+                out.append(' ').append(home.domain()).append(" (").append(home.endpoint());
+                if (home.adminUrl() != null) {
+                    out.append(", admin ").append(home.adminUrl());
+                }
+                out.append(')');
+            }
+            out.append('\n');
+        }
         if (r.stoppedByDeadline()) {
             out.append("  stopped by --max-duration before the scenario finished\n");
         }
@@ -264,7 +291,8 @@ public final class ReportWriter {
             errors.forEach((label, n) -> out.append(String.format(Locale.ROOT, "    %8d  %s%n", n, label)));
         }
         if (!r.server().isEmpty()) {
-            out.append(String.format(Locale.ROOT, "  server: cpu mean %.0f%%, peak %.0f%%; rss peak %.0f MiB%n",
+            out.append(String.format(Locale.ROOT, "  %s: cpu mean %.0f%%, peak %.0f%%; rss peak %.0f MiB%n",
+                    sampledProcesses(r) > 1 ? "servers (" + sampledProcesses(r) + " processes added up)" : "server",
                     r.server().stream().mapToDouble(ServerSample::cpuPercent).average().orElse(0),
                     r.server().stream().mapToDouble(ServerSample::cpuPercent).max().orElse(0),
                     r.server().stream().mapToLong(ServerSample::rssBytes).max().orElse(0) / 1048576.0));

@@ -8,6 +8,7 @@ import java.util.Map;
 import norc.load.engine.Counter;
 import norc.load.engine.Metric;
 import norc.load.run.WorkerSink;
+import norc.load.run.WorkerSpec;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -17,11 +18,20 @@ import org.HdrHistogram.Histogram;
  * @param settings what was asked for (scenario parameters), for the report's header
  * @param durationSeconds the measured phase, from the common start to the last worker's end
  * @param serverRssAtStartBytes the server's resident memory when the measured phase began (0: not sampled)
+ * @param homeServers a federated run's servers (endpoint, admin API, certificate, domain); empty
+ *     for one server or cluster
  */
 public record RunResult(String scenario, Instant startedAt, double durationSeconds, int workers,
                         List<String> endpoints, Map<String, Object> settings,
                         List<WorkerSink.SetupSummary> setups, RunAggregator aggregate, List<ServerSample> server,
-                        long serverRssAtStartBytes, boolean stoppedByDeadline) {
+                        long serverRssAtStartBytes, boolean stoppedByDeadline, List<WorkerSpec.HomeServer> homeServers) {
+    public RunResult {
+        homeServers = List.copyOf(homeServers);
+    }
+
+    public boolean federated() {
+        return !homeServers.isEmpty();
+    }
 
     /** Percentiles of one latency, in ms. */
     public record LatencySummary(long count, double minMs, double meanMs, double p50Ms, double p90Ms, double p99Ms,

@@ -8,13 +8,14 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.OptionalDouble;
 
 /**
  * Samples the server's CPU and memory once per second: from {@code /proc/<pid>/stat} (utime +
  * stime, in clock ticks) and {@code /proc/<pid>/status} ({@code VmRSS}) when the server runs on this
  * machine, or from its Prometheus metrics endpoint ({@code process_cpu_seconds_total},
- * {@code process_resident_memory_bytes}).
+ * {@code process_resident_memory_bytes}); or several local processes added up ({@link #sum}).
  */
 public abstract class ServerSampler {
     /** Linux's USER_HZ; the kernel reports CPU times in these ticks on every common platform. */
@@ -67,6 +68,37 @@ public abstract class ServerSampler {
                 String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
                 String status = Files.readString(Path.of("/proc", Long.toString(pid), "status"));
                 return new double[] {cpuSecondsFromStat(stat), rssBytesFromStatus(status)};
+            }
+        };
+    }
+
+    /**
+     * Several processes as one (e.g. the two servers of a federated run): their CPU seconds and
+     * resident bytes added up, so a rate over the sum is the CPU all of them spent. A second in
+     * which any of them cannot be read has no sample, rather than a dip.
+     */
+    public static ServerSampler sum(List<ServerSampler> sources) {
+        if (sources.isEmpty()) {
+            throw new IllegalArgumentException("nothing to sample");
+        }
+        if (sources.size() == 1) {
+            return sources.get(0);
+        }
+        List<ServerSampler> all = List.copyOf(sources);
+        return new ServerSampler() {
+            @Override
+            protected double[] read() throws IOException, InterruptedException {
+                double cpuSeconds = 0;
+                double rssBytes = 0;
+                for (ServerSampler source : all) {
+                    double[] one = source.read();
+                    if (one == null) {
+                        return null;
+                    }
+                    cpuSeconds += one[0];
+                    rssBytes += one[1];
+                }
+                return new double[] {cpuSeconds, rssBytes};
             }
         };
     }

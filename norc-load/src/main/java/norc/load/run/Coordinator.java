@@ -51,14 +51,18 @@ public final class Coordinator {
     /**
      * @param workers worker processes ({@code 1} runs in this process unless {@code forkSingle})
      * @param sourceAddresses all source addresses, dealt to the workers
-     * @param serverPid sample this local process's CPU and memory ({@code null}: not)
+     * @param serverPids sample these local processes' CPU and memory, added up (empty: not)
      * @param serverMetrics sample this Prometheus endpoint instead ({@code null}: not)
      * @param workerJvmOptions extra options for worker JVMs (e.g. {@code -Xmx2g})
      * @param settings what the run was asked to do, copied into the report
      */
-    public record Options(int workers, boolean forkSingle, List<InetAddress> sourceAddresses, Long serverPid,
-                          URI serverMetrics, List<String> workerJvmOptions, Progress progress,
-                          Map<String, Object> settings) {}
+    public record Options(int workers, boolean forkSingle, List<InetAddress> sourceAddresses,
+                          List<Long> serverPids, URI serverMetrics, List<String> workerJvmOptions, Progress progress,
+                          Map<String, Object> settings) {
+        public Options {
+            serverPids = List.copyOf(serverPids);
+        }
+    }
 
     private static final Duration SETUP_TIMEOUT_FLOOR = Duration.ofMinutes(2);
 
@@ -72,11 +76,19 @@ public final class Coordinator {
 
     /** Asks the first endpoint for its server id (the users' domain) with one NORC handshake. */
     public static String discoverDomain(WorkerSpec spec) throws Exception {
-        NettyConnector.Trust trust = Worker.trust(spec);
+        return discoverServerId(spec, spec.endpoints().get(0));
+    }
+
+    /**
+     * Asks {@code endpoint} for its server id with one NORC handshake, trusting it as the spec
+     * says (a federated run: that server's own certificate).
+     */
+    public static String discoverServerId(WorkerSpec spec, String endpoint) throws Exception {
+        NettyConnector.Trust trust = Worker.endpointTrust(spec).getOrDefault(URI.create(endpoint), Worker.trust(spec));
         WireEncoding encoding = spec.encoding().equals("json") ? WireEncoding.JSON : WireEncoding.BINARY;
         try (NettyConnector connector = new NettyConnector(new NettyConnector.Settings(trust, 1,
                 Duration.ofSeconds(spec.connectTimeoutSeconds()), spec.maxMessageBytes()))) {
-            NettyConnector.Connected connected = connector.connect(URI.create(spec.endpoints().get(0)), null, encoding)
+            NettyConnector.Connected connected = connector.connect(URI.create(endpoint), null, encoding)
                     .get(spec.connectTimeoutSeconds() * 3L, TimeUnit.SECONDS);
             NorcClient client = NorcClient.connect(connected.transport(), encoding)
                     .get(spec.requestTimeoutSeconds(), TimeUnit.SECONDS);
@@ -120,7 +132,8 @@ public final class Coordinator {
             for (WorkerHandle h : handles) {
                 h.go(go);
             }
-            serverSampler = options.serverPid() != null ? ServerSampler.ofPid(options.serverPid())
+            serverSampler = !options.serverPids().isEmpty()
+                    ? ServerSampler.sum(options.serverPids().stream().map(ServerSampler::ofPid).toList())
                     : options.serverMetrics() != null ? ServerSampler.ofMetrics(options.serverMetrics()) : null;
             if (serverSampler != null) {
                 sampler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -147,7 +160,7 @@ public final class Coordinator {
             progress.finish();
             return new RunResult(whole.scenario(), startedAt, duration, workers, whole.endpoints(), options.settings(),
                     setups, aggregate, List.copyOf(samples), serverSampler == null ? 0 : serverSampler.firstRssBytes(),
-                    deadline);
+                    deadline, whole.homeServers());
         } finally {
             if (sampler != null) {
                 sampler.shutdownNow();

@@ -71,9 +71,8 @@ public final class Worker {
             throw new IllegalStateException(spec.users() + " sessions need more than " + sources.capacity(ports)
                     + " ephemeral ports: give more --source-addresses");
         }
-        NettyConnector.Trust trust = trust(spec);
-        NettyConnector connector = new NettyConnector(new NettyConnector.Settings(trust, spec.ioThreads(),
-                Duration.ofSeconds(spec.connectTimeoutSeconds()), spec.maxMessageBytes()));
+        NettyConnector connector = new NettyConnector(new NettyConnector.Settings(trust(spec), endpointTrust(spec),
+                spec.ioThreads(), Duration.ofSeconds(spec.connectTimeoutSeconds()), spec.maxMessageBytes()));
         WireEncoding encoding = spec.encoding().equals("json") ? WireEncoding.JSON : WireEncoding.BINARY;
         List<CipherSuite> suites = spec.suites().stream().map(Worker::suite).toList();
         Backoff backoff = spec.reconnect() ? new Backoff(Duration.ofMillis(spec.reconnectBaseMillis()),
@@ -113,15 +112,10 @@ public final class Worker {
 
     private void createSessions() {
         SecureRandom keys = new SecureRandom();
-        int count = spec.endpoints().size();
         for (int i = 0; i < spec.users(); i++) {
             int index = spec.firstUser() + i;
-            List<URI> endpoints = new ArrayList<>(count); // its own (index mod count) first, then the next ones
-            for (int k = 0; k < count; k++) {
-                endpoints.add(URI.create(spec.endpoints().get((index + k) % count)));
-            }
             DeviceIdentity identity = DeviceIdentity.create(spec.userId(index), "norc-load " + index, keys);
-            sessions.add(new LoadSession(index, identity, endpoints, metrics));
+            sessions.add(new LoadSession(index, identity, spec.endpointsOf(index), metrics));
         }
     }
 
@@ -132,12 +126,17 @@ public final class Worker {
         Map<String, Long> errors = new HashMap<>();
         AtomicInteger done = new AtomicInteger();
         if (!spec.registration().equals("open")) {
-            AdminApi admin = new AdminApi(URI.create(spec.adminUrl()), Duration.ofSeconds(spec.requestTimeoutSeconds()));
+            Map<String, AdminApi> admins = new HashMap<>(); // one per server when federated
+            for (LoadSession session : sessions) {
+                admins.computeIfAbsent(spec.adminUrlOf(session.index()), url -> new AdminApi(URI.create(url),
+                        Duration.ofSeconds(spec.requestTimeoutSeconds())));
+            }
             Metrics setup = new Metrics();
             boolean registerNow = spec.registration().equals("provisioned");
             inParallel(sessions.size(), spec.provisionConcurrency(), i -> {
                 LoadSession session = sessions.get(i);
                 String user = session.userId();
+                AdminApi admin = admins.get(spec.adminUrlOf(session.index()));
                 return admin.createUser(user)
                         .thenCompose(ignored -> admin.enrollmentToken(user))
                         .thenCompose(token -> {
@@ -418,12 +417,27 @@ public final class Worker {
         return SourceAddresses.parse(text).get(0);
     }
 
+    /** How the spec trusts its servers by default (one server: the only trust). */
     static NettyConnector.Trust trust(WorkerSpec spec) {
-        if (spec.trustCertificate() != null) {
-            return new NettyConnector.Trust.CertificateFile(new File(spec.trustCertificate()));
+        return trust(spec.trustCertificate(), spec.insecureLoopback());
+    }
+
+    /** Federated: each home server's endpoint with its own certificate; empty for one server. */
+    static Map<URI, NettyConnector.Trust> endpointTrust(WorkerSpec spec) {
+        Map<URI, NettyConnector.Trust> out = new HashMap<>();
+        if (spec.federated()) {
+            for (String endpoint : spec.endpoints()) {
+                out.put(URI.create(endpoint), trust(spec.trustCertificateFor(endpoint), spec.insecureLoopback()));
+            }
         }
-        return spec.insecureLoopback() ? new NettyConnector.Trust.InsecureLoopback()
-                : new NettyConnector.Trust.SystemTrust();
+        return out;
+    }
+
+    private static NettyConnector.Trust trust(String certificate, boolean insecureLoopback) {
+        if (certificate != null) {
+            return new NettyConnector.Trust.CertificateFile(new File(certificate));
+        }
+        return insecureLoopback ? new NettyConnector.Trust.InsecureLoopback() : new NettyConnector.Trust.SystemTrust();
     }
 
     static CipherSuite suite(String code) {

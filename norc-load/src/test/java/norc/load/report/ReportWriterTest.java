@@ -13,6 +13,7 @@ import norc.load.engine.Counter;
 import norc.load.engine.Metric;
 import norc.load.engine.Metrics;
 import norc.load.run.WorkerSink;
+import norc.load.run.WorkerSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,7 +39,7 @@ class ReportWriterTest {
         }
         return new RunResult("storm", Instant.parse("2025-01-01T00:00:00Z"), 3.0, 1, List.of("wss://127.0.0.1:1/norc-c"),
                 Map.of("devices", 30), List.of(new WorkerSink.SetupSummary(30, 30, 0.5, Map.of())), aggregate,
-                List.of(new ServerSample(1, 150.0, 200L << 20)), 100L << 20, false);
+                List.of(new ServerSample(1, 150.0, 200L << 20)), 100L << 20, false, List.of());
     }
 
     @Test
@@ -83,7 +84,7 @@ class ReportWriterTest {
         m.recordMicros(Metric.RECONNECT, 480_000);
         aggregate.add(0, m.interval(0));
         RunResult chat = new RunResult("chat", Instant.parse("2025-01-01T00:00:00Z"), 1.0, 1,
-                List.of("wss://127.0.0.1:1/norc-c"), Map.of("reconnect", true), List.of(), aggregate, List.of(), 0, false);
+                List.of("wss://127.0.0.1:1/norc-c"), Map.of("reconnect", true), List.of(), aggregate, List.of(), 0, false, List.of());
 
         ReportWriter.writeAll(chat, dir);
         JsonNode json = new ObjectMapper().readTree(dir.resolve("report.json").toFile());
@@ -132,5 +133,31 @@ class ReportWriterTest {
     void theSummaryNamesSessionsLatenciesAndErrors() {
         String summary = ReportWriter.summary(result());
         assertThat(summary).contains("30 established", "authentication", "6001 rate_limited", "server: cpu");
+    }
+
+    @Test
+    void aFederatedRunSaysSoAndListsItsServers() {
+        RunResult one = result();
+        assertThat(ReportWriter.json(one).path("federated").asBoolean()).isFalse();
+        assertThat(ReportWriter.json(one).has("servers")).isFalse();
+        assertThat(ReportWriter.summary(one)).doesNotContain("federated");
+
+        List<WorkerSpec.HomeServer> homes = List.of(
+                new WorkerSpec.HomeServer("wss://127.0.0.1:9443/norc-c", "http://127.0.0.1:9080", "/a.pem", "a.localhost"),
+                new WorkerSpec.HomeServer("wss://127.0.0.1:9453/norc-c", "http://127.0.0.1:9090", "/b.pem", "b.localhost"));
+        RunResult federated = new RunResult("chat", one.startedAt(), one.durationSeconds(), 1,
+                homes.stream().map(WorkerSpec.HomeServer::endpoint).toList(),
+                Map.of("federated", true, "server_pids", List.of(11L, 12L)), one.setups(), one.aggregate(),
+                one.server(), one.serverRssAtStartBytes(), false, homes);
+        JsonNode json = ReportWriter.json(federated);
+        assertThat(json.path("federated").asBoolean()).isTrue();
+        assertThat(json.path("servers")).hasSize(2);
+        assertThat(json.path("servers").get(1).path("domain").asText()).isEqualTo("b.localhost");
+        assertThat(json.path("servers").get(1).path("endpoint").asText()).isEqualTo("wss://127.0.0.1:9453/norc-c");
+        assertThat(json.path("servers").get(1).path("admin").asText()).isEqualTo("http://127.0.0.1:9090");
+        assertThat(json.path("servers").get(0).path("trust_cert").asText()).isEqualTo("/a.pem");
+        assertThat(ReportWriter.summary(federated)).contains("federated: user i on server i mod 2, pairs across "
+                + "servers: a.localhost (wss://127.0.0.1:9443/norc-c, admin http://127.0.0.1:9080) b.localhost",
+                "servers (2 processes added up): cpu");
     }
 }

@@ -55,7 +55,7 @@ class ServerCostTest {
         aggregate.add(0, m.interval(second));
         samples.add(new ServerSample(second, 5.0, 150 * MIB));
         return new RunResult("storm", Instant.EPOCH, second + 1, 1, List.of("wss://127.0.0.1:1/norc-c"), Map.of(),
-                List.of(new WorkerSink.SetupSummary(400, 400, 1, Map.of())), aggregate, samples, 100 * MIB, false);
+                List.of(new WorkerSink.SetupSummary(400, 400, 1, Map.of())), aggregate, samples, 100 * MIB, false, List.of());
     }
 
     @Test
@@ -78,11 +78,11 @@ class ServerCostTest {
     void isEmptyWithoutServerSamplesAndLeavesOutWhatItCannotKnow() {
         RunResult sampled = run();
         RunResult unsampled = new RunResult("storm", Instant.EPOCH, 1, 1, List.of(), Map.of(), List.of(),
-                sampled.aggregate(), List.of(), 0, false);
+                sampled.aggregate(), List.of(), 0, false, List.of());
         assertThat(ServerCost.of(unsampled)).isEmpty();
 
         RunResult noStart = new RunResult("storm", Instant.EPOCH, 1, 1, List.of(), Map.of(), List.of(),
-                sampled.aggregate(), sampled.server(), 0, false);
+                sampled.aggregate(), sampled.server(), 0, false, List.of());
         Map<String, Object> map = ServerCost.of(noStart).orElseThrow().asMap();
         assertThat(map).containsKey("cpu_ms_per_session_setup").doesNotContainKey("rss_kb_per_held_session");
     }

@@ -2,6 +2,7 @@ package norc.load.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ServerSamplerTest {
@@ -35,5 +36,29 @@ class ServerSamplerTest {
         assertThat(sample.second()).isEqualTo(1);
         assertThat(sample.cpuPercent()).isGreaterThanOrEqualTo(0);
         assertThat(sample.rssBytes()).isPositive();
+    }
+
+    /** A source that answers these readings in turn ({@code null}: unreadable). */
+    private static ServerSampler readings(double[]... values) {
+        return new ServerSampler() {
+            int next;
+
+            @Override
+            protected double[] read() {
+                return values[next++];
+            }
+        };
+    }
+
+    @Test
+    void severalProcessesAddUpTheirCpuAndMemoryAndAGapInOneIsAGapInAll() throws Exception {
+        ServerSampler both = ServerSampler.sum(List.of(
+                readings(new double[] {1.0, 100}, new double[] {3.0, 150}, null),
+                readings(new double[] {0.5, 10}, new double[] {2.5, 20}, new double[] {4.0, 30})));
+        assertThat(both.read()).containsExactly(1.5, 110);
+        assertThat(both.read()).containsExactly(5.5, 170);
+        assertThat(both.read()).isNull();
+        ServerSampler one = ServerSampler.ofPid(1);
+        assertThat(ServerSampler.sum(List.of(one))).isSameAs(one);
     }
 }

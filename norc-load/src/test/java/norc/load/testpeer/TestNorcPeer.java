@@ -72,7 +72,10 @@ import norc.wire.message.NorcMessage;
  * one-time tokens and signature checks, authentication with signature and clock checks, key
  * look-ups, and relay of {@code message_send} to online recipient devices (stamped, one key entry
  * each) with {@code message_ack accepted}. Plus the two admin routes on the JDK's HTTP server.
- * Not the NORC server: no persistence, no store-and-forward, no rate limits.
+ * Users must be on its own domain (its server id). Two peers can stand in for federated servers
+ * ({@link #federateWith}): each then answers key look-ups for the other's users and hands messages
+ * for the other's devices straight to it, counting them in {@link #forwarded}.
+ * Not the NORC server: no persistence, no store-and-forward, no rate limits, no NORC-F.
  */
 public final class TestNorcPeer implements AutoCloseable {
     public static final String SERVER_ID = "peer.test";
@@ -80,10 +83,9 @@ public final class TestNorcPeer implements AutoCloseable {
 
     private record Device(String userId, UUID deviceId, byte[] publicKey, byte[] kexPublicKey) {}
 
+    private final String serverId;
     private final Ed25519.KeyPair identity = Ed25519.generate(RANDOM);
-    private final ServerHandshake.Config config = new ServerHandshake.Config(
-            List.of(new ProtocolVersion(2, 0), new ProtocolVersion(1, 2)), List.of(CipherSuite.S0101, CipherSuite.S0001),
-            List.of("e2ee", "messaging"), new ServerHandshake.Identity(SERVER_ID, identity.secretKey(), identity.publicKey()));
+    private final ServerHandshake.Config config;
     private final Map<String, Map<UUID, Device>> directory = new ConcurrentHashMap<>();
     private final Map<String, Boolean> users = new ConcurrentHashMap<>();
     private final Map<String, String> tokens = new ConcurrentHashMap<>();
@@ -98,11 +100,24 @@ public final class TestNorcPeer implements AutoCloseable {
     public final AtomicInteger registrations = new AtomicInteger();
     public final AtomicInteger authentications = new AtomicInteger();
     public final AtomicInteger relayed = new AtomicInteger();
+    /** messages handed to the federated peer's devices */
+    public final AtomicInteger forwarded = new AtomicInteger();
+    private volatile TestNorcPeer federatedPeer;
     private final Map<Integer, AtomicInteger> authenticationsByPort = new ConcurrentHashMap<>();
 
     public TestNorcPeer(Path directoryForCertificate) throws Exception {
+        this(directoryForCertificate, SERVER_ID);
+    }
+
+    /** A peer with its own server id (its users' domain) and its own certificate, {@code <id>-cert.pem}. */
+    public TestNorcPeer(Path directoryForCertificate, String serverId) throws Exception {
+        this.serverId = serverId;
+        this.config = new ServerHandshake.Config(List.of(new ProtocolVersion(2, 0), new ProtocolVersion(1, 2)),
+                List.of(CipherSuite.S0101, CipherSuite.S0001), List.of("e2ee", "messaging"),
+                new ServerHandshake.Identity(serverId, identity.secretKey(), identity.publicKey()));
         TestCertificate certificate = TestCertificate.create("localhost");
-        this.certificatePem = certificate.writePem(directoryForCertificate.resolve("peer-cert.pem"));
+        this.certificatePem = certificate.writePem(directoryForCertificate.resolve(
+                serverId.equals(SERVER_ID) ? "peer-cert.pem" : serverId + "-cert.pem"));
         SslContext ssl = SslContextBuilder.forServer(certificate.keys().getPrivate(), certificate.certificate())
                 .sslProvider(SslProvider.JDK).protocols("TLSv1.3").build();
         WebSocketServerProtocolConfig ws = WebSocketServerProtocolConfig.newBuilder()
@@ -153,6 +168,28 @@ public final class TestNorcPeer implements AutoCloseable {
         return online.size();
     }
 
+    public String serverId() {
+        return serverId;
+    }
+
+    /** From now on this peer looks up {@code other}'s users there and hands their messages to it (one way). */
+    public void federateWith(TestNorcPeer other) {
+        federatedPeer = other;
+    }
+
+    private boolean ownUser(String userId) {
+        return userId.endsWith("@" + serverId);
+    }
+
+    /** The devices of {@code userId}: ours, or the federated peer's for its users. */
+    private Map<UUID, Device> devicesOf(String userId) {
+        TestNorcPeer other = federatedPeer;
+        if (!ownUser(userId) && other != null && other.ownUser(userId)) {
+            return other.directory.getOrDefault(userId, Map.of());
+        }
+        return directory.getOrDefault(userId, Map.of());
+    }
+
     @Override
     public void close() {
         admin.stop(0);
@@ -174,6 +211,8 @@ public final class TestNorcPeer implements AutoCloseable {
             Matcher m = Pattern.compile("\"user_id\":\"([^\"]+)\"").matcher(body);
             if (!m.find()) {
                 answer(exchange, 400, "{\"error\":\"user_id\"}");
+            } else if (!ownUser(m.group(1))) {
+                answer(exchange, 400, "{\"error\":\"not our domain\"}");
             } else if (users.putIfAbsent(m.group(1), true) != null) {
                 answer(exchange, 409, "{\"error\":\"exists\"}");
             } else {
@@ -299,7 +338,7 @@ public final class TestNorcPeer implements AutoCloseable {
         private void onRegister(DeviceRegister register) {
             String tokenUser = register.enrollmentToken().map(tokens::remove).orElse(null);
             if (!MessageSignatures.REGISTER.verify(register.publicKey(), register.signature(), keys.transcriptHash(),
-                    codec, register) || !register.userId().equals(tokenUser)) {
+                    codec, register) || !register.userId().equals(tokenUser) || !ownUser(register.userId())) {
                 send(ErrorMessage.of(ErrorCode.REGISTRATION_REJECTED));
                 return;
             }
@@ -331,7 +370,7 @@ public final class TestNorcPeer implements AutoCloseable {
             Map<String, Map<UUID, KeyResponse.DeviceKey>> found = new LinkedHashMap<>();
             for (String user : request.userIds()) {
                 Map<UUID, KeyResponse.DeviceKey> devices = new LinkedHashMap<>();
-                directory.getOrDefault(user, Map.of()).forEach((id, d) -> devices.put(id,
+                devicesOf(user).forEach((id, d) -> devices.put(id,
                         new KeyResponse.DeviceKey(d.publicKey(), d.kexPublicKey(), "ed25519", 0, true)));
                 found.put(user, devices);
             }
@@ -342,6 +381,10 @@ public final class TestNorcPeer implements AutoCloseable {
             send(new MessageAck(message.messageId(), AckStatus.ACCEPTED, Optional.empty(), Optional.empty()));
             message.keys().forEach((deviceId, wrapped) -> {
                 Connection recipient = online.get(deviceId);
+                TestNorcPeer other = federatedPeer;
+                if (recipient == null && other != null && (recipient = other.online.get(deviceId)) != null) {
+                    forwarded.incrementAndGet();
+                }
                 if (recipient == null || deviceId.equals(device.deviceId())) {
                     return;
                 }
