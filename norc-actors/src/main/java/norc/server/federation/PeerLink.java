@@ -255,35 +255,71 @@ public final class PeerLink {
 
     // ---- linked ----
 
+    /**
+     * Linked: requests go out on the connection, at most {@link PeerClient#MAX_IN_FLIGHT} at once
+     * (profile §1: A keeps ≤ 256 in flight); the rest wait here in arrival order, so a burst slows
+     * down instead of failing.
+     */
     private Behavior<Command> linkedState(Linked link) {
         return Behaviors.receive(Command.class)
                 .onMessage(Send.class, send -> {
-                    send(link.client(), send, false);
+                    submit(link, send, false);
                     return Behaviors.same();
                 })
                 .onMessage(Resend.class, resend -> {
-                    send(link.client(), resend.send(), true);
+                    submit(link, resend.send(), true);
                     return Behaviors.same();
                 })
                 .onMessage(Finished.class, finished -> onFinished(link, finished))
-                .onMessage(ConnectionClosed.class, closed -> closed.client() == link.client() ? idle() : Behaviors.same())
+                .onMessage(ConnectionClosed.class, closed -> closed.client() == link.client() ? leaveLinked() : Behaviors.same())
                 .onMessage(Close.class, close -> {
                     link.client().close();
+                    waiting.forEach(w -> w.send().replyTo().tell(new Unreachable(ErrorCode.FEDERATION_REFUSED, 1)));
+                    waiting.clear();
+                    inFlight = 0;
                     return idle();
                 })
                 .build();
     }
 
-    private void send(PeerClient client, Send send, boolean resent) {
+    /** A request waiting for a free stream. */
+    private record Waiting(Send send, boolean resent) {}
+
+    private final java.util.ArrayDeque<Waiting> waiting = new java.util.ArrayDeque<>();
+    private int inFlight;
+
+    private void submit(Linked link, Send send, boolean resent) {
+        if (inFlight >= PeerClient.MAX_IN_FLIGHT) {
+            waiting.add(new Waiting(send, resent));
+            return;
+        }
+        inFlight++;
         NorcMessage message = build(send.what());
+        PeerClient client = link.client();
         context.pipeToSelf(client.post(message), (response, error) -> new Finished(send, client, response, error, resent));
     }
 
+    /** The connection is gone: what waited for a stream goes out after a new hello. */
+    private Behavior<Command> leaveLinked() {
+        inFlight = 0;
+        waiting.forEach(w -> stash.stash(w.resent() ? new Resend(w.send()) : w.send()));
+        waiting.clear();
+        return stash.isEmpty() ? idle() : connect();
+    }
+
     private Behavior<Command> onFinished(Linked link, Finished finished) {
+        if (finished.client() != link.client()) {
+            return onLateFinished(finished); // an answer from a connection before this one
+        }
+        inFlight--;
+        while (inFlight < PeerClient.MAX_IN_FLIGHT && !waiting.isEmpty()) {
+            Waiting next = waiting.poll();
+            submit(link, next.send(), next.resent());
+        }
         if (finished.error() != null) {
             finished.send().replyTo().tell(new Unreachable(ErrorCode.UNAVAILABLE, 1));
             if (link.client().isClosed()) {
-                return idle();
+                return leaveLinked();
             }
             return Behaviors.same();
         }
@@ -291,7 +327,7 @@ public final class PeerLink {
             // the peer lost the link (restart, another node): hello again, then resend once
             link.client().close();
             stash.stash(new Resend(finished.send()));
-            return connect();
+            return leaveLinked();
         }
         finished.send().replyTo().tell(new Answered(finished.response()));
         return Behaviors.same();

@@ -117,10 +117,19 @@ final class KeyLookup {
         return --awaiting > 0 ? Behaviors.same() : answer();
     }
 
-    /** A remote server's answer: only the users asked of it count; its devices are remembered as its own. */
+    /**
+     * A remote server's answer: only the users asked of it count; its devices are remembered as its
+     * own. A server that could not answer makes the whole lookup {@code 9002} (retry): an empty
+     * entry would tell the client the user has no device, which it would then refuse to write to,
+     * or to believe a message from.
+     */
     private Behavior<Command> onRemoteFound(RemoteFound found) {
-        if (found.result() instanceof PeerLink.Answered answered && answered.response().status() == 200
-                && answered.response().body() instanceof KeyResponse response) {
+        if (!(found.result() instanceof PeerLink.Answered a) || a.response().status() != 200
+                || !(a.response().body() instanceof KeyResponse)) {
+            long retryAfter = found.result() instanceof PeerLink.Unreachable u ? Math.max(1, u.retryAfterSeconds()) : 1;
+            return refuse(ErrorCode.UNAVAILABLE, retryAfter);
+        }
+        if (found.result() instanceof PeerLink.Answered answered && answered.response().body() instanceof KeyResponse response) {
             for (String user : found.users()) {
                 Map<UUID, KeyResponse.DeviceKey> devices = response.keys().get(user);
                 if (devices != null) {
