@@ -34,6 +34,7 @@ import norc.server.federation.TrustView;
 import norc.server.federation.TxtRecords;
 import norc.server.federation.api.TrustSummary;
 import norc.server.federation.api.OutboxCommand;
+import norc.server.federation.api.Outboxes;
 import norc.server.http.AdminEndpoint;
 import norc.server.keys.ServerIdentity;
 import norc.server.metrics.ServerMetrics;
@@ -207,7 +208,7 @@ public final class NorcGuardian {
             // outboxes start on first use; after a restart each node wakes every known peer's queue
             ClusterSharding sharding = ClusterSharding.get(context.getSystem());
             for (var peer : federation.context().directory().peers()) {
-                sharding.entityRefFor(OutboxCommand.ENTITY_TYPE_KEY, peer.serverId()).tell(OutboxCommand.Wake.INSTANCE);
+                Outboxes.tellAll(sharding, peer.serverId(), OutboxCommand.Wake.INSTANCE);
             }
         }
         started.complete(new Started(bound.client(), bound.admin().localAddress(),

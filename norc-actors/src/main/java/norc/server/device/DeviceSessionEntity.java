@@ -39,6 +39,7 @@ import norc.server.device.api.DeviceRestarted;
 import norc.server.device.api.DeviceSnapshot;
 import norc.server.device.api.DeviceSnapshot.StoredMessage;
 import norc.server.federation.api.OutboxCommand;
+import norc.server.federation.api.Outboxes;
 import norc.server.metrics.ServerMetrics;
 import norc.wire.message.Atoms.AckStatus;
 import norc.wire.message.MessageAck;
@@ -150,8 +151,7 @@ public final class DeviceSessionEntity
 
             @Override
             public void deliveredFromOrigin(String originServer, UUID messageId, UUID device) {
-                sharding.entityRefFor(OutboxCommand.ENTITY_TYPE_KEY, originServer)
-                        .tell(new OutboxCommand.ReportDelivery(messageId, device, true));
+                Outboxes.forMessage(sharding, originServer, messageId).tell(new OutboxCommand.ReportDelivery(messageId, device, true));
             }
 
             @Override

@@ -27,6 +27,7 @@ import norc.server.device.api.DeviceReply;
 import norc.server.federation.api.LedgerCommand;
 import norc.server.federation.api.LedgerReply;
 import norc.server.federation.api.OutboxCommand;
+import norc.server.federation.api.Outboxes;
 import norc.server.federation.FederationWire.Answer;
 import norc.server.user.api.UserCommand;
 import norc.server.user.api.UserReply;
@@ -321,8 +322,8 @@ final class InboundRequests {
         if (!ack.originServer().equals(federation.own().serverId())) {
             return Answer.error(ErrorCode.INVALID_ROUTE);
         }
-        sharding.entityRefFor(OutboxCommand.ENTITY_TYPE_KEY, link.peer())
-                .tell(new OutboxCommand.DeliveryReported(ack.messageId(), ack.deliveredTo(), ack.failedDevices()));
+        // the ack names only the message, not its conversation (the bucket): every bucket hears it, one knows it
+        Outboxes.tellAll(sharding, link.peer(), new OutboxCommand.DeliveryReported(ack.messageId(), ack.deliveredTo(), ack.failedDevices()));
         return Answer.OK;
     }
 
@@ -363,7 +364,7 @@ final class InboundRequests {
             link.mark(relay.sequenceNumber(), id);
         }
         long keepUntil = nowMillis + Math.min(Math.max(expiresAt * 1000 - nowMillis, 600_000L), 86_400_000L) + 60_000L;
-        var ledger = sharding.entityRefFor(LedgerCommand.ENTITY_TYPE_KEY, peer);
+        var ledger = Outboxes.ledger(sharding, peer, id);
         Duration wait = timeout.compareTo(DUPLICATE_WAIT) > 0 ? timeout : DUPLICATE_WAIT;
         return ledger.<LedgerReply>ask(replyTo -> new LedgerCommand.Begin(id, replyTo), wait)
                 .thenCompose(reply -> {
@@ -445,7 +446,7 @@ final class InboundRequests {
         long inboxExpiry = System.currentTimeMillis() + settings.delivery().messageTtl().toMillis();
         return CompletableFuture.allOf(resolved.toArray(CompletableFuture[]::new)).thenCompose(ignored -> {
             List<CompletableFuture<Void>> stores = new ArrayList<>();
-            var outbox = sharding.entityRefFor(OutboxCommand.ENTITY_TYPE_KEY, peer);
+            var outbox = Outboxes.forMessage(sharding, peer, relay.messageId());
             for (Map.Entry<UUID, MessageSend> e : copies.entrySet()) {
                 UUID device = e.getKey();
                 if (!owners.containsKey(device)) { // not a current device of a target user: reported, not refused

@@ -10,6 +10,7 @@ import norc.error.NorcException;
 import norc.federation.FederationSignatures;
 import norc.server.federation.FederationWire.Answer;
 import norc.server.federation.api.OutboxCommand;
+import norc.server.federation.api.Outboxes;
 import norc.server.federation.api.TrustCommand;
 import norc.server.federation.api.TrustReply;
 import norc.wire.WireEncoding;
@@ -175,8 +176,7 @@ final class InboundTrust {
         }
         return journal(link.peer()).<TrustReply>ask(r -> new TrustCommand.RevokedByPeer(FederationSignatures.canon(revoke), r), timeout)
                 .thenApply(reply -> {
-                    sharding.entityRefFor(OutboxCommand.ENTITY_TYPE_KEY, link.peer())
-                            .tell(new OutboxCommand.FailAll(ErrorCode.FEDERATION_REFUSED.code()));
+                    Outboxes.tellAll(sharding, link.peer(), new OutboxCommand.FailAll(ErrorCode.FEDERATION_REFUSED.code()));
                     return Answer.OK;
                 })
                 .exceptionally(e -> Answer.error(ErrorCode.UNAVAILABLE, 1, null));

@@ -24,6 +24,7 @@ import norc.server.federation.api.OutboxEvent.RelayAccepted;
 import norc.server.federation.api.OutboxEvent.RelayFailed;
 import norc.server.federation.api.OutboxEvent.RelayQueued;
 import norc.server.federation.api.OutboxReply;
+import norc.server.federation.api.Outboxes;
 import norc.server.federation.api.OutboxSnapshot;
 import norc.server.federation.api.OutboxSnapshot.Awaiting;
 import norc.server.federation.api.RelayEntry;
@@ -50,8 +51,9 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
- * Everything this server must send one peer, durably (sharded by the peer's {@code server_id}, so
- * one per peer in the whole cluster; event-sourced; federation profile §5.3, §5.4):
+ * Everything this server must send one peer, durably (sharded by the peer's {@code server_id} and
+ * a bucket of conversations, {@link Outboxes}: a fixed set per peer in the whole cluster;
+ * event-sourced; federation profile §5.3, §5.4):
  * <ul>
  * <li><b>relays</b> of local senders' messages, journalled before the sender hears {@code accepted};
  *     one in flight per conversation (the next waits for the previous one's final outcome, so the
@@ -123,13 +125,14 @@ public final class PeerOutbox
     /** Device outcomes of one received relay, collected for {@link #REPORT_DELAY}. */
     private record Report(Set<UUID> delivered, Set<UUID> failed) {}
 
-    private PeerOutbox(ActorContext<OutboxCommand> context, TimerScheduler<OutboxCommand> timers, String peer,
+    /** {@code entityId}: {@code <peer>#<bucket>} ({@link Outboxes}). */
+    private PeerOutbox(ActorContext<OutboxCommand> context, TimerScheduler<OutboxCommand> timers, String entityId,
                        ActorRef<FederationManager.Command> manager, ClusterSharding sharding) {
-        super(PersistenceId.of(OutboxCommand.ENTITY_TYPE_KEY.name(), peer),
+        super(PersistenceId.of(OutboxCommand.ENTITY_TYPE_KEY.name(), entityId),
                 SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
         this.context = context;
         this.timers = timers;
-        this.peer = peer;
+        this.peer = Outboxes.peerOf(entityId);
         this.manager = manager;
         this.sharding = sharding;
     }

@@ -27,7 +27,7 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
- * The replay cache for one origin server (sharded by its {@code server_id}, event-sourced;
+ * The replay cache for one origin server (sharded by its {@code server_id} and a bucket of message ids, event-sourced;
  * federation profile §5.2): {@code message_id} → the first outcome of its relay, kept for the
  * relay's lifetime plus a minute, durable across restarts and the same on every node. A relay is
  * committed by whoever got {@link LedgerReply.Proceed}; a duplicate arriving meanwhile waits here
@@ -50,8 +50,9 @@ public final class RelayLedger
         ClusterSharding.get(system).init(Entity.of(LedgerCommand.ENTITY_TYPE_KEY, context -> create(context.getEntityId())));
     }
 
-    static Behavior<LedgerCommand> create(String origin) {
-        return new RelayLedger(origin);
+    /** {@code entityId}: {@code <origin>#<bucket>} ({@link norc.server.federation.api.Outboxes#ledger}). */
+    static Behavior<LedgerCommand> create(String entityId) {
+        return new RelayLedger(entityId);
     }
 
     // callers waiting for a relay being committed by another (not persisted: they retry)

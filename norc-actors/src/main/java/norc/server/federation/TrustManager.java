@@ -2,6 +2,7 @@ package norc.server.federation;
 
 import java.time.Duration;
 import norc.server.federation.api.OutboxCommand;
+import norc.server.federation.api.Outboxes;
 import norc.server.federation.api.TrustCommand;
 import norc.server.federation.api.TrustReply;
 import norc.server.federation.api.TrustSummary;
@@ -105,8 +106,7 @@ public final class TrustManager {
         if (recovered.reply() instanceof TrustReply.Record record) {
             onChanged(record.summary());
             if (record.summary().grant() != TrustLevel.UNTRUSTED) {
-                ClusterSharding.get(context.getSystem()).entityRefFor(OutboxCommand.ENTITY_TYPE_KEY, record.summary().serverId())
-                        .tell(OutboxCommand.Wake.INSTANCE);
+                Outboxes.tellAll(ClusterSharding.get(context.getSystem()), record.summary().serverId(), OutboxCommand.Wake.INSTANCE);
             }
         }
         return Behaviors.same();

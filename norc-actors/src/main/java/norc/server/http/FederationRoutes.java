@@ -24,6 +24,7 @@ import norc.server.federation.FederationSettings;
 import norc.server.federation.TrustExchange;
 import norc.server.federation.TrustManager;
 import norc.server.federation.api.OutboxCommand;
+import norc.server.federation.api.Outboxes;
 import norc.server.federation.api.TrustCommand;
 import norc.server.federation.api.TrustReply;
 import norc.server.federation.api.TrustSummary;
@@ -181,8 +182,7 @@ final class FederationRoutes {
                 .<TrustReply>ask(r -> new TrustCommand.Revoke(reason, operator(body), r), TIMEOUT)
                 .thenApply(reply -> {
                     // effective at once: queued relays fail, the peer hears trust_revoke (links were cut by the record's change)
-                    sharding.entityRefFor(OutboxCommand.ENTITY_TYPE_KEY, peer)
-                            .tell(new OutboxCommand.FailAll(ErrorCode.FEDERATION_REFUSED.code()));
+                    Outboxes.tellAll(sharding, peer, new OutboxCommand.FailAll(ErrorCode.FEDERATION_REFUSED.code()));
                     federation.trust().tell(new TrustManager.SendRevoke(peer, reason));
                     return reply;
                 });

@@ -20,6 +20,7 @@ import norc.server.audit.AuditKinds;
 import norc.server.device.api.DeviceReply;
 import norc.server.federation.Federation;
 import norc.server.federation.api.OutboxCommand;
+import norc.server.federation.api.Outboxes;
 import norc.server.federation.api.OutboxReply;
 import norc.server.federation.api.RelayEntry;
 import norc.server.user.api.UserCommand;
@@ -193,7 +194,7 @@ final class MessageDelivery {
                     .tell(new DeviceCommand.Store(message.messageId(), STORAGE.encodePayload(copyFor(device)), route.senderDevice(),
                             expiresAt, null, context.messageAdapter(DeviceReply.StoreReply.class, Stored::new)));
         }
-        relays.forEach((server, entry) -> sharding.entityRefFor(OutboxCommand.ENTITY_TYPE_KEY, server)
+        relays.forEach((server, entry) -> Outboxes.forConversation(sharding, server, entry.conversationId())
                 .tell(new OutboxCommand.Enqueue(entry, context.messageAdapter(OutboxReply.Queued.class, Queued::new))));
         return Behaviors.same();
     }
