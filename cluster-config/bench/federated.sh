@@ -19,6 +19,9 @@ fed=$root/cluster-config/local-federation.sh
 mkdir -p "$out"; out=$(cd "$out" && pwd)
 export CONFIG_FORCE_norc_limits_messages__per__minute=100000 CONFIG_FORCE_norc_limits_message__burst=100000 \
        CONFIG_FORCE_norc_client_max__connections__per__source=0 CONFIG_FORCE_norc_client_new__connections__per__source__per__minute=0
+# the spec's per-peer ingress budget (1000 requests a minute, profile §5.3) caps a peer at ~16 relays and acks a
+# second; INGRESS (requests a minute) raises it for the measurement, as the message budgets are raised above
+export CONFIG_FORCE_norc_federation_ingress_requests__per__minute=${INGRESS:-1000000}
 export LOCAL_FEDERATION_DIR=$out/federation LOCAL_FEDERATION_JAVA_OPTS=${LOCAL_FEDERATION_JAVA_OPTS:--Xmx2g}
 rm -rf "$LOCAL_FEDERATION_DIR"
 trap '"$fed" down > /dev/null 2>&1 || true' EXIT

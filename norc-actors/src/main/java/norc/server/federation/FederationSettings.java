@@ -27,7 +27,13 @@ import norc.wire.message.Atoms.TrustLevel;
  */
 public record FederationSettings(boolean enabled, String host, int port, List<Address> advertised, Admission admission,
                                  Duration relayTtl, long maxMessageSize, Map<String, Peer> peers,
-                                 Map<Classification, TrustLevel> minimumGrant, Trust trust) {
+                                 Map<Classification, TrustLevel> minimumGrant, Trust trust, Ingress ingress) {
+
+    /**
+     * Per-peer ingress limits (spec §6.16, profile §5.3: 1000 requests per 60 s, 10^8 body bytes per
+     * 300 s). They cap what one peer can relay here: about 16 requests a second sustained.
+     */
+    public record Ingress(int requestsPerMinute, long bytesPerFiveMinutes) {}
 
     /**
      * NORC-T (profile §6): {@code autoAccept} grants basic on a passed dns/ca proof without an
@@ -144,8 +150,14 @@ public record FederationSettings(boolean enabled, String host, int port, List<Ad
         Trust trust = new Trust(t.getBoolean("auto-accept"), t.getBoolean("require-verification"), t.getString("dns-zone-file"),
                 t.getString("dns-server"), t.getBoolean("dns-lookups"), t.getString("admin-email"), t.getString("organization"), country,
                 List.copyOf(anchors));
+        int requests = f.getInt("ingress.requests-per-minute");
+        long bytes = f.getBytes("ingress.bytes-per-5-minutes");
+        if (requests < 1 || bytes < maxSize) {
+            throw new IllegalArgumentException("norc.federation.ingress: requests-per-minute must be at least 1 and"
+                    + " bytes-per-5-minutes at least max-message-size");
+        }
         return new FederationSettings(f.getBoolean("enabled"), f.getString("interface"), port, List.copyOf(advertised), admission,
-                ttl, maxSize, Map.copyOf(peers), Map.copyOf(minimum), trust);
+                ttl, maxSize, Map.copyOf(peers), Map.copyOf(minimum), trust, new Ingress(requests, bytes));
     }
 
     /** {@code server_id[@host:port]/public_key_hex[/level]}, the form of {@code NORC_FEDERATION_PEERS}. */

@@ -72,7 +72,7 @@ final class InboundRequests {
     private final ServerSettings settings;
     private final ActorSystem<?> system;
     private final ClusterSharding sharding;
-    private final IngressBudget budget = new IngressBudget();
+    private final IngressBudget budget;
     private final Duration timeout;
     private final InboundTrust trust;
 
@@ -83,6 +83,7 @@ final class InboundRequests {
         this.sharding = ClusterSharding.get(system);
         this.timeout = settings.delivery().commitTimeout();
         this.trust = new InboundTrust(federation, sharding, timeout);
+        this.budget = new IngressBudget(federation.settings().ingress());
     }
 
     CompletionStage<Answer> handle(Request request) {

@@ -11,21 +11,26 @@ import java.util.concurrent.ConcurrentHashMap;
  * the nodes it reaches; README says so). Thread-safe.
  */
 final class IngressBudget {
-    static final double REQUESTS = 1000;
     static final double REQUEST_WINDOW_SECONDS = 60;
-    static final double BYTES = 1e8;
     static final double BYTE_WINDOW_SECONDS = 300;
 
+    private final double maxRequests;
+    private final double maxBytes;
     private final ConcurrentHashMap<String, Buckets> peers = new ConcurrentHashMap<>();
+
+    IngressBudget(FederationSettings.Ingress limits) {
+        this.maxRequests = limits.requestsPerMinute();
+        this.maxBytes = limits.bytesPerFiveMinutes();
+    }
 
     /** Takes one request of {@code bytes} for {@code peer}: 0 when it fits, else the seconds to wait (≥ 1). */
     long take(String peer, long bytes) {
         return peers.computeIfAbsent(peer, p -> new Buckets(System.nanoTime())).take(bytes, System.nanoTime());
     }
 
-    private static final class Buckets {
-        private double requests = REQUESTS;
-        private double bytes = BYTES;
+    private final class Buckets {
+        private double requests = maxRequests;
+        private double bytes = maxBytes;
         private long updatedAt;
 
         Buckets(long now) {
@@ -35,15 +40,15 @@ final class IngressBudget {
         synchronized long take(long size, long now) {
             double seconds = (now - updatedAt) / 1e9;
             updatedAt = now;
-            requests = Math.min(REQUESTS, requests + seconds * REQUESTS / REQUEST_WINDOW_SECONDS);
-            bytes = Math.min(BYTES, bytes + seconds * BYTES / BYTE_WINDOW_SECONDS);
+            requests = Math.min(maxRequests, requests + seconds * maxRequests / REQUEST_WINDOW_SECONDS);
+            bytes = Math.min(maxBytes, bytes + seconds * maxBytes / BYTE_WINDOW_SECONDS);
             if (requests >= 1 && bytes >= size) {
                 requests -= 1;
                 bytes -= size;
                 return 0;
             }
-            double waitRequests = requests >= 1 ? 0 : (1 - requests) * REQUEST_WINDOW_SECONDS / REQUESTS;
-            double waitBytes = bytes >= size ? 0 : (size - bytes) * BYTE_WINDOW_SECONDS / BYTES;
+            double waitRequests = requests >= 1 ? 0 : (1 - requests) * REQUEST_WINDOW_SECONDS / maxRequests;
+            double waitBytes = bytes >= size ? 0 : (size - bytes) * BYTE_WINDOW_SECONDS / maxBytes;
             return Math.max(1, (long) Math.ceil(Math.max(waitRequests, waitBytes)));
         }
     }
