@@ -37,15 +37,15 @@ import org.junit.jupiter.api.io.TempDir;
  * Two federated servers as separate JVMs ({@code local-federation.sh}, H2 each): b is stopped
  * while a accepts messages for bob@b, a is killed with {@code kill -9} with the relays still
  * queued, then a and b start again: every message reaches bob exactly once and in order. The
- * outage lasts {@code norc.federation.outage} seconds (default 20; the issue's 120 with
+ * outage lasts {@code norc.federation.outage} seconds (default 15, 100 messages; the issue's 120 with
  * {@code -Dnorc.federation.outage=120 -Dnorc.federation.messages=500}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FederationOutageIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final int MESSAGES = Integer.getInteger("norc.federation.messages", 200);
-    private static final int OUTAGE_SECONDS = Integer.getInteger("norc.federation.outage", 20);
+    private static final int MESSAGES = Integer.getInteger("norc.federation.messages", 100);
+    private static final int OUTAGE_SECONDS = Integer.getInteger("norc.federation.outage", 15);
 
     @TempDir
     static Path dir;
