@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Arrays;
@@ -14,6 +13,7 @@ import java.util.UUID;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import norc.crypto.Bytes;
+import norc.server.tls.TlsMaterial;
 
 /**
  * The audit log's pseudonyms (spec §6.18: user ids HMAC-pseudonymised; devices and conversations
@@ -80,26 +80,18 @@ public final class Pseudonyms {
         Files.createDirectories(dir);
         Path temporary = Files.createTempFile(dir, ".pseudonym", ".tmp");
         try {
-            restrict(temporary);
+            TlsMaterial.restrict(temporary);
             Files.writeString(temporary, Bytes.hex(secret) + "\n", StandardCharsets.US_ASCII);
             try {
                 Files.createLink(file, temporary);
             } catch (FileAlreadyExistsException e) {
                 // another node created it first: use theirs
-            } catch (UnsupportedOperationException e) {
+            } catch (UnsupportedOperationException e) { // no hard links on this file system: a plain move
                 Files.move(temporary, file);
             }
         } finally {
             Arrays.fill(secret, (byte) 0);
             Files.deleteIfExists(temporary);
-        }
-    }
-
-    private static void restrict(Path file) throws IOException {
-        try {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException e) {
-            // non-POSIX file system: rely on the directory's protection
         }
     }
 

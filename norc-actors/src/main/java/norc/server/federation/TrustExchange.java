@@ -79,31 +79,21 @@ public final class TrustExchange {
 
     private Behavior<Command> capability() {
         return Behaviors.receive(Command.class)
-                .onMessage(Answered.class, answered -> {
-                    ErrorCode failed = failure(answered.result());
-                    if (failed != null) {
-                        return finish("refused", failed);
-                    }
-                    Object body = ((PeerLink.Answered) answered.result()).response().body();
-                    if (!(body instanceof TrustCapability capability) || !capability.serverId().equals(peer)
+                .onMessage(Answered.class, answered -> onAnswer(answered, response -> {
+                    if (!(response.body() instanceof TrustCapability capability) || !capability.serverId().equals(peer)
                             || !FederationSignatures.verifyTrustCapability(peerKey(), capability)) {
                         return finish("refused", ErrorCode.INVALID_SIGNATURE);
                     }
                     send(new PeerLink.TrustRequestOut(level));
                     return requesting();
-                })
+                }))
                 .build();
     }
 
     private Behavior<Command> requesting() {
         return Behaviors.receive(Command.class)
-                .onMessage(Answered.class, answered -> {
-                    ErrorCode failed = failure(answered.result());
-                    if (failed != null) {
-                        return finish("refused", failed);
-                    }
-                    Object body = ((PeerLink.Answered) answered.result()).response().body();
-                    if (!(body instanceof TrustChallenge challenge) || !FederationSignatures.verifyTrustChallenge(peerKey(), challenge)) {
+                .onMessage(Answered.class, answered -> onAnswer(answered, response -> {
+                    if (!(response.body() instanceof TrustChallenge challenge) || !FederationSignatures.verifyTrustChallenge(peerKey(), challenge)) {
                         return finish("refused", ErrorCode.INVALID_SIGNATURE);
                     }
                     if (challenge.validationMethod() == ValidationMethod.DNS) {
@@ -116,20 +106,14 @@ public final class TrustExchange {
                     }
                     send(new PeerLink.TrustResponseOut(challenge.challengeId(), challenge.challengeData()));
                     return responding();
-                })
+                }))
                 .build();
     }
 
     private Behavior<Command> responding() {
         return Behaviors.receive(Command.class)
-                .onMessage(Answered.class, answered -> {
-                    ErrorCode failed = failure(answered.result());
-                    if (failed != null) {
-                        return finish("refused", failed);
-                    }
-                    int status = ((PeerLink.Answered) answered.result()).response().status();
-                    return finish(status == 202 ? "pending" : "granted", null);
-                })
+                .onMessage(Answered.class, answered -> onAnswer(answered,
+                        response -> finish(response.status() == 202 ? "pending" : "granted", null)))
                 .build();
     }
 
@@ -139,12 +123,13 @@ public final class TrustExchange {
                 (result, error) -> new Answered(result != null ? result : new PeerLink.Unreachable(ErrorCode.UNAVAILABLE, 1)));
     }
 
-    private static ErrorCode failure(PeerLink.Result result) {
-        if (result instanceof PeerLink.Unreachable unreachable) {
-            return unreachable.code();
+    /** Every step: an unreachable peer or an error answer ends the run; a 200 or 202 goes on to {@code next}. */
+    private Behavior<Command> onAnswer(Answered answered, java.util.function.Function<PeerClient.Response, Behavior<Command>> next) {
+        if (answered.result() instanceof PeerLink.Unreachable unreachable) {
+            return finish("refused", unreachable.code());
         }
-        PeerClient.Response response = ((PeerLink.Answered) result).response();
-        return response.status() == 200 || response.status() == 202 ? null : response.code();
+        PeerClient.Response response = ((PeerLink.Answered) answered.result()).response();
+        return response.status() == 200 || response.status() == 202 ? next.apply(response) : finish("refused", response.code());
     }
 
     private byte[] peerKey() {

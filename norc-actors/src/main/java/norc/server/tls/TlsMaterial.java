@@ -140,7 +140,8 @@ public final class TlsMaterial {
         restrict(file);
     }
 
-    private static void restrict(Path file) throws IOException {
+    /** Makes a secret file readable by its owner only, where the file system has POSIX permissions. */
+    public static void restrict(Path file) throws IOException {
         try {
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         } catch (UnsupportedOperationException e) {
