@@ -35,6 +35,7 @@ import norc.server.federation.TxtRecords;
 import norc.server.federation.api.TrustSummary;
 import norc.server.federation.api.OutboxCommand;
 import norc.server.federation.api.Outboxes;
+import norc.server.storage.StorageSeal;
 import norc.server.http.AdminEndpoint;
 import norc.server.keys.ServerIdentity;
 import norc.server.metrics.ServerMetrics;
@@ -102,9 +103,9 @@ public final class NorcGuardian {
     public record Started(InetSocketAddress client, InetSocketAddress admin, InetSocketAddress federation) {}
 
     /** {@code tls}: the server's key and certificate (NORC-C unless plain, and NORC-F); null only when neither uses TLS. */
-    public static Behavior<Command> create(ServerSettings settings, ServerIdentity identity, KeyManagerFactory tls, ServerMetrics metrics,
-                                           CompletableFuture<Started> started) {
-        return Behaviors.setup(context -> new NorcGuardian(context, settings, identity, tls, metrics, started).starting());
+    public static Behavior<Command> create(ServerSettings settings, ServerIdentity identity, KeyManagerFactory tls, StorageSeal seal,
+                                           ServerMetrics metrics, CompletableFuture<Started> started) {
+        return Behaviors.setup(context -> new NorcGuardian(context, settings, identity, tls, seal, metrics, started).starting());
     }
 
     private static final Duration UNBIND_DEADLINE = Duration.ofSeconds(5);
@@ -116,7 +117,7 @@ public final class NorcGuardian {
     private final Federation federation;
 
     private NorcGuardian(ActorContext<Command> context, ServerSettings settings, ServerIdentity identity, KeyManagerFactory tls,
-                         ServerMetrics metrics,
+                         StorageSeal seal, ServerMetrics metrics,
                          CompletableFuture<Started> started) {
         this.context = context;
         this.started = started;
@@ -129,14 +130,15 @@ public final class NorcGuardian {
         }
 
         // 2. the audit log (one chain per cluster, its writer a singleton; policies in AuditJournal.start),
-        //    then the sharded, event-sourced state (supervised by sharding; policies in each init)
+        //    then the sharded, event-sourced state (supervised by sharding; policies in each init),
+        //    users' and devices' under pseudonymous persistence ids, sealed (StorageSeal)
         AuditLog audit = AuditJournal.start(context, settings);
         ClusterSharding sharding = ClusterSharding.get(context.getSystem());
-        UserEntity.init(context.getSystem(), settings.delivery().snapshotEvery(), audit);
+        UserEntity.init(context.getSystem(), settings.delivery().snapshotEvery(), audit, seal);
         // a recovered device entity tells every node, so its connection attaches at once
         ActorRef<Topic.Command<DeviceRestarted>> restarts = context.spawn(
                 Topic.create(DeviceRestarted.class, DeviceRestarted.TOPIC), "device-restarts");
-        DeviceSessionEntity.init(context.getSystem(), settings, metrics, restarts);
+        DeviceSessionEntity.init(context.getSystem(), settings, metrics, restarts, seal);
 
         // 3. federation: this node's links to peers, and the per-peer queues and replay caches
         Federation federation = null;
@@ -154,7 +156,7 @@ public final class NorcGuardian {
             ActorRef<TrustManager.Command> trust = context.spawn(
                     Behaviors.supervise(TrustManager.create(shared, manager, trustChanges)).onFailure(SupervisorStrategy.restart()),
                     "trust");
-            PeerOutbox.init(context.getSystem(), manager);
+            PeerOutbox.init(context.getSystem(), manager, seal);
             RelayLedger.init(context.getSystem());
             TrustJournal.init(context.getSystem(), shared, trustChanges, trust);
             federation = new Federation(shared, manager, new RemoteDevices(), trust);

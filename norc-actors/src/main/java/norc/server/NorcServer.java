@@ -6,24 +6,32 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.KeyManagerFactory;
 import norc.persistence.JournalDatabase;
+import norc.server.device.api.DeviceCommand;
 import norc.server.keys.ServerIdentity;
 import norc.server.metrics.ServerMetrics;
+import norc.server.storage.SealedSerializer;
+import norc.server.storage.StorageSeal;
 import norc.server.tls.TlsMaterial;
+import norc.server.user.api.UserCommand;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A running NORC server node: what {@link Main} starts, and what integration tests start and stop
  * on a temporary data directory. Start-up order: settings (validated), data directory, journal
- * schema, identity key, TLS material, the actor system with {@link NorcGuardian} (which joins the
+ * schema, storage key (and persistence ids written before pseudonyms moved), identity key, TLS material, the actor system with {@link NorcGuardian} (which joins the
  * cluster), then the management endpoint ({@link ClusterFormation}).
  */
 public final class NorcServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(NorcServer.class);
     private final ActorSystem<NorcGuardian.Command> system;
     private final ServerSettings settings;
     private final ServerIdentity identity;
@@ -49,13 +57,28 @@ public final class NorcServer implements AutoCloseable {
         JournalDatabase database = JournalDatabase.of(settings.database().url(), settings.database().user(),
                 settings.database().password());
         database.installSchema();
+        StorageSeal seal = StorageSeal.loadOrCreate(settings.database().storageKeyFile());
+        database.latestEventPayload(SealedSerializer.IDENTIFIER).flatMap(StorageSeal::keyIdOf)
+                .filter(written -> !written.equals(seal.keyId()))
+                .ifPresent(written -> {
+                    throw new IllegalStateException("the journal is sealed with storage key " + written + " but "
+                            + settings.database().storageKeyFile() + " (norc.storage.key-file) holds key " + seal.keyId()
+                            + ": every node of a server must use the same key file");
+                });
+        for (String type : List.of(UserCommand.ENTITY_TYPE_KEY.name(), DeviceCommand.ENTITY_TYPE_KEY.name())) {
+            int moved = database.renamePersistenceIds(type, StorageSeal::isPseudonym, id -> seal.pseudonym(type, id));
+            if (moved > 0) {
+                LOG.info("moved {} {} entities to pseudonymous persistence ids (rows written before keep their payloads unsealed)",
+                        moved, type);
+            }
+        }
         ServerIdentity identity = ServerIdentity.loadOrCreate(settings.identityKey());
         KeyManagerFactory tls = settings.plainWebSocket() && !settings.federation().enabled() ? null
                 : TlsMaterial.keyManagers(settings.dataDir(), settings.serverId(), settings.tlsKeystore(), settings.tlsKeystorePassword());
         Config full = ConfigFactory.parseMap(database.pluginSettings()).withFallback(config);
         CompletableFuture<NorcGuardian.Started> started = new CompletableFuture<>();
         ActorSystem<NorcGuardian.Command> system = ActorSystem.create(
-                NorcGuardian.create(settings, identity, tls, new ServerMetrics(), started), ClusterFormation.SYSTEM_NAME, full);
+                NorcGuardian.create(settings, identity, tls, seal, new ServerMetrics(), started), ClusterFormation.SYSTEM_NAME, full);
         try {
             NorcGuardian.Started bound = started.get(60, TimeUnit.SECONDS);
             ClusterFormation.startManagement(system);

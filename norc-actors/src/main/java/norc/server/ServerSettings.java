@@ -67,7 +67,7 @@ public record ServerSettings(
     public record Admin(String host, int port, Duration tokenTtl) {}
 
     /** The journal database; {@code url} is a JDBC URL, never empty after parsing. */
-    public record Database(String url, String user, String password, int poolSize, Duration connectionTimeout) {
+    public record Database(String url, String user, String password, int poolSize, Duration connectionTimeout, Path storageKeyFile) {
         @Override
         public String toString() {
             return "Database[url=" + url + ", user=" + user + ", poolSize=" + poolSize + "]";
@@ -233,8 +233,11 @@ public record ServerSettings(
             throw new IllegalArgumentException("norc.db.url (NORC_DB_URL) must be a jdbc:postgresql: or jdbc:h2: URL, not \""
                     + url + "\"");
         }
+        String keyFile = c.getString("storage.key-file");
         return new Database(url, c.getString("db.user"), c.getString("db.password"), atLeast(c, "db.pool-size", 1),
-                positive(c, "db.connection-timeout"));
+                positive(c, "db.connection-timeout"),
+                keyFile.isEmpty() ? Path.of(c.getString("data-dir")).resolve("storage").resolve("seal.key").toAbsolutePath()
+                        : Path.of(keyFile).toAbsolutePath());
     }
 
     private static int port(Config c, String key) {

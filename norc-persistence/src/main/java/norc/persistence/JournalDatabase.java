@@ -6,12 +6,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * The database behind the event journal and snapshot store (pekko-persistence-jdbc): an embedded
@@ -96,6 +101,70 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
             connection.commit();
         } catch (SQLException e) {
             throw new IllegalStateException("cannot prepare the journal database (" + redactedUrl() + "): " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Moves every entity of {@code type} stored under a persistence id {@code type|id} where
+     * {@code keep} refuses {@code id} to {@code type|renamed(id)}: journal rows and snapshots, in one
+     * transaction (under the schema lock on PostgreSQL, so nodes starting together do it once).
+     * Returns how many entities moved. For stores written before persistence ids were pseudonymised.
+     */
+    public int renamePersistenceIds(String type, Predicate<String> keep, UnaryOperator<String> renamed) {
+        String prefix = type + "|";
+        try (Connection connection = DriverManager.getConnection(url, user, password)) {
+            connection.setAutoCommit(false);
+            if (dialect == Dialect.POSTGRES) {
+                try (Statement lock = connection.createStatement()) {
+                    lock.execute("SELECT pg_advisory_xact_lock(7311001)");
+                }
+            }
+            List<String> old = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT DISTINCT \"persistence_id\" FROM \"event_journal\" WHERE \"persistence_id\" LIKE ? "
+                            + "UNION SELECT DISTINCT \"persistence_id\" FROM \"snapshot\" WHERE \"persistence_id\" LIKE ?")) {
+                select.setString(1, prefix + "%");
+                select.setString(2, prefix + "%");
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        String id = rows.getString(1).substring(prefix.length());
+                        if (!keep.test(id)) {
+                            old.add(id);
+                        }
+                    }
+                }
+            }
+            try (PreparedStatement journal = connection.prepareStatement(
+                         "UPDATE \"event_journal\" SET \"persistence_id\" = ? WHERE \"persistence_id\" = ?");
+                 PreparedStatement snapshots = connection.prepareStatement(
+                         "UPDATE \"snapshot\" SET \"persistence_id\" = ? WHERE \"persistence_id\" = ?")) {
+                for (String id : old) {
+                    for (PreparedStatement update : List.of(journal, snapshots)) {
+                        update.setString(1, prefix + renamed.apply(id));
+                        update.setString(2, prefix + id);
+                        update.executeUpdate();
+                    }
+                }
+            }
+            connection.commit();
+            return old.size();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot rename the persistence ids of " + type + " (" + redactedUrl() + "): "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** The payload of the journal's most recent event written by serializer {@code serializerId}, if any. */
+    public Optional<byte[]> latestEventPayload(int serializerId) {
+        try (Connection connection = DriverManager.getConnection(url, user, password);
+             PreparedStatement select = connection.prepareStatement("SELECT \"event_payload\" FROM \"event_journal\" "
+                     + "WHERE \"event_ser_id\" = ? ORDER BY \"ordering\" DESC LIMIT 1")) {
+            select.setInt(1, serializerId);
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next() ? Optional.of(rows.getBytes(1)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the journal database (" + redactedUrl() + "): " + e.getMessage(), e);
         }
     }
 

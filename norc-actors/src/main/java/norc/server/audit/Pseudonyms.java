@@ -1,19 +1,14 @@
 package norc.server.audit;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.UUID;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import norc.crypto.Bytes;
-import norc.server.tls.TlsMaterial;
+import norc.server.keys.SecretFile;
 
 /**
  * The audit log's pseudonyms (spec §6.18: user ids HMAC-pseudonymised; devices and conversations
@@ -47,52 +42,11 @@ public final class Pseudonyms {
 
     /** Reads the secret, or creates it (owner-only) if the file does not exist yet. */
     public static Pseudonyms loadOrCreate(Path file) {
-        try {
-            if (!Files.exists(file)) {
-                create(file);
-            }
-            byte[] secret;
-            try {
-                secret = Bytes.unhex(Files.readString(file, StandardCharsets.US_ASCII).strip());
-            } catch (IllegalArgumentException e) {
-                secret = new byte[0];
-            }
-            if (secret.length != SECRET_LENGTH) {
-                throw new IllegalStateException(file + " (norc.audit.secret-file) does not hold a " + SECRET_LENGTH
-                        + "-byte key in hex; restore it from backup (a new key gives every user a new pseudonym)");
-            }
-            Pseudonyms pseudonyms = new Pseudonyms(secret);
-            Arrays.fill(secret, (byte) 0);
-            return pseudonyms;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read or create the audit secret " + file + " (norc.audit.secret-file)", e);
-        }
-    }
-
-    /**
-     * Writes a new secret next to {@code file} and links it into place, so that nodes starting
-     * together on one shared file all read the first node's secret and a half-written file is never seen.
-     */
-    private static void create(Path file) throws IOException {
-        byte[] secret = new byte[SECRET_LENGTH];
-        new SecureRandom().nextBytes(secret);
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path temporary = Files.createTempFile(dir, ".pseudonym", ".tmp");
-        try {
-            TlsMaterial.restrict(temporary);
-            Files.writeString(temporary, Bytes.hex(secret) + "\n", StandardCharsets.US_ASCII);
-            try {
-                Files.createLink(file, temporary);
-            } catch (FileAlreadyExistsException e) {
-                // another node created it first: use theirs
-            } catch (UnsupportedOperationException e) { // no hard links on this file system: a plain move
-                Files.move(temporary, file);
-            }
-        } finally {
-            Arrays.fill(secret, (byte) 0);
-            Files.deleteIfExists(temporary);
-        }
+        byte[] secret = SecretFile.loadOrCreate(file, SECRET_LENGTH, "norc.audit.secret-file",
+                "a new key gives every user a new pseudonym");
+        Pseudonyms pseudonyms = new Pseudonyms(secret);
+        Arrays.fill(secret, (byte) 0);
+        return pseudonyms;
     }
 
     public String user(String userId) {

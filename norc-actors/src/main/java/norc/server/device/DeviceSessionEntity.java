@@ -41,6 +41,9 @@ import norc.server.device.api.DeviceSnapshot.StoredMessage;
 import norc.server.federation.api.OutboxCommand;
 import norc.server.federation.api.Outboxes;
 import norc.server.metrics.ServerMetrics;
+import norc.server.storage.SealedEvents;
+import norc.server.storage.SealedSnapshots;
+import norc.server.storage.StorageSeal;
 import norc.wire.message.Atoms.AckStatus;
 import norc.wire.message.MessageAck;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
@@ -54,7 +57,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.actor.typed.pubsub.Topic;
-import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.EventAdapter;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
@@ -141,7 +144,7 @@ public final class DeviceSessionEntity
      * within {@code attach-refresh}. Other devices and the connection itself are not affected.
      */
     public static void init(ActorSystem<?> system, ServerSettings settings, ServerMetrics metrics,
-                            ActorRef<Topic.Command<DeviceRestarted>> restarts) {
+                            ActorRef<Topic.Command<DeviceRestarted>> restarts, StorageSeal seal) {
         ClusterSharding sharding = ClusterSharding.get(system);
         Devices devices = new Devices() {
             @Override
@@ -159,7 +162,7 @@ public final class DeviceSessionEntity
                 restarts.tell(Topic.publish(new DeviceRestarted(device)));
             }
         };
-        sharding.init(Entity.of(DeviceCommand.ENTITY_TYPE_KEY, context -> create(context.getEntityId(), settings, devices, metrics))
+        sharding.init(Entity.of(DeviceCommand.ENTITY_TYPE_KEY, context -> create(context.getEntityId(), settings, devices, metrics, seal))
                 .withStopMessage(Stop.INSTANCE));
     }
 
@@ -178,9 +181,11 @@ public final class DeviceSessionEntity
         void restarted(UUID deviceId);
     }
 
-    public static Behavior<DeviceCommand> create(String deviceId, ServerSettings settings, Devices devices, ServerMetrics metrics) {
+    /** Stored under a pseudonymous persistence id, its events and snapshots sealed ({@link StorageSeal}). */
+    public static Behavior<DeviceCommand> create(String deviceId, ServerSettings settings, Devices devices, ServerMetrics metrics,
+                                                 StorageSeal seal) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-                new DeviceSessionEntity(context, timers, deviceId, settings, devices, metrics)));
+                new DeviceSessionEntity(context, timers, deviceId, settings, devices, metrics, seal)));
     }
 
     private final ActorContext<DeviceCommand> context;
@@ -191,6 +196,8 @@ public final class DeviceSessionEntity
     private final ServerMetrics metrics;
     private final TokenBucket messages;
     private final TokenBucket keyLookups;
+    private final StorageSeal seal;
+    private final SealedEvents<DeviceEvent> sealedEvents;
 
     // the live connection and what it has been sent (not persisted: it re-attaches)
     private ActorRef<DeviceOutbound> connection;
@@ -200,9 +207,11 @@ public final class DeviceSessionEntity
     private final LinkedHashMap<UUID, AckStatus> pendingAcks = new LinkedHashMap<>();
 
     private DeviceSessionEntity(ActorContext<DeviceCommand> context, TimerScheduler<DeviceCommand> timers, String deviceId,
-                                ServerSettings settings, Devices devices, ServerMetrics metrics) {
-        super(PersistenceId.of(DeviceCommand.ENTITY_TYPE_KEY.name(), deviceId),
+                                ServerSettings settings, Devices devices, ServerMetrics metrics, StorageSeal seal) {
+        super(seal.persistenceId(DeviceCommand.ENTITY_TYPE_KEY.name(), deviceId),
                 SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+        this.seal = seal;
+        this.sealedEvents = new SealedEvents<>(seal, context.getSystem(), persistenceId(), DeviceEvent.class);
         this.context = context;
         this.timers = timers;
         this.deviceId = UUID.fromString(deviceId);
@@ -226,8 +235,13 @@ public final class DeviceSessionEntity
     }
 
     @Override
+    public EventAdapter<DeviceEvent, ?> eventAdapter() {
+        return sealedEvents;
+    }
+
+    @Override
     public SnapshotAdapter<State> snapshotAdapter() {
-        return new SnapshotAdapter<>() {
+        return new SealedSnapshots<>(seal, context.getSystem(), persistenceId(), new SnapshotAdapter<>() {
             @Override
             public Object toJournal(State state) {
                 return new DeviceSnapshot(state.owner, state.revoked, List.copyOf(state.inbox.values()),
@@ -244,7 +258,7 @@ public final class DeviceSessionEntity
                 snapshot.handled().forEach(id -> state.handled.put(id, Boolean.TRUE));
                 return state;
             }
-        };
+        });
     }
 
     @Override

@@ -28,6 +28,9 @@ import norc.server.federation.api.Outboxes;
 import norc.server.federation.api.OutboxSnapshot;
 import norc.server.federation.api.OutboxSnapshot.Awaiting;
 import norc.server.federation.api.RelayEntry;
+import norc.server.storage.SealedEvents;
+import norc.server.storage.SealedSnapshots;
+import norc.server.storage.StorageSeal;
 import norc.wire.message.Atoms.AckStatus;
 import norc.wire.message.MessageAck;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
@@ -40,6 +43,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.persistence.typed.EventAdapter;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
@@ -102,10 +106,10 @@ public final class PeerOutbox
      * Registers the entity type; {@code manager} is this node's {@link FederationManager}.
      * Supervision: a failed write restarts this outbox alone, with backoff, recovering its queue.
      */
-    public static void init(ActorSystem<?> system, ActorRef<FederationManager.Command> manager) {
+    public static void init(ActorSystem<?> system, ActorRef<FederationManager.Command> manager, StorageSeal seal) {
         ClusterSharding sharding = ClusterSharding.get(system);
         sharding.init(Entity.of(OutboxCommand.ENTITY_TYPE_KEY, context -> Behaviors.<OutboxCommand>setup(ctx ->
-                        Behaviors.withTimers(timers -> new PeerOutbox(ctx, timers, context.getEntityId(), manager, sharding))))
+                        Behaviors.withTimers(timers -> new PeerOutbox(ctx, timers, context.getEntityId(), manager, sharding, seal))))
                 .withStopMessage(Stop.INSTANCE));
     }
 
@@ -115,6 +119,8 @@ public final class PeerOutbox
     private final ActorRef<FederationManager.Command> manager;
     private final ClusterSharding sharding;
     private final Random random = new Random();
+    private final StorageSeal seal;
+    private final SealedEvents<OutboxEvent> sealedEvents;
 
     // what is being attempted (not persisted: after a restart everything queued is attempted again)
     private final Set<UUID> inFlight = new HashSet<>();
@@ -125,11 +131,16 @@ public final class PeerOutbox
     /** Device outcomes of one received relay, collected for {@link #REPORT_DELAY}. */
     private record Report(Set<UUID> delivered, Set<UUID> failed) {}
 
-    /** {@code entityId}: {@code <peer>#<bucket>} ({@link Outboxes}). */
+    /**
+     * {@code entityId}: {@code <peer>#<bucket>} ({@link Outboxes}), also its persistence id (it names
+     * servers, not users); the events and snapshots, which carry relays and their recipients, are sealed.
+     */
     private PeerOutbox(ActorContext<OutboxCommand> context, TimerScheduler<OutboxCommand> timers, String entityId,
-                       ActorRef<FederationManager.Command> manager, ClusterSharding sharding) {
+                       ActorRef<FederationManager.Command> manager, ClusterSharding sharding, StorageSeal seal) {
         super(PersistenceId.of(OutboxCommand.ENTITY_TYPE_KEY.name(), entityId),
                 SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+        this.seal = seal;
+        this.sealedEvents = new SealedEvents<>(seal, context.getSystem(), persistenceId(), OutboxEvent.class);
         this.context = context;
         this.timers = timers;
         this.peer = Outboxes.peerOf(entityId);
@@ -148,8 +159,13 @@ public final class PeerOutbox
     }
 
     @Override
+    public EventAdapter<OutboxEvent, ?> eventAdapter() {
+        return sealedEvents;
+    }
+
+    @Override
     public SnapshotAdapter<State> snapshotAdapter() {
-        return new SnapshotAdapter<>() {
+        return new SealedSnapshots<>(seal, context.getSystem(), persistenceId(), new SnapshotAdapter<>() {
             @Override
             public Object toJournal(State state) {
                 return new OutboxSnapshot(List.copyOf(state.queued.values()), List.copyOf(state.awaiting.values()),
@@ -165,7 +181,7 @@ public final class PeerOutbox
                 snapshot.acks().forEach(a -> state.acks.put(a.messageId(), a));
                 return state;
             }
-        };
+        });
     }
 
     @Override

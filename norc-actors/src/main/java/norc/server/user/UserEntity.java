@@ -20,6 +20,9 @@ import norc.server.audit.AuditKinds;
 import norc.server.audit.AuditLog;
 import norc.server.contract.WireMessage;
 import norc.server.device.api.DeviceCommand;
+import norc.server.storage.SealedEvents;
+import norc.server.storage.SealedSnapshots;
+import norc.server.storage.StorageSeal;
 import norc.server.user.api.DeviceRecord;
 import norc.server.user.api.UserCommand;
 import norc.server.user.api.UserCommand.AddContacts;
@@ -61,7 +64,7 @@ import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
-import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.EventAdapter;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -134,14 +137,17 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
      * Registers the entity type. Supervision: a crash (a bug, or a journal write that failed)
      * restarts only this user's entity with backoff; it recovers its state from the journal.
      */
-    public static void init(ActorSystem<?> system, int snapshotEvery, AuditLog audit) {
+    public static void init(ActorSystem<?> system, int snapshotEvery, AuditLog audit, StorageSeal seal) {
         ClusterSharding sharding = ClusterSharding.get(system);
-        sharding.init(Entity.of(UserCommand.ENTITY_TYPE_KEY, context -> create(context.getEntityId(), sharding, snapshotEvery, audit))
+        sharding.init(Entity.of(UserCommand.ENTITY_TYPE_KEY,
+                        context -> create(context.getEntityId(), system, sharding, snapshotEvery, audit, seal))
                 .withStopMessage(Stop.INSTANCE));
     }
 
-    public static Behavior<UserCommand> create(String userId, ClusterSharding sharding, int snapshotEvery, AuditLog audit) {
-        return new UserEntity(userId, sharding, snapshotEvery, audit);
+    /** Stored under a pseudonymous persistence id, its events and snapshots sealed ({@link StorageSeal}). */
+    public static Behavior<UserCommand> create(String userId, ActorSystem<?> system, ClusterSharding sharding, int snapshotEvery,
+                                               AuditLog audit, StorageSeal seal) {
+        return new UserEntity(userId, system, sharding, snapshotEvery, audit, seal);
     }
 
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -150,10 +156,17 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     private final ClusterSharding sharding;
     private final int snapshotEvery;
     private final AuditLog audit;
+    private final SealedEvents<UserEvent> sealedEvents;
+    private final StorageSeal seal;
+    private final ActorSystem<?> system;
 
-    private UserEntity(String userId, ClusterSharding sharding, int snapshotEvery, AuditLog audit) {
-        super(PersistenceId.of(UserCommand.ENTITY_TYPE_KEY.name(), userId),
+    private UserEntity(String userId, ActorSystem<?> system, ClusterSharding sharding, int snapshotEvery, AuditLog audit,
+                       StorageSeal seal) {
+        super(seal.persistenceId(UserCommand.ENTITY_TYPE_KEY.name(), userId),
                 SupervisorStrategy.restartWithBackoff(java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(5), 0.2));
+        this.sealedEvents = new SealedEvents<>(seal, system, persistenceId(), UserEvent.class);
+        this.seal = seal;
+        this.system = system;
         this.userId = userId;
         this.sharding = sharding;
         this.snapshotEvery = snapshotEvery;
@@ -171,8 +184,13 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     }
 
     @Override
+    public EventAdapter<UserEvent, ?> eventAdapter() {
+        return sealedEvents;
+    }
+
+    @Override
     public SnapshotAdapter<State> snapshotAdapter() {
-        return new SnapshotAdapter<>() {
+        return new SealedSnapshots<>(seal, system, persistenceId(), new SnapshotAdapter<>() {
             @Override
             public Object toJournal(State state) {
                 return new UserSnapshot(state.exists(), state.devices(), state.tokens(), state.contacts());
@@ -184,7 +202,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                 return new State(snapshot.exists(), Map.copyOf(snapshot.devices()), Map.copyOf(snapshot.tokens()),
                         Set.copyOf(snapshot.contacts()));
             }
-        };
+        });
     }
 
     @Override

@@ -15,6 +15,9 @@ import norc.server.device.api.DeviceEvent;
 import norc.server.device.api.DeviceOutbound;
 import norc.server.device.api.DeviceReply;
 import norc.server.metrics.ServerMetrics;
+import norc.server.storage.Sealed;
+import norc.server.storage.SealedEvents;
+import norc.server.storage.StorageSeal;
 import norc.wire.message.Atoms.AckStatus;
 import norc.wire.message.MessageAck;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -23,6 +26,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.apache.pekko.persistence.typed.PersistenceId;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -39,6 +43,7 @@ class DeviceSessionEntityTest {
     private static final ServerSettings SETTINGS = ServerSettings.from(NorcConfig.load(ConfigFactory.parseMap(Map.of(
             "norc.delivery.ack-flush-delay", "200ms"))));
     private static final PersistenceTestKit JOURNAL = PersistenceTestKit.create(KIT.system());
+    private static final StorageSeal SEAL = StorageSeal.of(new byte[StorageSeal.SECRET_LENGTH]);
 
     @AfterAll
     static void stop() {
@@ -63,11 +68,18 @@ class DeviceSessionEntityTest {
 
                     @Override
                     public void restarted(UUID device) {}
-                }, new ServerMetrics()));
+                }, new ServerMetrics(), SEAL));
         TestProbe<DeviceReply.ClaimResult> claimedProbe = KIT.createTestProbe();
         ref.tell(new DeviceCommand.Claim("dev@localhost", claimedProbe.getRef()));
         assertThat(claimedProbe.receiveMessage()).isEqualTo(DeviceReply.ClaimResult.CLAIMED);
-        return new Entity(id, ref, devices, "DeviceSession|" + id);
+        return new Entity(id, ref, devices, SEAL.persistenceId(DeviceCommand.ENTITY_TYPE_KEY.name(), id.toString()).id());
+    }
+
+    /** The next event the entity persisted, opened: the journal holds it sealed. */
+    private static DeviceEvent nextPersisted(Entity entity) {
+        Sealed sealed = JOURNAL.expectNextPersistedClass(entity.persistenceId(), Sealed.class);
+        return new SealedEvents<>(SEAL, KIT.system(), PersistenceId.ofUniqueId(entity.persistenceId()), DeviceEvent.class)
+                .fromJournal(sealed, "").events().head();
     }
 
     private static List<UUID> store(Entity entity, int count) {
@@ -92,14 +104,14 @@ class DeviceSessionEntityTest {
         for (int i = 0; i < 3; i++) {
             assertThat(connection.expectMessageClass(DeviceOutbound.Deliver.class).messageId()).isEqualTo(ids.get(i));
         }
-        JOURNAL.expectNextPersistedClass(entity.persistenceId(), DeviceEvent.OwnerClaimed.class);
+        assertThat(nextPersisted(entity)).isInstanceOf(DeviceEvent.OwnerClaimed.class);
         for (int i = 0; i < 3; i++) {
-            JOURNAL.expectNextPersistedClass(entity.persistenceId(), DeviceEvent.MessageStored.class);
+            assertThat(nextPersisted(entity)).isInstanceOf(DeviceEvent.MessageStored.class);
         }
 
         ids.forEach(id -> entity.ref().tell(new DeviceCommand.Acknowledge(id, AckStatus.DELIVERED)));
         entity.devices().expectNoMessage(Duration.ofMillis(100)); // within the flush delay: nothing committed yet
-        JOURNAL.expectNextPersisted(entity.persistenceId(), new DeviceEvent.MessagesAcknowledged(ids));
+        assertThat(nextPersisted(entity)).isEqualTo(new DeviceEvent.MessagesAcknowledged(ids));
         for (UUID id : ids) {
             DeviceCommand.Push receipt = (DeviceCommand.Push) entity.devices().receiveMessage();
             MessageAck ack = (MessageAck) receipt.message().decode();

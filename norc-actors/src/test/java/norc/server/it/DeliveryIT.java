@@ -24,6 +24,12 @@ import norc.e2e.ConversationChain;
 import norc.e2e.Envelope;
 import norc.error.ErrorCode;
 import norc.error.NorcException;
+import norc.server.ServerSettings;
+import norc.server.device.api.DeviceCommand;
+import norc.server.device.api.DeviceEvent;
+import norc.server.storage.Sealed;
+import norc.server.storage.SealedEvents;
+import norc.server.storage.StorageSeal;
 import norc.wire.WireEncoding;
 import norc.wire.message.Atoms.AckStatus;
 import norc.wire.message.Atoms.Classification;
@@ -33,6 +39,9 @@ import norc.wire.message.KeyRequest;
 import norc.wire.message.KeyResponse;
 import norc.wire.message.MessageAck;
 import norc.wire.message.MessageSend;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,6 +60,7 @@ class DeliveryIT {
         DeviceIdentity[] bobIdentity = new DeviceIdentity[1];
         String bobId;
         String journalUrl;
+        Path keyFile;
         try (TestServer server = TestServer.start(dir)) {
             bobId = "bob@" + server.serverId();
             NorcClient bob = server.registerNew("bob", WireEncoding.BINARY, new RecordingListener(), bobIdentity);
@@ -62,10 +72,13 @@ class DeliveryIT {
             }
             alice.close();
             journalUrl = server.server.settings().database().url();
+            keyFile = server.server.settings().database().storageKeyFile();
         }
 
         // the journal holds the 100 messages, and only as ciphertext
-        List<byte[]> payloads = eventPayloads(journalUrl, "DeviceSession|" + bobIdentity[0].deviceId());
+        StorageSeal seal = StorageSeal.loadOrCreate(keyFile);
+        List<byte[]> payloads = eventPayloads(journalUrl,
+                seal.persistenceId(DeviceCommand.ENTITY_TYPE_KEY.name(), bobIdentity[0].deviceId().toString()).id());
         assertThat(payloads).hasSizeGreaterThanOrEqualTo(100);
         byte[] marker = MARKER.getBytes(StandardCharsets.UTF_8);
         for (byte[] payload : allEventPayloads(journalUrl)) {
@@ -117,8 +130,7 @@ class DeliveryIT {
             assertThat(((MessageAck) alice.receive()).status()).isEqualTo(AckStatus.ACCEPTED);
             alice.close();
 
-            String journal = server.server.settings().database().url();
-            assertThat(storedEvents(journal, "DeviceSession|" + bobDevice)).isEqualTo(1);
+            assertThat(storedMessages(server, bobDevice)).isEqualTo(1);
 
             RecordingListener hears = new RecordingListener();
             NorcClient bob = server.connect(WireEncoding.BINARY, hears);
@@ -175,15 +187,28 @@ class DeliveryIT {
         }
     }
 
-    static int storedEvents(String url, String persistenceId) throws Exception {
-        try (Connection c = DriverManager.getConnection(url, "sa", "");
-             PreparedStatement s = c.prepareStatement("select count(*) from \"event_journal\" where \"persistence_id\" = ? "
-                     + "and \"event_ser_manifest\" = 'device.event.message-stored'")) {
-            s.setString(1, persistenceId);
+    /** How many {@code MessageStored} events the device's journal holds, opened with the server's storage key. */
+    static long storedMessages(TestServer server, UUID device) throws Exception {
+        ServerSettings settings = server.server.settings();
+        StorageSeal seal = StorageSeal.loadOrCreate(settings.database().storageKeyFile());
+        PersistenceId id = seal.persistenceId(DeviceCommand.ENTITY_TYPE_KEY.name(), device.toString());
+        Serialization serialization = SerializationExtension.get(server.server.system());
+        SealedEvents<DeviceEvent> events = new SealedEvents<>(seal, server.server.system(), id, DeviceEvent.class);
+        long count = 0;
+        try (Connection c = DriverManager.getConnection(settings.database().url(), "sa", "");
+             PreparedStatement s = c.prepareStatement("select \"event_payload\", \"event_ser_id\", \"event_ser_manifest\" "
+                     + "from \"event_journal\" where \"persistence_id\" = ?")) {
+            s.setString(1, id.id());
             ResultSet rs = s.executeQuery();
-            rs.next();
-            return rs.getInt(1);
+            while (rs.next()) {
+                Object stored = serialization.deserialize(rs.getBytes(1), rs.getInt(2), rs.getString(3)).get();
+                assertThat(stored).as("stored sealed").isInstanceOf(Sealed.class);
+                if (events.fromJournal(stored, "").events().head() instanceof DeviceEvent.MessageStored) {
+                    count++;
+                }
+            }
         }
+        return count;
     }
 
     private static List<byte[]> collect(ResultSet rs) throws Exception {

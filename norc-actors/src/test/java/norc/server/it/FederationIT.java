@@ -81,7 +81,7 @@ class FederationIT {
         return TestServer.start(dirB, config("b.localhost", portB, "a.localhost", portA, keyA));
     }
 
-    private static String config(String self, int port, String peer, int peerPort, byte[] peerKey) {
+    static String config(String self, int port, String peer, int peerPort, byte[] peerKey) {
         return "norc.server-id = \"" + self + "\"\n"
                 + "norc.federation.interface = \"127.0.0.1\"\n"
                 + "norc.federation.port = " + port + "\n"

@@ -1,6 +1,7 @@
 package norc.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.net.ServerSocket;
@@ -64,9 +65,11 @@ class TwoNodeIT {
         TestServer b = TestServer.start(dir.resolve("b"), common + """
                 pekko.remote.artery.canonical.port = %d
                 norc.identity-key = "%s"
+                norc.storage.key-file = "%s"
                 norc.tls.keystore = "%s"
                 norc.tls.keystore-password = "%s"
                 """.formatted(freePort(), dir.resolve("a").resolve("identity").resolve("server-ed25519.key"),
+                dir.resolve("a").resolve("storage").resolve("seal.key"),
                 tls.resolve(TlsMaterial.KEYSTORE_FILE), Files.readString(tls.resolve(TlsMaterial.PASSWORD_FILE)).strip()));
         try {
             await().atMost(Duration.ofSeconds(30)).until(() -> upMembers(a.server.system()) == 2 && upMembers(b.server.system()) == 2);
@@ -130,6 +133,11 @@ class TwoNodeIT {
             }
             assertThat(deviceEntities(b.server.system())).containsAll(recipientsOnA); // they moved
             senders.forEach(NorcClient::close);
+
+            // a third node given a storage key of its own is refused before it joins: it could read nothing
+            assertThatThrownBy(() -> TestServer.start(dir.resolve("c"), common + "pekko.remote.artery.canonical.port = " + freePort()))
+                    .hasMessageContaining("the journal is sealed with storage key")
+                    .hasMessageContaining("norc.storage.key-file");
         } finally {
             b.close();
             if (Cluster.get(a.server.system()).selfMember().status() != MemberStatus.removed()) {
