@@ -22,6 +22,7 @@ import norc.server.federation.FederationEndpoint;
 import norc.server.federation.FederationManager;
 import norc.server.federation.FederationTls;
 import norc.server.federation.InboundLinks;
+import norc.server.federation.IngressAllowance;
 import norc.server.federation.OwnServerInfo;
 import norc.server.federation.PeerDirectory;
 import norc.server.federation.PeerOutbox;
@@ -158,6 +159,7 @@ public final class NorcGuardian {
                     "trust");
             PeerOutbox.init(context.getSystem(), manager, seal);
             RelayLedger.init(context.getSystem());
+            IngressAllowance.init(context.getSystem(), settings.federation().ingress());
             TrustJournal.init(context.getSystem(), shared, trustChanges, trust);
             federation = new Federation(shared, manager, new RemoteDevices(), trust);
         }

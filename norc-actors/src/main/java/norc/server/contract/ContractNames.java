@@ -14,6 +14,8 @@ import norc.server.device.api.DeviceOutbound;
 import norc.server.device.api.DeviceReply;
 import norc.server.device.api.DeviceRestarted;
 import norc.server.device.api.DeviceSnapshot;
+import norc.server.federation.api.IngressCommand;
+import norc.server.federation.api.IngressReply;
 import norc.server.federation.api.LedgerCommand;
 import norc.server.federation.api.LedgerEvent;
 import norc.server.federation.api.LedgerReply;
@@ -122,6 +124,9 @@ public final class ContractNames {
         name("federation.ledger.recorded", LedgerReply.Recorded.class);
         name("federation.ledger.event.outcome-recorded", LedgerEvent.OutcomeRecorded.class);
         name("federation.ledger.snapshot", LedgerSnapshot.class);
+        name("federation.ingress.lease", IngressCommand.Lease.class);
+        name("federation.ingress.granted", IngressReply.Granted.class);
+        name("federation.ingress.refused", IngressReply.Refused.class);
         name("trust.get", TrustCommand.Get.class);
         name("trust.add", TrustCommand.Add.class);
         name("trust.ask", TrustCommand.Ask.class);

@@ -83,7 +83,7 @@ final class InboundRequests {
         this.sharding = ClusterSharding.get(system);
         this.timeout = settings.delivery().commitTimeout();
         this.trust = new InboundTrust(federation, sharding, timeout);
-        this.budget = new IngressBudget(federation.settings().ingress());
+        this.budget = new IngressBudget(sharding, federation.settings().ingress());
     }
 
     CompletionStage<Answer> handle(Request request) {
@@ -126,11 +126,18 @@ final class InboundRequests {
             return done(Answer.error(ErrorCode.FEDERATION_REFUSED));
         }
         if (type != MessageType.MESSAGE_RELAY && type != MessageType.DELIVERY_ACK) { // §5.3: each POST counts (relays: step 1 below)
-            long wait = budget.take(peer, body.length);
-            if (wait > 0) {
-                return done(Answer.error(ErrorCode.RATE_LIMITED, wait, null));
-            }
+            MessageType counted = type;
+            NorcMessage parsed = decoded;
+            return budget.take(peer, body.length).thenCompose(wait -> wait > 0
+                    ? done(Answer.error(ErrorCode.RATE_LIMITED, wait, null))
+                    : admitted(link, counted, codec, body, parsed));
         }
+        return admitted(link, type, codec, body, decoded);
+    }
+
+    /** Past the checks that come before the budget (and, except for relays and acks, within it). */
+    private CompletionStage<Answer> admitted(InboundLinks.Link link, MessageType type, Codec codec, byte[] body, NorcMessage decoded) {
+        String peer = link.peer();
         if (type == MessageType.TRUST_CAPABILITY || type == MessageType.TRUST_REQUEST || type == MessageType.TRUST_RESPONSE
                 || type == MessageType.TRUST_REVOKE) {
             if (!link.has("trust")) {
@@ -156,15 +163,16 @@ final class InboundRequests {
                 if (federation.directory().grant(peer).compareTo(TrustLevel.BASIC) < 0) {
                     yield done(Answer.error(ErrorCode.FEDERATION_REFUSED));
                 }
-                long wait = budget.take(peer, body.length);
-                if (wait > 0) {
-                    yield done(Answer.error(ErrorCode.RATE_LIMITED, wait, null));
-                }
-                if (body.length > federation.settings().maxMessageSize()) {
-                    yield done(Answer.error(ErrorCode.LIMIT_EXCEEDED));
-                }
-                yield decode(codec, body, decoded).thenCompose(m -> m instanceof MessageRelay relay
-                        ? relay(link, relay) : done(deliveryAck(link, (DeliveryAck) m)));
+                yield budget.take(peer, body.length).thenCompose(wait -> {
+                    if (wait > 0) {
+                        return done(Answer.error(ErrorCode.RATE_LIMITED, wait, null));
+                    }
+                    if (body.length > federation.settings().maxMessageSize()) {
+                        return done(Answer.error(ErrorCode.LIMIT_EXCEEDED));
+                    }
+                    return decode(codec, body, decoded).thenCompose(m -> m instanceof MessageRelay relay
+                            ? relay(link, relay) : done(deliveryAck(link, (DeliveryAck) m)));
+                });
             }
             default -> done(Answer.error(ErrorCode.UNEXPECTED_MESSAGE));
         };

@@ -1,55 +1,79 @@
 package norc.server.federation;
 
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import norc.server.federation.api.IngressCommand;
+import norc.server.federation.api.IngressReply;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
- * Per-peer ingress limits (spec §6.16, federation profile §5.3): each POST counts 1 against 1000 per
- * 60 s and its body bytes against 10^8 per 300 s; token buckets, full at start, refilled
- * continuously. Past either the request is answered {@code 6001} with the seconds until it fits.
- * Counted on each node: a peer's one connection lands on one node at a time, so the per-node
- * budget is the peer's budget unless it spreads connections over nodes (then it is multiplied by
- * the nodes it reaches; README says so). Thread-safe.
+ * This node's side of the per-peer ingress limits (spec §6.16, profile §5.3: each POST counts 1
+ * against 1000 per 60 s and its body bytes against 10^8 per 300 s). The budget is one per peer in
+ * the cluster, kept by the peer's {@link IngressAllowance}; this node leases a share of it (a
+ * fiftieth, or the request's own size if larger) and answers from that share until it runs out,
+ * then leases again. Past the budget the answer is {@code 6001} with the seconds until it fits. So
+ * a peer that spreads its connections over every node still gets one budget, overshooting by at
+ * most one unused share per node. If the allowance does not answer within {@link #LEASE_TIMEOUT},
+ * the request is refused for a second rather than admitted unmetered. Thread-safe.
  */
 final class IngressBudget {
-    static final double REQUEST_WINDOW_SECONDS = 60;
-    static final double BYTE_WINDOW_SECONDS = 300;
+    static final Duration LEASE_TIMEOUT = Duration.ofSeconds(3);
+    static final int SHARES = 50;
 
-    private final double maxRequests;
-    private final double maxBytes;
-    private final ConcurrentHashMap<String, Buckets> peers = new ConcurrentHashMap<>();
+    private final ClusterSharding sharding;
+    private final long shareRequests;
+    private final long shareBytes;
+    private final ConcurrentHashMap<String, Share> shares = new ConcurrentHashMap<>();
 
-    IngressBudget(FederationSettings.Ingress limits) {
-        this.maxRequests = limits.requestsPerMinute();
-        this.maxBytes = limits.bytesPerFiveMinutes();
+    IngressBudget(ClusterSharding sharding, FederationSettings.Ingress limits) {
+        this.sharding = sharding;
+        this.shareRequests = Math.max(1, limits.requestsPerMinute() / SHARES);
+        this.shareBytes = Math.max(1, limits.bytesPerFiveMinutes() / SHARES);
     }
 
     /** Takes one request of {@code bytes} for {@code peer}: 0 when it fits, else the seconds to wait (≥ 1). */
-    long take(String peer, long bytes) {
-        return peers.computeIfAbsent(peer, p -> new Buckets(System.nanoTime())).take(bytes, System.nanoTime());
+    CompletionStage<Long> take(String peer, long bytes) {
+        Share share = shares.computeIfAbsent(peer, p -> new Share());
+        if (share.take(bytes)) {
+            return CompletableFuture.completedFuture(0L);
+        }
+        return sharding.entityRefFor(IngressCommand.ENTITY_TYPE_KEY, peer)
+                .<IngressReply>ask(replyTo -> new IngressCommand.Lease(shareRequests, Math.max(shareBytes, bytes), 1, bytes, replyTo),
+                        LEASE_TIMEOUT)
+                .handle((reply, failure) -> {
+                    if (reply instanceof IngressReply.Granted granted) {
+                        share.add(granted.requests() - 1, granted.bytes() - bytes);
+                        return 0L;
+                    }
+                    if (share.take(bytes)) { // what concurrent leases brought in while this one waited
+                        return 0L;
+                    }
+                    if (reply instanceof IngressReply.Refused refused) {
+                        return refused.retryAfterSeconds();
+                    }
+                    return 1L;
+                });
     }
 
-    private final class Buckets {
-        private double requests = maxRequests;
-        private double bytes = maxBytes;
-        private long updatedAt;
+    /** What this node holds of one peer's budget. */
+    private static final class Share {
+        private long requests;
+        private long bytes;
 
-        Buckets(long now) {
-            this.updatedAt = now;
-        }
-
-        synchronized long take(long size, long now) {
-            double seconds = (now - updatedAt) / 1e9;
-            updatedAt = now;
-            requests = Math.min(maxRequests, requests + seconds * maxRequests / REQUEST_WINDOW_SECONDS);
-            bytes = Math.min(maxBytes, bytes + seconds * maxBytes / BYTE_WINDOW_SECONDS);
+        synchronized boolean take(long size) {
             if (requests >= 1 && bytes >= size) {
                 requests -= 1;
                 bytes -= size;
-                return 0;
+                return true;
             }
-            double waitRequests = requests >= 1 ? 0 : (1 - requests) * REQUEST_WINDOW_SECONDS / maxRequests;
-            double waitBytes = bytes >= size ? 0 : (size - bytes) * BYTE_WINDOW_SECONDS / maxBytes;
-            return Math.max(1, (long) Math.ceil(Math.max(waitRequests, waitBytes)));
+            return false;
+        }
+
+        synchronized void add(long moreRequests, long moreBytes) {
+            requests += moreRequests;
+            bytes += moreBytes;
         }
     }
 }

@@ -92,6 +92,7 @@ class ContractsTest {
             "federation.ledger.begin", "federation.ledger.record", "federation.ledger.abandon", "federation.ledger.proceed",
             "federation.ledger.recorded", "federation.ledger.event.outcome-recorded", "federation.ledger.snapshot",
             "federation.outbox.fail-all",
+            "federation.ingress.lease", "federation.ingress.granted", "federation.ingress.refused",
             "trust.get", "trust.add", "trust.ask", "trust.issue-challenge", "trust.answer", "trust.decide", "trust.revoke",
             "trust.revoked-by-peer", "trust.lift-deny", "trust.record", "trust.refused", "trust.summary",
             "trust.event.created", "trust.event.asked", "trust.event.challenge-issued", "trust.event.challenge-answered",
@@ -111,6 +112,7 @@ class ContractsTest {
         for (Class<?> protocol : List.of(DeviceCommand.class, DeviceReply.class, DeviceOutbound.class, DeviceEvent.class,
                 UserCommand.class, UserReply.class, UserEvent.class, UserReply.TokenReply.class,
                 OutboxCommand.class, OutboxReply.class, OutboxEvent.class, LedgerCommand.class, LedgerReply.class, LedgerEvent.class,
+                norc.server.federation.api.IngressCommand.class, norc.server.federation.api.IngressReply.class,
                 norc.server.federation.api.TrustCommand.class, norc.server.federation.api.TrustReply.class,
                 norc.server.federation.api.TrustEvent.class,
 
