@@ -19,12 +19,12 @@ import norc.server.device.api.DeviceRestarted;
 import norc.server.federation.Federation;
 import norc.server.federation.FederationContext;
 import norc.server.federation.FederationEndpoint;
-import norc.server.federation.FederationManager;
 import norc.server.federation.FederationTls;
 import norc.server.federation.InboundLinks;
 import norc.server.federation.IngressAllowance;
 import norc.server.federation.OwnServerInfo;
 import norc.server.federation.PeerDirectory;
+import norc.server.federation.PeerLink;
 import norc.server.federation.PeerOutbox;
 import norc.server.federation.RelayLedger;
 import norc.server.federation.RemoteDevices;
@@ -76,8 +76,9 @@ import org.apache.pekko.http.javadsl.ServerBinding;
  * ├── sharding: PeerOutbox, RelayLedger           (federation: per peer server, event-sourced; restart
  * │                                                 with backoff, recovering the queue / replay cache)
  * ├── sharding: TrustJournal                      (NORC-T: per peer server, event-sourced, hash-chained)
- * ├── federation: FederationManager               (restart: it keeps only its children's names)
- * │   └── PeerLink (one per peer this node dials)   restart: forgets its connection, dials again
+ * ├── sharding: PeerLink, IngressAllowance        (federation: one link and one ingress budget per peer
+ * │                                                 in the cluster, in memory; restart in place: a link
+ * │                                                 forgets its connection and dials again)
  * ├── trust: TrustManager                         (restart: reloads every trust record into the node's view;
  * │   └── TrustExchange (one per trust request)     its exchanges are temporary children)
  * ├── message-router: MessageRouter               (restart: stateless; its per-request workers are
@@ -149,19 +150,18 @@ public final class NorcGuardian {
                     new OwnServerInfo(settings.serverId(), identity, settings.federation(), federationTls.certificate(),
                             anchors.fingerprints()),
                     federationTls, new PeerDirectory(settings.federation(), new TrustView()), new InboundLinks(),
-                    new TxtRecords(settings.federation().trust()), anchors, audit);
-            ActorRef<FederationManager.Command> manager = context.spawn(
-                    Behaviors.supervise(FederationManager.create(shared)).onFailure(SupervisorStrategy.restart()), "federation");
+                    new TxtRecords(settings.federation().trust()), anchors, audit, metrics);
             ActorRef<Topic.Command<TrustSummary>> trustChanges = context.spawn(
                     Topic.create(TrustSummary.class, TrustSummary.TOPIC), "trust-changes");
             ActorRef<TrustManager.Command> trust = context.spawn(
-                    Behaviors.supervise(TrustManager.create(shared, manager, trustChanges)).onFailure(SupervisorStrategy.restart()),
+                    Behaviors.supervise(TrustManager.create(shared, trustChanges)).onFailure(SupervisorStrategy.restart()),
                     "trust");
-            PeerOutbox.init(context.getSystem(), manager, seal);
+            PeerOutbox.init(context.getSystem(), seal);
+            PeerLink.init(context.getSystem(), shared);
             RelayLedger.init(context.getSystem());
             IngressAllowance.init(context.getSystem(), settings.federation().ingress());
             TrustJournal.init(context.getSystem(), shared, trustChanges, trust);
-            federation = new Federation(shared, manager, new RemoteDevices(), trust);
+            federation = new Federation(shared, new RemoteDevices(), trust);
         }
         this.federation = federation;
 

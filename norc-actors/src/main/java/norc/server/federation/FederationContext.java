@@ -3,15 +3,16 @@ package norc.server.federation;
 import java.util.List;
 import java.util.Optional;
 import norc.server.audit.AuditLog;
+import norc.server.metrics.ServerMetrics;
 import norc.wire.message.ServerInfo;
 
 /**
  * What every part of this node's federation shares, built once at start: the settings, this
  * server's identity and signed {@code server_info}, its TLS, the peer directory and the links
- * peers opened to this node. Immutable references to thread-safe parts.
+ * peers opened to this node, its metrics. Immutable references to thread-safe parts.
  */
 public record FederationContext(FederationSettings settings, OwnServerInfo own, FederationTls tls, PeerDirectory directory,
-                                InboundLinks links, TxtRecords txt, TrustAnchors anchors, AuditLog audit) {
+                                InboundLinks links, TxtRecords txt, TrustAnchors anchors, AuditLog audit, ServerMetrics metrics) {
 
     /** Offered on every link (profile §3). */
     public static final List<String> CAPABILITIES = List.of("relay", "keys", "trust");

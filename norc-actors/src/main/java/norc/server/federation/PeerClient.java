@@ -29,8 +29,10 @@ import org.apache.pekko.http.javadsl.model.headers.Host;
 import org.apache.pekko.http.javadsl.model.MediaRanges;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.QueueOfferResult;
+import org.apache.pekko.stream.UniqueKillSwitch;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
@@ -68,14 +70,16 @@ public final class PeerClient {
 
     private final String serverId;
     private final BoundedSourceQueue<HttpRequest> queue;
+    private final UniqueKillSwitch cut;
     private final CompletionStage<Done> closed;
     private final AtomicReference<X509Certificate> peerLeaf;
     private final Materializer materializer;
     private final Host authority;
     private final String base;
 
-    private PeerClient(String serverId, Host authority, BoundedSourceQueue<HttpRequest> queue, CompletionStage<Done> closed,
-                       AtomicReference<X509Certificate> peerLeaf, Materializer materializer) {
+    private PeerClient(String serverId, Host authority, BoundedSourceQueue<HttpRequest> queue, UniqueKillSwitch cut,
+                       CompletionStage<Done> closed, AtomicReference<X509Certificate> peerLeaf, Materializer materializer) {
+        this.cut = cut;
         this.serverId = serverId;
         this.authority = authority;
         this.base = "https://" + authority.host().address() + (authority.port() == 0 ? "" : ":" + authority.port());
@@ -93,14 +97,17 @@ public final class PeerClient {
                         (host, port) -> tls.clientEngine(serverId, host, port, leaf)))
                 .http2();
         Materializer materializer = Materializer.matFromSystem(system);
-        Pair<BoundedSourceQueue<HttpRequest>, CompletionStage<Done>> running = Source.<HttpRequest>queue(MAX_IN_FLIGHT)
-                .via(flow)
-                .toMat(Sink.foreach(response -> response.getAttribute(ResponseFuture.KEY())
-                        .ifPresent(promise -> promise.future().complete(response))), Keep.both())
-                .run(materializer);
+        Pair<Pair<BoundedSourceQueue<HttpRequest>, UniqueKillSwitch>, CompletionStage<Done>> running =
+                Source.<HttpRequest>queue(MAX_IN_FLIGHT)
+                        .via(flow)
+                        .viaMat(KillSwitches.single(), Keep.both())
+                        .toMat(Sink.foreach(response -> response.getAttribute(ResponseFuture.KEY())
+                                .ifPresent(promise -> promise.future().complete(response))), Keep.both())
+                        .run(materializer);
         var authority = address.port() == 8843 ? Host.create(serverId)
                 : Host.create(serverId, address.port());
-        return new PeerClient(serverId, authority, running.first(), running.second(), leaf, materializer);
+        return new PeerClient(serverId, authority, running.first().first(), running.first().second(), running.second(), leaf,
+                materializer);
     }
 
     /** Completes when the connection is gone (closed, failed, or never opened). */
@@ -167,7 +174,13 @@ public final class PeerClient {
     }
 
     /** Closes the connection (the peer is revoked or this node stops). */
+    /** Closes the connection once what is in flight is answered. */
     void close() {
         queue.complete();
+    }
+
+    /** Tears the connection down now, in flight or not (trust revoked: nothing more may cross it). */
+    void cut() {
+        cut.abort(new IllegalStateException("federation link cut"));
     }
 }

@@ -13,6 +13,12 @@ import norc.error.ErrorCode;
 import norc.federation.FederationSignatures;
 import norc.server.audit.AuditEvent;
 import norc.server.audit.AuditKinds;
+import norc.server.federation.api.LinkCommand;
+import norc.server.federation.api.LinkCommand.Cut;
+import norc.server.federation.api.LinkCommand.Outgoing;
+import norc.server.federation.api.LinkCommand.Send;
+import norc.server.federation.api.LinkReply.Answered;
+import norc.server.federation.api.LinkReply.Unreachable;
 import norc.server.federation.api.RelayEntry;
 import norc.wire.message.Atoms.Classification;
 import norc.wire.message.Atoms.TrustLevel;
@@ -30,11 +36,16 @@ import norc.wire.message.TrustResponse;
 import norc.wire.message.TrustRevoke;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 
 /**
  * This node's link to one peer (federation profile §3): dials it, checks its certificate against
@@ -48,73 +59,55 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  *                     backing off (requests answered Unreachable) ──time──▶ idle
  * </pre>
  * Connection failures back the whole peer off, {@code min(300 s, 2^(k−1) s) × U[0.5, 1)} after the
- * k-th in a row (§5.4). Node-local: whichever node's outbox needs the peer dials it from there.
+ * k-th in a row (§5.4). One per peer in the cluster (a sharded entity), because the peer keeps one
+ * link per origin server: two nodes with a link each would replace each other's link state there.
  */
 public final class PeerLink {
+    /**
+     * Registers the entity type: one link per peer in the cluster, on the node sharding puts it.
+     * Supervision: a failure restarts the link in place (it forgets its connection and backoff and
+     * dials again on the next request); never passivated (one per peer, and an idle one holds only
+     * its connection), stopped and started elsewhere when its shard moves.
+     */
+    public static void init(ActorSystem<?> system, FederationContext federation) {
+        ClusterSharding.get(system).init(Entity.of(LinkCommand.ENTITY_TYPE_KEY, entity -> Behaviors.supervise(
+                                create(federation, entity.getEntityId())).onFailure(SupervisorStrategy.restart()))
+                .withStopMessage(Stop.INSTANCE)
+                .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
+    }
 
-    public sealed interface Command extends NoSerializationVerificationNeeded {}
+    private record Linked(PeerClient client, Set<String> capabilities) implements LinkCommand, NoSerializationVerificationNeeded {}
 
-    /** Send one request to the peer; the answer, or why it could not be sent, goes to {@code replyTo}. */
-    public record Send(Outgoing what, ActorRef<Result> replyTo) implements Command {}
-
-    /** What can be sent: built and signed at send time. */
-    public sealed interface Outgoing {}
-
-    public record RelayOut(RelayEntry entry) implements Outgoing {}
-
-    public record AckOut(UUID messageId, String originServer, List<UUID> deliveredTo, List<UUID> failedDevices) implements Outgoing {}
-
-    public record KeysOut(List<String> userIds, Optional<List<UUID>> filter) implements Outgoing {}
-
-    /** NORC-T (profile §6.2): this server's capability, a request for a level, a response to a challenge, a revocation. */
-    public record TrustCapabilityOut() implements Outgoing {}
-
-    public record TrustRequestOut(TrustLevel level) implements Outgoing {}
-
-    public record TrustResponseOut(UUID challengeId, byte[] challengeData) implements Outgoing {}
-
-    public record TrustRevokeOut(TrustRevocationReason reason) implements Outgoing {}
-
-    public sealed interface Result extends NoSerializationVerificationNeeded {}
-
-    /** The peer answered (any status). */
-    public record Answered(PeerClient.Response response) implements Result {}
-
-    /** The peer could not be reached (or refused the link); try again in {@code retryAfterSeconds} at the earliest. */
-    public record Unreachable(ErrorCode code, long retryAfterSeconds) implements Result {}
-
-    /** Close the connection now (trust revoked); the next request dials again. */
-    enum Close implements Command { INSTANCE }
-
-    private record Linked(PeerClient client, Set<String> capabilities) implements Command {}
-
-    private record LinkFailed(ErrorCode code, Throwable cause) implements Command {}
+    private record LinkFailed(ErrorCode code, Throwable cause) implements LinkCommand, NoSerializationVerificationNeeded {}
 
     private record Finished(Send send, PeerClient client, PeerClient.Response response, Throwable error, boolean resent)
-            implements Command {}
+            implements LinkCommand, NoSerializationVerificationNeeded {}
 
-    private record ConnectionClosed(PeerClient client) implements Command {}
+    /** The shard moves or the node leaves: the connection closes, what waits is not answered (callers time out and retry). */
+    private enum Stop implements LinkCommand, NoSerializationVerificationNeeded { INSTANCE }
 
-    private enum BackoffOver implements Command { INSTANCE }
+    private record ConnectionClosed(PeerClient client) implements LinkCommand, NoSerializationVerificationNeeded {}
 
-    static Behavior<Command> create(FederationContext federation, String peer) {
+    private enum BackoffOver implements LinkCommand, NoSerializationVerificationNeeded { INSTANCE }
+
+    static Behavior<LinkCommand> create(FederationContext federation, String peer) {
         return Behaviors.setup(context -> Behaviors.withStash(1024, stash ->
                 Behaviors.withTimers(timers -> new PeerLink(context, stash, timers, federation, peer).idle())));
     }
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final ActorContext<Command> context;
-    private final StashBuffer<Command> stash;
-    private final TimerScheduler<Command> timers;
+    private final ActorContext<LinkCommand> context;
+    private final StashBuffer<LinkCommand> stash;
+    private final TimerScheduler<LinkCommand> timers;
     private final FederationContext federation;
     private final String peer;
     private int failures;
     private long backoffUntil;
     private long sequence;
 
-    private PeerLink(ActorContext<Command> context, StashBuffer<Command> stash,
-                     TimerScheduler<Command> timers, FederationContext federation, String peer) {
+    private PeerLink(ActorContext<LinkCommand> context, StashBuffer<LinkCommand> stash,
+                     TimerScheduler<LinkCommand> timers, FederationContext federation, String peer) {
         this.context = context;
         this.stash = stash;
         this.timers = timers;
@@ -124,19 +117,20 @@ public final class PeerLink {
 
     // ---- idle: no connection ----
 
-    private Behavior<Command> idle() {
-        return Behaviors.receive(Command.class)
+    private Behavior<LinkCommand> idle() {
+        return Behaviors.receive(LinkCommand.class)
                 .onMessage(Send.class, send -> {
                     stash.stash(send);
                     return connect();
                 })
                 .onMessage(Finished.class, this::onLateFinished)
                 .onMessage(ConnectionClosed.class, c -> Behaviors.same())
-                .onMessage(Close.class, c -> Behaviors.same())
+                .onMessage(Cut.class, c -> Behaviors.same())
+                .onMessage(Stop.class, c -> Behaviors.stopped())
                 .build();
     }
 
-    private Behavior<Command> connect() {
+    private Behavior<LinkCommand> connect() {
         Optional<FederationSettings.Address> address = federation.addressOf(peer);
         if (address.isEmpty()) {
             return failed(new LinkFailed(ErrorCode.FEDERATION_REFUSED, null));
@@ -159,8 +153,8 @@ public final class PeerLink {
         return connecting();
     }
 
-    private Behavior<Command> connecting() {
-        return Behaviors.receive(Command.class)
+    private Behavior<LinkCommand> connecting() {
+        return Behaviors.receive(LinkCommand.class)
                 .onMessage(Send.class, send -> {
                     stash.stash(send);
                     return Behaviors.same();
@@ -170,7 +164,8 @@ public final class PeerLink {
                     return Behaviors.same();
                 })
                 .onMessage(Linked.class, this::onLinked)
-                .onMessage(Close.class, c -> Behaviors.same())
+                .onMessage(Cut.class, c -> Behaviors.same())
+                .onMessage(Stop.class, c -> Behaviors.stopped())
                 .onMessage(LinkFailed.class, this::failed)
                 .onMessage(Finished.class, this::onLateFinished)
                 .onMessage(ConnectionClosed.class, c -> Behaviors.same())
@@ -207,15 +202,19 @@ public final class PeerLink {
         });
     }
 
-    private Behavior<Command> onLinked(Linked linked) {
+    private Behavior<LinkCommand> onLinked(Linked linked) {
         failures = 0;
         sequence = RANDOM.nextInt(1 << 24); // each link numbers its relays from a random start (§5.2)
-        linked.client().closed().whenComplete((done, error) -> context.getSelf().tell(new ConnectionClosed(linked.client())));
+        federation.metrics().peerLink(1);
+        linked.client().closed().whenComplete((done, error) -> {
+            federation.metrics().peerLink(-1);
+            context.getSelf().tell(new ConnectionClosed(linked.client()));
+        });
         context.getLog().debug("federation link up");
         return stash.unstashAll(linkedState(linked));
     }
 
-    private Behavior<Command> failed(LinkFailed failure) {
+    private Behavior<LinkCommand> failed(LinkFailed failure) {
         failures++;
         long capSeconds = Math.min(300, 1L << Math.min(failures - 1, 9));
         long waitMillis = (long) (capSeconds * 1000 * (0.5 + RANDOM.nextDouble() * 0.5));
@@ -233,17 +232,18 @@ public final class PeerLink {
         }
         stash.forEach(command -> {
             Send send = command instanceof Resend resend ? resend.send() : (Send) command;
-            send.replyTo().tell(new Unreachable(failure.code(), retryAfter()));
+            send.replyTo().tell(Unreachable.of(failure.code(), retryAfter()));
         });
         stash.clear();
         timers.startSingleTimer(BackoffOver.INSTANCE, Duration.ofMillis(waitMillis));
-        return Behaviors.receive(Command.class)
+        return Behaviors.receive(LinkCommand.class)
                 .onMessage(Send.class, send -> {
-                    send.replyTo().tell(new Unreachable(failure.code(), retryAfter()));
+                    send.replyTo().tell(Unreachable.of(failure.code(), retryAfter()));
                     return Behaviors.same();
                 })
                 .onMessage(BackoffOver.class, b -> idle())
-                .onMessage(Close.class, c -> Behaviors.same())
+                .onMessage(Cut.class, c -> Behaviors.same())
+                .onMessage(Stop.class, c -> Behaviors.stopped())
                 .onMessage(Finished.class, this::onLateFinished)
                 .onMessage(ConnectionClosed.class, c -> Behaviors.same())
                 .build();
@@ -260,8 +260,8 @@ public final class PeerLink {
      * (profile §1: A keeps ≤ 256 in flight); the rest wait here in arrival order, so a burst slows
      * down instead of failing.
      */
-    private Behavior<Command> linkedState(Linked link) {
-        return Behaviors.receive(Command.class)
+    private Behavior<LinkCommand> linkedState(Linked link) {
+        return Behaviors.receive(LinkCommand.class)
                 .onMessage(Send.class, send -> {
                     submit(link, send, false);
                     return Behaviors.same();
@@ -272,12 +272,16 @@ public final class PeerLink {
                 })
                 .onMessage(Finished.class, finished -> onFinished(link, finished))
                 .onMessage(ConnectionClosed.class, closed -> closed.client() == link.client() ? leaveLinked() : Behaviors.same())
-                .onMessage(Close.class, close -> {
-                    link.client().close();
-                    waiting.forEach(w -> w.send().replyTo().tell(new Unreachable(ErrorCode.FEDERATION_REFUSED, 1)));
+                .onMessage(Cut.class, cut -> {
+                    link.client().cut();
+                    waiting.forEach(w -> w.send().replyTo().tell(Unreachable.of(ErrorCode.FEDERATION_REFUSED, 1)));
                     waiting.clear();
                     inFlight = 0;
                     return idle();
+                })
+                .onMessage(Stop.class, stop -> {
+                    link.client().close();
+                    return Behaviors.stopped();
                 })
                 .build();
     }
@@ -300,14 +304,14 @@ public final class PeerLink {
     }
 
     /** The connection is gone: what waited for a stream goes out after a new hello. */
-    private Behavior<Command> leaveLinked() {
+    private Behavior<LinkCommand> leaveLinked() {
         inFlight = 0;
         waiting.forEach(w -> stash.stash(w.resent() ? new Resend(w.send()) : w.send()));
         waiting.clear();
         return stash.isEmpty() ? idle() : connect();
     }
 
-    private Behavior<Command> onFinished(Linked link, Finished finished) {
+    private Behavior<LinkCommand> onFinished(Linked link, Finished finished) {
         if (finished.client() != link.client()) {
             return onLateFinished(finished); // an answer from a connection before this one
         }
@@ -317,7 +321,7 @@ public final class PeerLink {
             submit(link, next.send(), next.resent());
         }
         if (finished.error() != null) {
-            finished.send().replyTo().tell(new Unreachable(ErrorCode.UNAVAILABLE, 1));
+            finished.send().replyTo().tell(Unreachable.of(ErrorCode.UNAVAILABLE, 1));
             if (link.client().isClosed()) {
                 return leaveLinked();
             }
@@ -329,55 +333,59 @@ public final class PeerLink {
             stash.stash(new Resend(finished.send()));
             return leaveLinked();
         }
-        finished.send().replyTo().tell(new Answered(finished.response()));
+        finished.send().replyTo().tell(answered(finished.response()));
         return Behaviors.same();
     }
 
-    /** A request answered {@code 5003} once: sent again after the new hello, not again after a second {@code 5003}. */
-    private record Resend(Send send) implements Command {}
+    private static Answered answered(PeerClient.Response response) {
+        return Answered.of(response.status(), response.body(), response.error());
+    }
 
-    private Behavior<Command> onLateFinished(Finished finished) {
+    /** A request answered {@code 5003} once: sent again after the new hello, not again after a second {@code 5003}. */
+    private record Resend(Send send) implements LinkCommand, NoSerializationVerificationNeeded {}
+
+    private Behavior<LinkCommand> onLateFinished(Finished finished) {
         if (finished.error() != null) {
-            finished.send().replyTo().tell(new Unreachable(ErrorCode.UNAVAILABLE, 1));
+            finished.send().replyTo().tell(Unreachable.of(ErrorCode.UNAVAILABLE, 1));
         } else {
-            finished.send().replyTo().tell(new Answered(finished.response()));
+            finished.send().replyTo().tell(answered(finished.response()));
         }
         return Behaviors.same();
     }
 
     private NorcMessage build(Outgoing what) {
         byte[] sk = federation.own().secretKey();
-        if (what instanceof RelayOut relay) {
+        if (what instanceof LinkCommand.Relay relay) {
             RelayEntry e = relay.entry();
             MessageRelay unsigned = new MessageRelay(e.messageId(), federation.own().serverId(), ++sequence, e.targetUsers(),
                     e.payloads(), Classification.valueOf(e.classification().toUpperCase(java.util.Locale.ROOT)),
                     new MessageRelay.RelayMetadata(nowMicros(), 1, e.expiresAt(), new byte[64]));
             return FederationSignatures.signRelay(sk, unsigned);
         }
-        if (what instanceof AckOut ack) {
+        if (what instanceof LinkCommand.Ack ack) {
             return FederationSignatures.signDeliveryAck(sk, new DeliveryAck(ack.messageId(), ack.originServer(), ack.deliveredTo(),
                     ack.failedDevices(), nowMicros(), new byte[64]));
         }
-        if (what instanceof KeysOut keys) {
-            return new KeyRequest(keys.userIds(), keys.filter());
+        if (what instanceof LinkCommand.Keys keys) {
+            return new KeyRequest(keys.userIds(), Optional.ofNullable(keys.filter()));
         }
         String self = federation.own().serverId();
-        if (what instanceof TrustCapabilityOut) {
+        if (what instanceof LinkCommand.TrustCapability) {
             return FederationSignatures.signTrustCapability(sk, new TrustCapability(self, List.of("2.0"),
                     List.of(TrustLevel.BASIC, TrustLevel.VERIFIED, TrustLevel.CLASSIFIED, TrustLevel.NATO),
                     FederationContext.methods(federation), nowMicros(), new byte[64]));
         }
-        if (what instanceof TrustRequestOut request) {
+        if (what instanceof LinkCommand.TrustRequest request) {
             FederationSettings.Trust t = federation.settings().trust();
             return FederationSignatures.signTrustRequest(sk, new TrustRequest(self, peer, request.level(),
                     chainDer(), FederationSignatures.canon(federation.own().get()),
                     new TrustRequest.ContactInfo(t.adminEmail(), t.organization(), t.country()), nowMicros(), new byte[64]));
         }
-        if (what instanceof TrustResponseOut response) {
+        if (what instanceof LinkCommand.TrustResponse response) {
             return FederationSignatures.signTrustResponse(sk, response.challengeData(),
                     new TrustResponse(response.challengeId(), List.of(), new byte[64]));
         }
-        TrustRevokeOut revoke = (TrustRevokeOut) what;
+        LinkCommand.TrustRevoke revoke = (LinkCommand.TrustRevoke) what;
         return FederationSignatures.signTrustRevoke(sk, new TrustRevoke(self, peer, revoke.reason(), nowMicros(),
                 Optional.empty(), new byte[64]));
     }

@@ -15,6 +15,8 @@ import java.util.UUID;
 import norc.error.ErrorCode;
 import norc.server.contract.WireMessage;
 import norc.server.device.api.DeviceCommand;
+import norc.server.federation.api.LinkCommand;
+import norc.server.federation.api.LinkReply;
 import norc.server.federation.api.OutboxCommand;
 import norc.server.federation.api.OutboxEvent;
 import norc.server.federation.api.OutboxEvent.AckQueued;
@@ -69,16 +71,16 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * <li><b>delivery acks</b> for relays the peer sent here: device outcomes of one message within
  *     100 ms share one {@code delivery_ack}, journalled, then sent and retried until answered.</li>
  * </ul>
- * Requests travel over this node's {@link PeerLink} to the peer, so the link is per peer, not per node.
+ * Requests travel over the peer's {@link PeerLink}, one per peer in the cluster, wherever this outbox lives.
  */
 public final class PeerOutbox
         extends EventSourcedBehaviorWithEnforcedReplies<OutboxCommand, OutboxEvent, PeerOutbox.State> {
 
     // ---- private protocol: never leaves this entity's node ----
 
-    private record Attempted(UUID messageId, PeerLink.Result result) implements OutboxCommand, NoSerializationVerificationNeeded {}
+    private record Attempted(UUID messageId, LinkReply result) implements OutboxCommand, NoSerializationVerificationNeeded {}
 
-    private record AckAttempted(UUID messageId, AckQueued sent, PeerLink.Result result) implements OutboxCommand, NoSerializationVerificationNeeded {}
+    private record AckAttempted(UUID messageId, AckQueued sent, LinkReply result) implements OutboxCommand, NoSerializationVerificationNeeded {}
 
     private record RetryDue(UUID messageId) implements OutboxCommand, NoSerializationVerificationNeeded {}
 
@@ -103,20 +105,19 @@ public final class PeerOutbox
     // ---- sharding ----
 
     /**
-     * Registers the entity type; {@code manager} is this node's {@link FederationManager}.
+     * Registers the entity type.
      * Supervision: a failed write restarts this outbox alone, with backoff, recovering its queue.
      */
-    public static void init(ActorSystem<?> system, ActorRef<FederationManager.Command> manager, StorageSeal seal) {
+    public static void init(ActorSystem<?> system, StorageSeal seal) {
         ClusterSharding sharding = ClusterSharding.get(system);
         sharding.init(Entity.of(OutboxCommand.ENTITY_TYPE_KEY, context -> Behaviors.<OutboxCommand>setup(ctx ->
-                        Behaviors.withTimers(timers -> new PeerOutbox(ctx, timers, context.getEntityId(), manager, sharding, seal))))
+                        Behaviors.withTimers(timers -> new PeerOutbox(ctx, timers, context.getEntityId(), sharding, seal))))
                 .withStopMessage(Stop.INSTANCE));
     }
 
     private final ActorContext<OutboxCommand> context;
     private final TimerScheduler<OutboxCommand> timers;
     private final String peer;
-    private final ActorRef<FederationManager.Command> manager;
     private final ClusterSharding sharding;
     private final Random random = new Random();
     private final StorageSeal seal;
@@ -136,7 +137,7 @@ public final class PeerOutbox
      * servers, not users); the events and snapshots, which carry relays and their recipients, are sealed.
      */
     private PeerOutbox(ActorContext<OutboxCommand> context, TimerScheduler<OutboxCommand> timers, String entityId,
-                       ActorRef<FederationManager.Command> manager, ClusterSharding sharding, StorageSeal seal) {
+                       ClusterSharding sharding, StorageSeal seal) {
         super(PersistenceId.of(OutboxCommand.ENTITY_TYPE_KEY.name(), entityId),
                 SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
         this.seal = seal;
@@ -144,7 +145,6 @@ public final class PeerOutbox
         this.context = context;
         this.timers = timers;
         this.peer = Outboxes.peerOf(entityId);
-        this.manager = manager;
         this.sharding = sharding;
     }
 
@@ -249,7 +249,7 @@ public final class PeerOutbox
             attempt(entry);
         }
         for (RelayEntry entry : expired) {
-            context.getSelf().tell(new Attempted(entry.messageId(), new PeerLink.Unreachable(ErrorCode.PEER_UNREACHABLE, 0)));
+            context.getSelf().tell(new Attempted(entry.messageId(), LinkReply.Unreachable.of(ErrorCode.PEER_UNREACHABLE, 0)));
         }
         for (AckQueued ack : state.acks.values()) {
             if (!inFlight.contains(ack.messageId()) && !waitingRetry.contains(ack.messageId())) {
@@ -260,10 +260,10 @@ public final class PeerOutbox
 
     private void attempt(RelayEntry entry) {
         inFlight.add(entry.messageId());
-        context.ask(PeerLink.Result.class, manager, ASK_TIMEOUT,
-                replyTo -> new FederationManager.ToPeer(peer, new PeerLink.Send(new PeerLink.RelayOut(entry), replyTo)),
+        context.ask(LinkReply.class, LinkCommand.to(sharding, peer), ASK_TIMEOUT,
+                replyTo -> new LinkCommand.Send(new LinkCommand.Relay(entry), replyTo),
                 (result, error) -> new Attempted(entry.messageId(),
-                        result != null ? result : new PeerLink.Unreachable(ErrorCode.UNAVAILABLE, 1)));
+                        result != null ? result : LinkReply.Unreachable.of(ErrorCode.UNAVAILABLE, 1)));
     }
 
     private ReplyEffect<OutboxEvent, State> onAttempted(State state, Attempted c) {
@@ -275,15 +275,15 @@ public final class PeerOutbox
         boolean expired = entry.expiresAt() <= System.currentTimeMillis() / 1000;
         ErrorCode code;
         long retryAfter;
-        if (c.result() instanceof PeerLink.Answered answered) {
-            if (answered.response().status() == 200) {
+        if (c.result() instanceof LinkReply.Answered answered) {
+            if (answered.status() == 200) {
                 failures.remove(c.messageId());
                 return Effect().persist(new RelayAccepted(c.messageId())).thenRun(this::pump).thenNoReply();
             }
-            code = answered.response().code();
-            retryAfter = answered.response().retryAfter();
+            code = answered.code();
+            retryAfter = answered.retryAfter();
         } else {
-            PeerLink.Unreachable unreachable = (PeerLink.Unreachable) c.result();
+            LinkReply.Unreachable unreachable = (LinkReply.Unreachable) c.result();
             code = unreachable.code() == ErrorCode.PEER_UNREACHABLE ? ErrorCode.PEER_UNREACHABLE : ErrorCode.UNAVAILABLE;
             retryAfter = unreachable.retryAfterSeconds();
         }
@@ -405,11 +405,11 @@ public final class PeerOutbox
 
     private void attemptAck(AckQueued ack) {
         inFlight.add(ack.messageId());
-        context.ask(PeerLink.Result.class, manager, ASK_TIMEOUT,
-                replyTo -> new FederationManager.ToPeer(peer, new PeerLink.Send(
-                        new PeerLink.AckOut(ack.messageId(), peer, ack.deliveredTo(), ack.failedDevices()), replyTo)),
+        context.ask(LinkReply.class, LinkCommand.to(sharding, peer), ASK_TIMEOUT,
+                replyTo -> new LinkCommand.Send(new LinkCommand.Ack(ack.messageId(), peer, ack.deliveredTo(), ack.failedDevices()),
+                        replyTo),
                 (result, error) -> new AckAttempted(ack.messageId(), ack,
-                        result != null ? result : new PeerLink.Unreachable(ErrorCode.UNAVAILABLE, 1)));
+                        result != null ? result : LinkReply.Unreachable.of(ErrorCode.UNAVAILABLE, 1)));
     }
 
     private ReplyEffect<OutboxEvent, State> onAckAttempted(State state, AckAttempted c) {
@@ -417,8 +417,8 @@ public final class PeerOutbox
         if (!state.acks.containsKey(c.messageId())) {
             return Effect().noReply();
         }
-        if (c.result() instanceof PeerLink.Answered answered) {
-            ErrorCode code = answered.response().status() == 200 ? null : answered.response().code();
+        if (c.result() instanceof LinkReply.Answered answered) {
+            ErrorCode code = answered.status() == 200 ? null : answered.code();
             if (code == null || !TRANSIENT.contains(code)) {
                 if (code != null) {
                     context.getLog().info("federation delivery ack refused with {}", code.code());
@@ -435,9 +435,9 @@ public final class PeerOutbox
                 }
                 return Effect().persist(events).thenRun(this::pump).thenNoReply();
             }
-            scheduleRetry(c.messageId(), answered.response().retryAfter());
+            scheduleRetry(c.messageId(), answered.retryAfter());
         } else {
-            scheduleRetry(c.messageId(), ((PeerLink.Unreachable) c.result()).retryAfterSeconds());
+            scheduleRetry(c.messageId(), ((LinkReply.Unreachable) c.result()).retryAfterSeconds());
         }
         return Effect().noReply();
     }

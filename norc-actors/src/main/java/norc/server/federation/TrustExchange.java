@@ -3,6 +3,8 @@ package norc.server.federation;
 import java.time.Duration;
 import norc.error.ErrorCode;
 import norc.federation.FederationSignatures;
+import norc.server.federation.api.LinkCommand;
+import norc.server.federation.api.LinkReply;
 import norc.server.federation.api.TrustCommand;
 import norc.server.federation.api.TrustReply;
 import norc.wire.message.Atoms.TrustLevel;
@@ -33,30 +35,30 @@ public final class TrustExchange {
 
     private record Asked(TrustReply reply) implements Command {}
 
-    private record Answered(PeerLink.Result result) implements Command {}
+    private record Answered(LinkReply result) implements Command {}
 
     /** How the run ended: {@code granted}, {@code pending} (the peer's operator decides) or refused with {@code code}. */
     public record Result(String peer, String outcome, ErrorCode code) {}
 
     private static final Duration STEP_TIMEOUT = Duration.ofSeconds(75);
 
-    static Behavior<Command> create(FederationContext federation, ActorRef<FederationManager.Command> manager, String peer,
+    static Behavior<Command> create(FederationContext federation, ClusterSharding sharding, String peer,
                                     TrustLevel level, String address, String by, ActorRef<Result> replyTo) {
-        return Behaviors.setup(context -> new TrustExchange(context, federation, manager, peer, level, replyTo).asking(address, by));
+        return Behaviors.setup(context -> new TrustExchange(context, federation, sharding, peer, level, replyTo).asking(address, by));
     }
 
     private final ActorContext<Command> context;
     private final FederationContext federation;
-    private final ActorRef<FederationManager.Command> manager;
+    private final ClusterSharding sharding;
     private final String peer;
     private final TrustLevel level;
     private final ActorRef<Result> replyTo;
 
-    private TrustExchange(ActorContext<Command> context, FederationContext federation, ActorRef<FederationManager.Command> manager,
+    private TrustExchange(ActorContext<Command> context, FederationContext federation, ClusterSharding sharding,
                           String peer, TrustLevel level, ActorRef<Result> replyTo) {
         this.context = context;
         this.federation = federation;
-        this.manager = manager;
+        this.sharding = sharding;
         this.peer = peer;
         this.level = level;
         this.replyTo = replyTo;
@@ -71,7 +73,7 @@ public final class TrustExchange {
                     if (asked.reply() instanceof TrustReply.Refused refused) {
                         return finish("refused", ErrorCode.ofCode(refused.errorCode()));
                     }
-                    send(new PeerLink.TrustCapabilityOut());
+                    send(new LinkCommand.TrustCapability(true));
                     return capability();
                 })
                 .build();
@@ -80,11 +82,11 @@ public final class TrustExchange {
     private Behavior<Command> capability() {
         return Behaviors.receive(Command.class)
                 .onMessage(Answered.class, answered -> onAnswer(answered, response -> {
-                    if (!(response.body() instanceof TrustCapability capability) || !capability.serverId().equals(peer)
+                    if (!(response.message() instanceof TrustCapability capability) || !capability.serverId().equals(peer)
                             || !FederationSignatures.verifyTrustCapability(peerKey(), capability)) {
                         return finish("refused", ErrorCode.INVALID_SIGNATURE);
                     }
-                    send(new PeerLink.TrustRequestOut(level));
+                    send(new LinkCommand.TrustRequest(level));
                     return requesting();
                 }))
                 .build();
@@ -93,7 +95,7 @@ public final class TrustExchange {
     private Behavior<Command> requesting() {
         return Behaviors.receive(Command.class)
                 .onMessage(Answered.class, answered -> onAnswer(answered, response -> {
-                    if (!(response.body() instanceof TrustChallenge challenge) || !FederationSignatures.verifyTrustChallenge(peerKey(), challenge)) {
+                    if (!(response.message() instanceof TrustChallenge challenge) || !FederationSignatures.verifyTrustChallenge(peerKey(), challenge)) {
                         return finish("refused", ErrorCode.INVALID_SIGNATURE);
                     }
                     if (challenge.validationMethod() == ValidationMethod.DNS) {
@@ -104,7 +106,7 @@ public final class TrustExchange {
                                 FederationSignatures.dnsTxtValue(challenge.challengeId(), challenge.challengeData(),
                                         federation.own().publicKey()));
                     }
-                    send(new PeerLink.TrustResponseOut(challenge.challengeId(), challenge.challengeData()));
+                    send(new LinkCommand.TrustResponse(challenge.challengeId(), challenge.challengeData()));
                     return responding();
                 }))
                 .build();
@@ -117,18 +119,18 @@ public final class TrustExchange {
                 .build();
     }
 
-    private void send(PeerLink.Outgoing what) {
-        context.ask(PeerLink.Result.class, manager, STEP_TIMEOUT,
-                r -> new FederationManager.ToPeer(peer, new PeerLink.Send(what, r)),
-                (result, error) -> new Answered(result != null ? result : new PeerLink.Unreachable(ErrorCode.UNAVAILABLE, 1)));
+    private void send(LinkCommand.Outgoing what) {
+        context.ask(LinkReply.class, LinkCommand.to(sharding, peer), STEP_TIMEOUT,
+                r -> new LinkCommand.Send(what, r),
+                (result, error) -> new Answered(result != null ? result : LinkReply.Unreachable.of(ErrorCode.UNAVAILABLE, 1)));
     }
 
     /** Every step: an unreachable peer or an error answer ends the run; a 200 or 202 goes on to {@code next}. */
-    private Behavior<Command> onAnswer(Answered answered, java.util.function.Function<PeerClient.Response, Behavior<Command>> next) {
-        if (answered.result() instanceof PeerLink.Unreachable unreachable) {
+    private Behavior<Command> onAnswer(Answered answered, java.util.function.Function<LinkReply.Answered, Behavior<Command>> next) {
+        if (answered.result() instanceof LinkReply.Unreachable unreachable) {
             return finish("refused", unreachable.code());
         }
-        PeerClient.Response response = ((PeerLink.Answered) answered.result()).response();
+        LinkReply.Answered response = (LinkReply.Answered) answered.result();
         return response.status() == 200 || response.status() == 202 ? next.apply(response) : finish("refused", response.code());
     }
 

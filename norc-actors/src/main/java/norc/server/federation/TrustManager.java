@@ -1,6 +1,8 @@
 package norc.server.federation;
 
 import java.time.Duration;
+import norc.server.federation.api.LinkCommand;
+import norc.server.federation.api.LinkReply;
 import norc.server.federation.api.OutboxCommand;
 import norc.server.federation.api.Outboxes;
 import norc.server.federation.api.TrustCommand;
@@ -50,29 +52,28 @@ public final class TrustManager {
 
     private record Done(TrustExchange.Result result, ActorRef<TrustExchange.Result> replyTo) implements Command {}
 
-    private record RevokeAnswered(String peer, String reason, int attempt, PeerLink.Result result) implements Command {}
+    private record RevokeAnswered(String peer, String reason, int attempt, LinkReply result) implements Command {}
 
     private record RetryRevoke(String peer, String reason, int attempt) implements Command {}
 
     private static final Duration REVOKE_RETRY_FOR = Duration.ofHours(24);
 
-    public static Behavior<Command> create(FederationContext federation, ActorRef<FederationManager.Command> manager,
-                                           ActorRef<Topic.Command<TrustSummary>> changes) {
+    public static Behavior<Command> create(FederationContext federation, ActorRef<Topic.Command<TrustSummary>> changes) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-                new TrustManager(context, timers, federation, manager, changes).receive()));
+                new TrustManager(context, timers, federation, changes).receive()));
     }
 
     private final ActorContext<Command> context;
     private final TimerScheduler<Command> timers;
     private final FederationContext federation;
-    private final ActorRef<FederationManager.Command> manager;
+    private final ClusterSharding sharding;
 
     private TrustManager(ActorContext<Command> context, TimerScheduler<Command> timers, FederationContext federation,
-                         ActorRef<FederationManager.Command> manager, ActorRef<Topic.Command<TrustSummary>> changes) {
+                         ActorRef<Topic.Command<TrustSummary>> changes) {
         this.context = context;
         this.timers = timers;
         this.federation = federation;
-        this.manager = manager;
+        this.sharding = ClusterSharding.get(context.getSystem());
         changes.tell(Topic.subscribe(context.messageAdapter(TrustSummary.class, Changed::new)));
         loadRecords();
     }
@@ -118,7 +119,7 @@ public final class TrustManager {
                 && (summary.deny() || (before != TrustLevel.UNTRUSTED && summary.grant() == TrustLevel.UNTRUSTED))) {
             // revoked or denied: every link with the peer, both ways, closes now (profile §6.3)
             federation.links().drop(summary.serverId());
-            manager.tell(new FederationManager.ClosePeer(summary.serverId()));
+            LinkCommand.to(sharding, summary.serverId()).tell(new LinkCommand.Cut("trust revoked"));
             context.getLog().info("federation links with a peer cut (trust revoked)");
         }
         return Behaviors.same();
@@ -127,7 +128,7 @@ public final class TrustManager {
     private Behavior<Command> onRequestTrust(RequestTrust request) {
         ActorRef<TrustExchange.Result> done = context.messageAdapter(TrustExchange.Result.class,
                 result -> new Done(result, request.replyTo()));
-        context.spawnAnonymous(TrustExchange.create(federation, manager, request.peer(), request.level(), request.address(),
+        context.spawnAnonymous(TrustExchange.create(federation, sharding, request.peer(), request.level(), request.address(),
                 request.by(), done)); // temporary: a crash ends this run only
         return Behaviors.same();
     }
@@ -147,16 +148,15 @@ public final class TrustManager {
 
     private Behavior<Command> sendRevoke(String peer, String reason, int attempt) {
         TrustRevocationReason why = TrustRevocationReason.valueOf(reason.toUpperCase(java.util.Locale.ROOT));
-        context.ask(PeerLink.Result.class, manager, Duration.ofSeconds(75),
-                r -> new FederationManager.ToPeer(peer, new PeerLink.Send(new PeerLink.TrustRevokeOut(why), r)),
+        context.ask(LinkReply.class, LinkCommand.to(sharding, peer), Duration.ofSeconds(75),
+                r -> new LinkCommand.Send(new LinkCommand.TrustRevoke(why), r),
                 (result, error) -> new RevokeAnswered(peer, reason, attempt,
-                        result != null ? result : new PeerLink.Unreachable(norc.error.ErrorCode.UNAVAILABLE, 1)));
+                        result != null ? result : LinkReply.Unreachable.of(norc.error.ErrorCode.UNAVAILABLE, 1)));
         return Behaviors.same();
     }
 
     private Behavior<Command> onRevokeAnswered(RevokeAnswered answered) {
-        if (answered.result() instanceof PeerLink.Answered a && a.response().status() < 500 && a.response().status() != 429
-                && a.response().status() != 409) {
+        if (answered.result() instanceof LinkReply.Answered a && a.status() < 500 && a.status() != 429 && a.status() != 409) {
             return Behaviors.same(); // delivered, or refused for good
         }
         long wait = Math.min(300, 1L << Math.min(answered.attempt() - 1, 9));

@@ -11,8 +11,8 @@ import norc.server.UserIds;
 import norc.server.device.api.DeviceCommand;
 import norc.server.device.api.DeviceReply;
 import norc.server.federation.Federation;
-import norc.server.federation.FederationManager;
-import norc.server.federation.PeerLink;
+import norc.server.federation.api.LinkCommand;
+import norc.server.federation.api.LinkReply;
 import norc.server.user.api.UserCommand;
 import norc.server.user.api.UserReply;
 import norc.wire.message.Atoms.TrustLevel;
@@ -40,7 +40,7 @@ final class KeyLookup {
 
     private record Found(UserReply.Keys keys) implements Command {}
 
-    private record RemoteFound(String server, List<String> users, PeerLink.Result result) implements Command {}
+    private record RemoteFound(String server, List<String> users, LinkReply result) implements Command {}
 
     private enum TimedOut implements Command { INSTANCE }
 
@@ -104,9 +104,8 @@ final class KeyLookup {
         }
         remote.forEach((server, users) -> {
             awaiting++;
-            context.ask(PeerLink.Result.class, federation.manager(), settings.delivery().commitTimeout(),
-                    replyTo -> new FederationManager.ToPeer(server, new PeerLink.Send(
-                            new PeerLink.KeysOut(List.copyOf(users), lookup.filter()), replyTo)),
+            context.ask(LinkReply.class, LinkCommand.to(sharding, server), settings.delivery().commitTimeout(),
+                    replyTo -> new LinkCommand.Send(new LinkCommand.Keys(List.copyOf(users), lookup.filter().orElse(null)), replyTo),
                     (result, error) -> new RemoteFound(server, users, result));
         });
         return awaiting == 0 ? answer() : Behaviors.same();
@@ -124,12 +123,11 @@ final class KeyLookup {
      * or to believe a message from.
      */
     private Behavior<Command> onRemoteFound(RemoteFound found) {
-        if (!(found.result() instanceof PeerLink.Answered a) || a.response().status() != 200
-                || !(a.response().body() instanceof KeyResponse)) {
-            long retryAfter = found.result() instanceof PeerLink.Unreachable u ? Math.max(1, u.retryAfterSeconds()) : 1;
+        if (!(found.result() instanceof LinkReply.Answered a) || a.status() != 200 || !(a.message() instanceof KeyResponse)) {
+            long retryAfter = found.result() instanceof LinkReply.Unreachable u ? Math.max(1, u.retryAfterSeconds()) : 1;
             return refuse(ErrorCode.UNAVAILABLE, retryAfter);
         }
-        if (found.result() instanceof PeerLink.Answered answered && answered.response().body() instanceof KeyResponse response) {
+        if (found.result() instanceof LinkReply.Answered answered && answered.message() instanceof KeyResponse response) {
             for (String user : found.users()) {
                 Map<UUID, KeyResponse.DeviceKey> devices = response.keys().get(user);
                 if (devices != null) {

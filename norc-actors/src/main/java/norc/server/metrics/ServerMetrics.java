@@ -45,6 +45,9 @@ public final class ServerMetrics {
             .help("Acknowledgements journalled together in one device event")
             .classicUpperBounds(1, 2, 4, 8, 16, 32, 64).register(registry);
 
+    private final Gauge peerLinks = Gauge.builder().name("norc_federation_links")
+            .help("This node's NORC-F connections to peer servers that completed their hello").register(registry);
+
     public ServerMetrics() {
         JvmMetrics.builder().register(registry);
         connections.labelValues("open").set(0);
@@ -52,6 +55,11 @@ public final class ServerMetrics {
         for (ReceiveSession.DiscardReason reason : ReceiveSession.DiscardReason.values()) {
             discarded.labelValues(reason.name().toLowerCase());
         }
+    }
+
+    /** A link to a peer came up ({@code +1}) or its connection closed ({@code -1}). */
+    public void peerLink(int change) {
+        peerLinks.inc(change);
     }
 
     public void connections(int open, int authenticated) {

@@ -25,6 +25,8 @@ import norc.server.device.api.DeviceOutbound;
 import norc.server.device.api.DeviceReply;
 import norc.server.device.api.DeviceSnapshot;
 import norc.server.federation.api.LedgerCommand;
+import norc.server.federation.api.LinkCommand;
+import norc.server.federation.api.LinkReply;
 import norc.server.federation.api.LedgerEvent;
 import norc.server.federation.api.LedgerReply;
 import norc.server.federation.api.LedgerSnapshot;
@@ -93,6 +95,7 @@ class ContractsTest {
             "federation.ledger.recorded", "federation.ledger.event.outcome-recorded", "federation.ledger.snapshot",
             "federation.outbox.fail-all",
             "federation.ingress.lease", "federation.ingress.granted", "federation.ingress.refused",
+            "federation.link.send", "federation.link.cut", "federation.link.answered", "federation.link.unreachable",
             "trust.get", "trust.add", "trust.ask", "trust.issue-challenge", "trust.answer", "trust.decide", "trust.revoke",
             "trust.revoked-by-peer", "trust.lift-deny", "trust.record", "trust.refused", "trust.summary",
             "trust.event.created", "trust.event.asked", "trust.event.challenge-issued", "trust.event.challenge-answered",
@@ -113,6 +116,7 @@ class ContractsTest {
                 UserCommand.class, UserReply.class, UserEvent.class, UserReply.TokenReply.class,
                 OutboxCommand.class, OutboxReply.class, OutboxEvent.class, LedgerCommand.class, LedgerReply.class, LedgerEvent.class,
                 norc.server.federation.api.IngressCommand.class, norc.server.federation.api.IngressReply.class,
+                norc.server.federation.api.LinkCommand.class, norc.server.federation.api.LinkReply.class,
                 norc.server.federation.api.TrustCommand.class, norc.server.federation.api.TrustReply.class,
                 norc.server.federation.api.TrustEvent.class,
 
@@ -162,6 +166,18 @@ class ContractsTest {
                         List.of(new OutboxEvent.AckQueued(B, List.of(), List.of(A)))),
                 new LedgerCommand.Record(A, 0, 1700000000000L, KIT.<LedgerReply>createTestProbe().getRef()),
                 new LedgerReply.Recorded(A, 5004),
+                new LinkCommand.Send(new LinkCommand.Relay(relay()), KIT.<LinkReply>createTestProbe().getRef()),
+                new LinkCommand.Send(new LinkCommand.Ack(A, "a.example", List.of(B), List.of()), KIT.<LinkReply>createTestProbe().getRef()),
+                new LinkCommand.Send(new LinkCommand.Keys(List.of("bob@b.example"), null), KIT.<LinkReply>createTestProbe().getRef()),
+                new LinkCommand.Send(new LinkCommand.TrustCapability(true), KIT.<LinkReply>createTestProbe().getRef()),
+                new LinkCommand.Send(new LinkCommand.TrustRequest(norc.wire.message.Atoms.TrustLevel.VERIFIED),
+                        KIT.<LinkReply>createTestProbe().getRef()),
+                new LinkCommand.Send(new LinkCommand.TrustResponse(A, new byte[] {7}), KIT.<LinkReply>createTestProbe().getRef()),
+                new LinkCommand.Send(new LinkCommand.TrustRevoke(norc.wire.message.Atoms.TrustRevocationReason.POLICY),
+                        KIT.<LinkReply>createTestProbe().getRef()),
+                new LinkCommand.Cut("trust revoked"),
+                LinkReply.Answered.of(429, null, norc.wire.message.ErrorMessage.of(norc.error.ErrorCode.RATE_LIMITED, 3)),
+                LinkReply.Unreachable.of(norc.error.ErrorCode.UNAVAILABLE, 1),
                 new LedgerSnapshot(List.of(new LedgerEvent.OutcomeRecorded(A, 0, 1700000000000L))),
                 new norc.server.federation.api.TrustEvent.Granted(norc.wire.message.Atoms.TrustLevel.BASIC, "dns", "policy",
                         new byte[32], 1700000000000L, new byte[32]),
