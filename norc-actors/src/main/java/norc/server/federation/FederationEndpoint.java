@@ -17,6 +17,7 @@ import norc.server.ServerSettings;
 import norc.server.device.TokenBucket;
 import norc.server.federation.FederationWire.Answer;
 import norc.wire.Codec;
+import norc.wire.WireEncoding;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.Http;
@@ -108,13 +109,24 @@ public final class FederationEndpoint {
             return empty(403);
         }
         long max = federation.settings().maxMessageSize();
-        // at most max bytes kept, the rest drained: cancelling the body would reset the HTTP/2 stream and lose the 3007
+        // at most max + 1 bytes kept, the rest drained and counted: cancelling the body would reset the HTTP/2 stream
+        // and lose the answer. A JSON body is parsed first, so one too large is 3007 at once; a binary one goes through
+        // the link, grant and budget checks first (clarification 3), with what was kept and its full size.
+        boolean json = codec.encoding() == WireEncoding.JSON;
         return request.entity().withoutSizeLimit().getDataBytes().completionTimeout(BODY_TIMEOUT)
-                .runFold(ByteString.emptyByteString(), (body, chunk) -> body.size() > max ? body : body.concat(chunk), materializer)
-                .thenCompose(body -> body.size() > max ? CompletableFuture.completedFuture(Answer.error(ErrorCode.LIMIT_EXCEEDED))
-                        : requests.handle(new InboundRequests.Request(contentType, body.toArray(), client, chain)))
+                .runFold(new Body(ByteString.emptyByteString(), 0), (body, chunk) -> body.with(chunk, max), materializer)
+                .thenCompose(body -> json && body.size() > max ? CompletableFuture.completedFuture(Answer.error(ErrorCode.LIMIT_EXCEEDED))
+                        : requests.handle(new InboundRequests.Request(contentType, body.kept().toArray(), body.size(), client, chain)))
                 .exceptionally(FederationEndpoint::refusal)
                 .thenApply(answer -> respond(answer, codec, contentType));
+    }
+
+    /** What is kept of a request body (at most {@code max + 1} bytes) and how long it was. */
+    private record Body(ByteString kept, long size) {
+        Body with(ByteString chunk, long max) {
+            ByteString more = kept.size() > max ? kept : kept.concat(chunk.take((int) Math.min(chunk.size(), max + 1 - kept.size())));
+            return new Body(more, size + chunk.size());
+        }
     }
 
     private static Answer refusal(Throwable error) {

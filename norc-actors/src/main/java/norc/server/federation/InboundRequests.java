@@ -66,7 +66,15 @@ final class InboundRequests {
     private static final Duration DUPLICATE_WAIT = Duration.ofSeconds(10);
 
     /** One request as the endpoint received it. */
-    record Request(String contentType, byte[] body, X509Certificate clientCertificate, List<X509Certificate> clientChain) {}
+    /**
+     * One request as the endpoint received it: {@code body} its first bytes, all of them unless
+     * {@code size} is over {@code max-message-size} (then the first {@code max + 1}).
+     */
+    record Request(String contentType, byte[] body, long size, X509Certificate clientCertificate, List<X509Certificate> clientChain) {
+        boolean oversized(long max) {
+            return size > max;
+        }
+    }
 
     private final FederationContext federation;
     private final ServerSettings settings;
@@ -107,7 +115,11 @@ final class InboundRequests {
         if (type == null) {
             return done(Answer.error(ErrorCode.UNKNOWN_MESSAGE_TYPE));
         }
+        boolean oversized = request.oversized(federation.settings().maxMessageSize());
         if (type == MessageType.FEDERATION_HELLO) {
+            if (oversized) {
+                return done(Answer.error(ErrorCode.LIMIT_EXCEEDED));
+            }
             return decode(codec, body, decoded).thenCompose(m -> hello((FederationHello) m, request.clientCertificate(),
                     request.clientChain()));
         }
@@ -125,28 +137,27 @@ final class InboundRequests {
         if (federation.directory().denied(peer)) { // revoked: in-flight and later requests are refused
             return done(Answer.error(ErrorCode.FEDERATION_REFUSED));
         }
-        if (type != MessageType.MESSAGE_RELAY && type != MessageType.DELIVERY_ACK) { // §5.3: each POST counts (relays: step 1 below)
-            MessageType counted = type;
-            NorcMessage parsed = decoded;
-            return budget.take(peer, body.length).thenCompose(wait -> wait > 0
-                    ? done(Answer.error(ErrorCode.RATE_LIMITED, wait, null))
-                    : admitted(link, counted, codec, body, parsed));
-        }
-        return admitted(link, type, codec, body, decoded);
+        return admitted(link, type, codec, body, request.size(), decoded);
     }
 
-    /** Past the checks that come before the budget (and, except for relays and acks, within it). */
-    private CompletionStage<Answer> admitted(InboundLinks.Link link, MessageType type, Codec codec, byte[] body, NorcMessage decoded) {
+    /**
+     * Past the link: each type's capability and grant checks, then the ingress budget (every POST
+     * that gets this far counts, §5.3), then {@code max-message-size}, then the strict decode
+     * (clarification 3).
+     */
+    private CompletionStage<Answer> admitted(InboundLinks.Link link, MessageType type, Codec codec, byte[] body, long size,
+                                             NorcMessage decoded) {
         String peer = link.peer();
         if (type == MessageType.TRUST_CAPABILITY || type == MessageType.TRUST_REQUEST || type == MessageType.TRUST_RESPONSE
                 || type == MessageType.TRUST_REVOKE) {
             if (!link.has("trust")) {
                 return done(Answer.error(ErrorCode.UNEXPECTED_MESSAGE));
             }
-            return decode(codec, body, decoded).thenCompose(m -> trust.handle(link, m));
+            return charged(peer, size, () -> decode(codec, body, decoded).thenCompose(m -> trust.handle(link, m)));
         }
         return switch (type) {
-            case SERVER_DISCOVERY -> decode(codec, body, decoded).thenApply(m -> discovery(link, (ServerDiscovery) m));
+            case SERVER_DISCOVERY -> charged(peer, size,
+                    () -> decode(codec, body, decoded).thenApply(m -> discovery(link, (ServerDiscovery) m)));
             case KEY_REQUEST -> {
                 if (!link.has("keys")) {
                     yield done(Answer.error(ErrorCode.UNEXPECTED_MESSAGE));
@@ -154,7 +165,7 @@ final class InboundRequests {
                 if (federation.directory().grant(peer).compareTo(TrustLevel.BASIC) < 0) {
                     yield done(Answer.error(ErrorCode.FEDERATION_REFUSED));
                 }
-                yield decode(codec, body, decoded).thenCompose(m -> keys((KeyRequest) m));
+                yield charged(peer, size, () -> decode(codec, body, decoded).thenCompose(m -> keys((KeyRequest) m)));
             }
             case MESSAGE_RELAY, DELIVERY_ACK -> {
                 if (!link.has("relay")) {
@@ -163,19 +174,24 @@ final class InboundRequests {
                 if (federation.directory().grant(peer).compareTo(TrustLevel.BASIC) < 0) {
                     yield done(Answer.error(ErrorCode.FEDERATION_REFUSED));
                 }
-                yield budget.take(peer, body.length).thenCompose(wait -> {
-                    if (wait > 0) {
-                        return done(Answer.error(ErrorCode.RATE_LIMITED, wait, null));
-                    }
-                    if (body.length > federation.settings().maxMessageSize()) {
-                        return done(Answer.error(ErrorCode.LIMIT_EXCEEDED));
-                    }
-                    return decode(codec, body, decoded).thenCompose(m -> m instanceof MessageRelay relay
-                            ? relay(link, relay) : done(deliveryAck(link, (DeliveryAck) m)));
-                });
+                yield charged(peer, size, () -> decode(codec, body, decoded).thenCompose(m -> m instanceof MessageRelay relay
+                        ? relay(link, relay) : done(deliveryAck(link, (DeliveryAck) m))));
             }
             default -> done(Answer.error(ErrorCode.UNEXPECTED_MESSAGE));
         };
+    }
+
+    /** Takes the request from the peer's budget ({@code 6001} past it), refuses it over {@code max-message-size} ({@code 3007}), else goes on. */
+    private CompletionStage<Answer> charged(String peer, long size, java.util.function.Supplier<CompletionStage<Answer>> next) {
+        return budget.take(peer, size).thenCompose(wait -> {
+            if (wait > 0) {
+                return done(Answer.error(ErrorCode.RATE_LIMITED, wait, null));
+            }
+            if (size > federation.settings().maxMessageSize()) {
+                return done(Answer.error(ErrorCode.LIMIT_EXCEEDED));
+            }
+            return next.get();
+        });
     }
 
     private static CompletionStage<NorcMessage> decode(Codec codec, byte[] body, NorcMessage decoded) {

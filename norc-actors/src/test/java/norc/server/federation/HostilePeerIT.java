@@ -533,6 +533,16 @@ class HostilePeerIT {
         } finally {
             client.close();
         }
+        // too large as well: a binary body is checked for its link before its size, a JSON one parsed first (clarification 3)
+        try (RawPeer raw = RawPeer.open(system, spare.tls(), portB)) {
+            UUID id = UUID.randomUUID();
+            MessageSend big = new MessageSend(id, UUID.randomUUID(), List.of(BOB), new MessageSend.Metadata(nowMicros(), "text",
+                    Classification.UNCLASSIFIED), 1, new byte[32], random(2 * MAX_MESSAGE_SIZE), Map.of(bob.deviceId, wrappedKey()),
+                    random(64), Optional.of(ALICE), Optional.of(ALICE_DEVICE));
+            MessageRelay relay = new Relay(id).payloads(Map.of(bob.deviceId, BINARY.encodeMessage(big))).build();
+            assertBinaryError(raw.post(BINARY_TYPE, BINARY.encodeMessage(relay)), 409, 5003);
+            assertJsonError(raw.post(JSON_TYPE, JSON.encodeMessage(relay)), 413, 3007);
+        }
         assertNothingStored();
     }
 
