@@ -19,6 +19,8 @@ import norc.server.audit.AuditEvent;
 import norc.server.audit.AuditKinds;
 import norc.server.device.api.DeviceReply;
 import norc.server.federation.Federation;
+import norc.server.federation.api.LinkCommand;
+import norc.server.federation.api.LinkReply;
 import norc.server.federation.api.OutboxCommand;
 import norc.server.federation.api.Outboxes;
 import norc.server.federation.api.OutboxReply;
@@ -29,6 +31,7 @@ import norc.wire.Codec;
 import norc.wire.WireEncoding;
 import norc.wire.WireLimits;
 import norc.wire.message.Atoms.TrustLevel;
+import norc.wire.message.KeyResponse;
 import norc.wire.message.MessageSend;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -44,7 +47,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  * per-device copy (server-stamped sender, only that device's wrapped key) in each device's inbox,
  * journals one relay per remote recipient server in that server's {@link
  * norc.server.federation.PeerOutbox} (federation profile §5.1, §5.4; the remote server's devices
- * are the {@code keys} no local device took), and answers {@code Accepted} only when every inbox
+ * are the {@code keys} no local device took; with several remote servers, each device goes to the
+ * server that listed it, asked again if this node has not seen it), and answers {@code Accepted} only when every inbox
  * and every outbox committed. Recipients on a server this one does not trust are refused with
  * {@code 5001}, a classification above a peer's grant with {@code 2002} (§6.4), before anything is
  * stored. Past {@code commit-timeout} it answers {@code 9002}: the sender resends the same
@@ -62,6 +66,8 @@ final class MessageDelivery {
     private record Stored(DeviceReply.StoreReply reply) implements Command {}
 
     private record Queued(OutboxReply.Queued reply) implements Command {}
+
+    private record RemoteKeys(String server, LinkReply reply) implements Command {}
 
     private enum TimedOut implements Command { INSTANCE }
 
@@ -84,6 +90,7 @@ final class MessageDelivery {
     private final Map<UUID, String> owners = new HashMap<>();
     private final Set<String> reached = new HashSet<>();
     private int awaiting;
+    private int keysAwaited;
 
     private MessageDelivery(ActorContext<Command> context, TimerScheduler<Command> timers, MessageRouter.Route route,
                             ServerSettings settings, ClusterSharding sharding, Federation federation) {
@@ -109,6 +116,7 @@ final class MessageDelivery {
                 .onMessage(Resolved.class, this::onResolved)
                 .onMessage(Stored.class, this::onStored)
                 .onMessage(Queued.class, this::onQueued)
+                .onMessage(RemoteKeys.class, this::onRemoteKeys)
                 .onMessage(TimedOut.class, t -> refuse(ErrorCode.UNAVAILABLE, 0))
                 .build();
     }
@@ -158,7 +166,7 @@ final class MessageDelivery {
         }
         awaiting = users.size();
         if (awaiting == 0) {
-            return commit();
+            return attributeRemoteDevices();
         }
         ActorRef<UserReply.Recipient> resolved = context.messageAdapter(UserReply.Recipient.class, Resolved::new);
         for (String user : users) {
@@ -178,7 +186,57 @@ final class MessageDelivery {
         if (--awaiting > 0) {
             return Behaviors.same();
         }
-        return commit();
+        return attributeRemoteDevices();
+    }
+
+    /**
+     * With recipients on several remote servers, each relay may carry only its own server's devices.
+     * Devices this node has not seen in a {@code key_response} (the client fetched keys through
+     * another node, or long ago) are looked up now: one {@code key_request} per remote server for
+     * its recipients. A server that cannot answer makes the send {@code 9002}, so nothing is stored
+     * until every device has its server.
+     */
+    private Behavior<Command> attributeRemoteDevices() {
+        if (remoteUsers.size() <= 1 || remoteDevices().stream().allMatch(d -> serverOf(d) != null)) {
+            return commit();
+        }
+        keysAwaited = remoteUsers.size();
+        remoteUsers.forEach((server, recipients) -> context.ask(LinkReply.class, LinkCommand.to(sharding, server),
+                settings.delivery().commitTimeout(),
+                replyTo -> new LinkCommand.Send(new LinkCommand.Keys(List.copyOf(recipients), null), replyTo),
+                (reply, error) -> new RemoteKeys(server, reply)));
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onRemoteKeys(RemoteKeys keys) {
+        if (!(keys.reply() instanceof LinkReply.Answered answered) || answered.status() != 200
+                || !(answered.message() instanceof KeyResponse response)) {
+            return refuse(ErrorCode.UNAVAILABLE, 1);
+        }
+        for (String user : remoteUsers.get(keys.server())) {
+            Map<UUID, KeyResponse.DeviceKey> devices = response.keys().get(user);
+            if (devices != null) {
+                devices.keySet().forEach(d -> federation.remoteDevices().learned(d, keys.server()));
+            }
+        }
+        return --keysAwaited > 0 ? Behaviors.same() : commit();
+    }
+
+    /** The devices in {@code keys} that are neither local recipients' nor the sender's. */
+    private List<UUID> remoteDevices() {
+        List<UUID> remote = new ArrayList<>();
+        for (UUID device : message.keys().keySet()) {
+            if (!targets.contains(device) && !device.equals(route.senderDevice()) && !localDevices.contains(device)) {
+                remote.add(device);
+            }
+        }
+        return remote;
+    }
+
+    /** The remote server {@code device} belongs to, among this message's; null if not known. */
+    private String serverOf(UUID device) {
+        return remoteUsers.size() == 1 ? remoteUsers.keySet().iterator().next()
+                : federation.remoteDevices().serverOf(device).filter(remoteUsers::containsKey).orElse(null);
     }
 
     /** Stores every local copy and journals every relay, all at once; answers when all committed. */
@@ -210,12 +268,8 @@ final class MessageDelivery {
             return relays;
         }
         Map<String, Map<UUID, byte[]>> payloads = new LinkedHashMap<>();
-        for (UUID device : message.keys().keySet()) {
-            if (targets.contains(device) || device.equals(route.senderDevice()) || localDevices.contains(device)) {
-                continue;
-            }
-            String server = remoteUsers.size() == 1 ? remoteUsers.keySet().iterator().next()
-                    : federation.remoteDevices().serverOf(device).filter(remoteUsers::containsKey).orElse(null);
+        for (UUID device : remoteDevices()) {
+            String server = serverOf(device);
             if (server != null) {
                 payloads.computeIfAbsent(server, s -> new LinkedHashMap<>()).put(device, STORAGE.encodeMessage(copyFor(device)));
             }
