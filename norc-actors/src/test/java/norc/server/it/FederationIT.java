@@ -18,11 +18,17 @@ import norc.client.ReceivedMessage;
 import norc.client.Receipt;
 import norc.crypto.Bytes;
 import norc.crypto.Ed25519;
+import norc.e2e.ConversationChain;
+import norc.e2e.Envelope;
 import norc.error.NorcException;
 import norc.server.keys.ServerIdentity;
 import norc.wire.WireEncoding;
 import norc.wire.message.Atoms.AckStatus;
 import norc.wire.message.Atoms.Classification;
+import norc.wire.message.KeyRequest;
+import norc.wire.message.KeyResponse;
+import norc.wire.message.MessageAck;
+import norc.wire.message.MessageSend;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,7 +42,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * directory, identity key and self-signed certificate, configured as each other's static peer at
  * {@code basic}: users on either exchange end-to-end messages over NORC-F (HTTP/2, mutual TLS),
  * keys are fetched across, acks travel back ({@code accepted}, then {@code delivered} with the
- * remote device), and a relay queued while the peer is down arrives once it is back.
+ * remote device), and a relay queued while the peer is down arrives once it is back. A third,
+ * {@code c.localhost}, a's peer too, receives its share of a message to users on both b and c.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FederationIT {
@@ -46,10 +53,13 @@ class FederationIT {
     Path dirB;
     int portA;
     int portB;
+    int portC;
     byte[] keyA;
     byte[] keyB;
+    byte[] keyC;
     TestServer a;
     TestServer b;
+    TestServer c;
 
     @BeforeAll
     void start() throws Exception {
@@ -57,10 +67,13 @@ class FederationIT {
         dirB = dir.resolve("b");
         keyA = identity(dirA);
         keyB = identity(dirB);
+        keyC = identity(dir.resolve("c"));
         portA = freePort();
         portB = freePort();
+        portC = freePort();
         a = startA();
         b = startB();
+        c = TestServer.start(dir.resolve("c"), config("c.localhost", portC, "a.localhost", portA, keyA));
     }
 
     @AfterAll
@@ -71,10 +84,14 @@ class FederationIT {
         if (b != null) {
             b.close();
         }
+        if (c != null) {
+            c.close();
+        }
     }
 
     private TestServer startA() throws IOException {
-        return TestServer.start(dirA, config("a.localhost", portA, "b.localhost", portB, keyB));
+        return TestServer.start(dirA, config("a.localhost", portA, "b.localhost", portB, keyB).replace(
+                "/basic\"", "/basic,c.localhost@127.0.0.1:" + portC + "/" + Bytes.hex(keyC) + "/basic\""));
     }
 
     private TestServer startB() throws IOException {
@@ -217,6 +234,59 @@ class FederationIT {
         awaitReceipt(aliceHears, sent.get(count - 1), AckStatus.DELIVERED);
         alice.close();
         bob.close();
+    }
+
+    /**
+     * One message to users on two other servers: each relay carries only its own server's devices.
+     * Which device is whose the origin learns from the {@code key_response}s it proxies; a client may
+     * send with keys it fetched earlier, through another node or before a restart, so here the keys
+     * are fetched, then {@code a} restarts (forgetting what it learned) and another device of the
+     * sender writes with those keys: {@code a} asks both servers again and both recipients get it.
+     */
+    @Test
+    void aMessageToUsersOnTwoRemoteServersReachesBothEvenWhenTheOriginForgotWhoseDevicesTheyAre() throws Exception {
+        RecordingListener bobHears = new RecordingListener();
+        RecordingListener carolHears = new RecordingListener();
+        NorcClient bob = b.registerNew("bob-3", WireEncoding.BINARY, bobHears, null);
+        NorcClient carol = c.registerNew("carol-3", WireEncoding.JSON, carolHears, null);
+        String aliceId = "alice-3@a.localhost";
+        List<String> recipients = List.of("bob-3@b.localhost", "carol-3@c.localhost");
+
+        KeyResponse keys;
+        try (RawClient laptop = RawClient.handshaken(a, WireEncoding.BINARY)) {
+            laptop.send(laptop.register(aliceId, a.createUserWithToken(aliceId)));
+            laptop.receive();
+            laptop.send(new KeyRequest(recipients, java.util.Optional.empty()));
+            keys = (KeyResponse) laptop.receive();
+        }
+        assertThat(keys.keys().get("bob-3@b.localhost")).hasSize(1);
+        assertThat(keys.keys().get("carol-3@c.localhost")).hasSize(1);
+
+        a.close(); // a forgets which remote device is whose
+        a = null;
+        a = startA();
+        try (RawClient phone = RawClient.handshaken(a, WireEncoding.BINARY)) {
+            phone.send(phone.register(aliceId, a.token(aliceId)));
+            phone.receive();
+            List<Envelope.RecipientDevice> devices = new ArrayList<>();
+            keys.keys().values().forEach(forUser -> forUser.forEach((device, key) ->
+                    devices.add(new Envelope.RecipientDevice(device, key.kexPublicKey()))));
+            MessageSend message = Envelope.seal(new Envelope.Sender(aliceId, phone.deviceId, phone.signing.secretKey()),
+                    UUID.randomUUID(), UUID.randomUUID(), recipients,
+                    new MessageSend.Metadata(RawClient.nowMicros(), "text", Classification.UNCLASSIFIED),
+                    new ConversationChain().next(UUID.randomUUID()), "to both".getBytes(StandardCharsets.UTF_8), devices,
+                    TestServer.RANDOM);
+            phone.send(message);
+            assertThat(((MessageAck) phone.receive()).status()).isEqualTo(AckStatus.ACCEPTED);
+        }
+        ReceivedMessage atBob = bobHears.messages.poll(30, TimeUnit.SECONDS);
+        ReceivedMessage atCarol = carolHears.messages.poll(30, TimeUnit.SECONDS);
+        assertThat(atBob).as("bob's copy, relayed to b").isNotNull();
+        assertThat(atCarol).as("carol's copy, relayed to c").isNotNull();
+        assertThat(new String(atBob.content(), StandardCharsets.UTF_8)).isEqualTo("to both");
+        assertThat(new String(atCarol.content(), StandardCharsets.UTF_8)).isEqualTo("to both");
+        bob.close();
+        carol.close();
     }
 
     static Receipt awaitReceipt(RecordingListener hears, UUID messageId, AckStatus status) throws InterruptedException {
