@@ -39,6 +39,7 @@ import norc.server.federation.api.Outboxes;
 import norc.server.storage.StorageSeal;
 import norc.server.http.AdminEndpoint;
 import norc.server.keys.ServerIdentity;
+import norc.server.metrics.DeadLetters;
 import norc.server.metrics.ServerMetrics;
 import norc.server.message.MessageRouter;
 import norc.server.user.UserEntity;
@@ -67,6 +68,8 @@ import org.apache.pekko.http.javadsl.ServerBinding;
  * <pre>
  * NorcGuardian
  * ├── cluster membership (a cluster of one unless seed nodes are configured)
+ * ├── dead-letters: DeadLetters                   (counts dead letters by type, logs them a minute at a time
+ * │                                                 without recipients; restart)
  * ├── audit-journal: AuditJournal                 (cluster singleton, event-sourced hash chain; restart
  * │                                                 with backoff, recovering the chain's head)
  * ├── audit-recorder: AuditRecorder               (this node's AuditLog: pseudonymise, rate-limit, send
@@ -130,6 +133,9 @@ public final class NorcGuardian {
         if (context.getSystem().settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
             cluster.manager().tell(Join.create(cluster.selfMember().address()));
         }
+
+        // dead letters counted and logged by type, never by recipient (restart: loses a minute's counts)
+        context.spawn(Behaviors.supervise(DeadLetters.create(metrics)).onFailure(SupervisorStrategy.restart()), "dead-letters");
 
         // 2. the audit log (one chain per cluster, its writer a singleton; policies in AuditJournal.start),
         //    then the sharded, event-sourced state (supervised by sharding; policies in each init),

@@ -48,6 +48,9 @@ public final class ServerMetrics {
     private final Gauge peerLinks = Gauge.builder().name("norc_federation_links")
             .help("This node's NORC-F connections to peer servers that completed their hello").register(registry);
 
+    private final Counter deadLetters = Counter.builder().name("norc_dead_letters")
+            .help("Messages to actors that were gone, by message type (DeadLetters)").labelNames("type").register(registry);
+
     public ServerMetrics() {
         JvmMetrics.builder().register(registry);
         connections.labelValues("open").set(0);
@@ -55,6 +58,11 @@ public final class ServerMetrics {
         for (ReceiveSession.DiscardReason reason : ReceiveSession.DiscardReason.values()) {
             discarded.labelValues(reason.name().toLowerCase());
         }
+    }
+
+    /** A message of {@code type} (a class name, never an id) reached no actor. */
+    public void deadLetter(String type) {
+        deadLetters.labelValues(type).inc();
     }
 
     /** A link to a peer came up ({@code +1}) or its connection closed ({@code -1}). */
