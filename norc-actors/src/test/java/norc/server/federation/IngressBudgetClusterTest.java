@@ -9,14 +9,12 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.StreamSupport;
 import norc.server.ClusterFormation;
 import norc.server.NorcConfig;
+import norc.server.it.TestServer;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,7 +32,7 @@ class IngressBudgetClusterTest {
         ActorSystem<Void> one = node(seedPort, seedPort);
         ActorSystem<Void> two = node(freePort(), seedPort);
         try {
-            await().atMost(Duration.ofSeconds(30)).until(() -> upMembers(one) == 2 && upMembers(two) == 2);
+            await().atMost(Duration.ofSeconds(30)).until(() -> TestServer.upMembers(one) == 2 && TestServer.upMembers(two) == 2);
             FederationSettings.Ingress limits = new FederationSettings.Ingress(PER_MINUTE, 1_000_000_000L);
             IngressAllowance.init(one, limits);
             IngressAllowance.init(two, limits);
@@ -82,10 +80,6 @@ class IngressBudgetClusterTest {
         return ActorSystem.create(Behaviors.empty(), ClusterFormation.SYSTEM_NAME, config);
     }
 
-    private static long upMembers(ActorSystem<?> system) {
-        return StreamSupport.stream(Cluster.get(system).state().getMembers().spliterator(), false)
-                .filter(m -> m.status() == MemberStatus.up()).count();
-    }
 
     private static int freePort() throws Exception {
         try (ServerSocket socket = new ServerSocket(0)) {

@@ -18,7 +18,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.StreamSupport;
 import norc.client.NorcClient;
 import norc.client.Receipt;
 import norc.error.ErrorCode;
@@ -33,8 +32,6 @@ import org.apache.pekko.cluster.sharding.ShardRegion;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery;
 import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -99,7 +96,7 @@ class FederationClusterIT {
                     norc.federation.trust.dns-zone-file = "%s"
                     """.formatted(federationB, zone));
             try {
-                await().atMost(Duration.ofSeconds(30)).until(() -> upMembers(a1.server.system()) == 2 && upMembers(a2.server.system()) == 2);
+                await().atMost(Duration.ofSeconds(30)).until(() -> TestServer.upMembers(a1.server.system()) == 2 && TestServer.upMembers(a2.server.system()) == 2);
                 // trust by NORC-T: b admits a, a asks b for basic (dns proof, granted by b's policy), b's notice grants it at a
                 assertThat(b.post("/admin/federation/peers", "{\"server_id\":\"a.localhost\",\"address\":\"127.0.0.1:"
                         + federationA1 + "\"}").statusCode()).isEqualTo(200);
@@ -223,8 +220,4 @@ class FederationClusterIT {
         return state.getShards().stream().flatMap(shard -> shard.getEntityIds().stream()).collect(Collectors.toSet());
     }
 
-    private static long upMembers(ActorSystem<?> system) {
-        return StreamSupport.stream(Cluster.get(system).state().getMembers().spliterator(), false)
-                .filter(m -> m.status() == MemberStatus.up()).count();
-    }
 }

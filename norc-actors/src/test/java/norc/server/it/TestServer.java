@@ -138,4 +138,11 @@ public final class TestServer implements AutoCloseable {
     public void close() {
         server.close();
     }
+
+    /** How many members of {@code system}'s cluster it sees as Up. */
+    public static long upMembers(org.apache.pekko.actor.typed.ActorSystem<?> system) {
+        return java.util.stream.StreamSupport.stream(
+                        org.apache.pekko.cluster.typed.Cluster.get(system).state().getMembers().spliterator(), false)
+                .filter(m -> m.status() == org.apache.pekko.cluster.MemberStatus.up()).count();
+    }
 }

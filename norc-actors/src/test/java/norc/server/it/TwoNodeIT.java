@@ -16,7 +16,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.StreamSupport;
 import norc.client.DeviceIdentity;
 import norc.client.NorcClient;
 import norc.client.ReceivedMessage;
@@ -72,7 +71,7 @@ class TwoNodeIT {
                 dir.resolve("a").resolve("storage").resolve("seal.key"),
                 tls.resolve(TlsMaterial.KEYSTORE_FILE), Files.readString(tls.resolve(TlsMaterial.PASSWORD_FILE)).strip()));
         try {
-            await().atMost(Duration.ofSeconds(30)).until(() -> upMembers(a.server.system()) == 2 && upMembers(b.server.system()) == 2);
+            await().atMost(Duration.ofSeconds(30)).until(() -> TestServer.upMembers(a.server.system()) == 2 && TestServer.upMembers(b.server.system()) == 2);
             assertThat(b.server.identityPublicKey()).isEqualTo(a.server.identityPublicKey()); // one server
 
             // senders on node a, recipients on node b
@@ -116,7 +115,7 @@ class TwoNodeIT {
             for (NorcClient sender : senders) {
                 assertThat(sender.closeFuture()).succeedsWithin(Duration.ofSeconds(15));
             }
-            await().atMost(Duration.ofSeconds(30)).until(() -> upMembers(b.server.system()) == 1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> TestServer.upMembers(b.server.system()) == 1);
 
             for (int i = 0; i < PAIRS; i++) {
                 RecordingListener hears = new RecordingListener();
@@ -164,10 +163,6 @@ class TwoNodeIT {
         return new String(message.content(), StandardCharsets.UTF_8);
     }
 
-    private static long upMembers(ActorSystem<?> system) {
-        return StreamSupport.stream(Cluster.get(system).state().getMembers().spliterator(), false)
-                .filter(m -> m.status() == MemberStatus.up()).count();
-    }
 
     private static Set<String> deviceEntities(ActorSystem<?> system) throws Exception {
         ShardRegion.CurrentShardRegionState state = AskPattern.<ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(
