@@ -13,7 +13,9 @@ import norc.server.connection.ConnectionSupervisor;
 import norc.server.crypto.CryptoPool;
 import norc.server.netty.NettyClientEndpoint;
 import norc.server.netty.NettyTls;
+import norc.persistence.JournalDatabase;
 import norc.server.device.DeviceSessionEntity;
+import norc.server.device.JournalTrimmer;
 import norc.server.device.api.DeviceCommand;
 import norc.server.device.api.DeviceRestarted;
 import norc.server.federation.Federation;
@@ -45,6 +47,7 @@ import norc.server.message.MessageRouter;
 import norc.server.user.UserEntity;
 import norc.server.user.api.UserCommand;
 import norc.session.ServerHandshake;
+import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
@@ -146,7 +149,11 @@ public final class NorcGuardian {
         // a recovered device entity tells every node, so its connection attaches at once
         ActorRef<Topic.Command<DeviceRestarted>> restarts = context.spawn(
                 Topic.create(DeviceRestarted.class, DeviceRestarted.TOPIC), "device-restarts");
-        DeviceSessionEntity.init(context.getSystem(), settings, metrics, restarts, seal);
+        // retention: drained inboxes' journal prefixes deleted together, once a second (restart: they are asked again)
+        ActorRef<JournalTrimmer.Command> trimmer = context.spawn(Behaviors.supervise(JournalTrimmer.create(
+                        JournalDatabase.of(settings.database().url(), settings.database().user(), settings.database().password()),
+                        settings.delivery().trimFlush(), metrics)).onFailure(SupervisorStrategy.restart()), "journal-trimmer");
+        DeviceSessionEntity.init(context.getSystem(), settings, metrics, restarts, seal, trimmer, JdbcReadJournal.Identifier());
 
         // 3. federation: this node's links to peers, and the per-peer queues and replay caches
         Federation federation = null;

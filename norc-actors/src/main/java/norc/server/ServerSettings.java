@@ -75,16 +75,25 @@ public record ServerSettings(
     }
 
     /** Spec §6.16 budgets, per device (registrations: per source address). */
-    public record Limits(int messagesPerMinute, int messageBurst, int keyLookupsPerMinute, int keyLookupBurst,
+    public record Limits(int messagesPerMinute, int messageBurst, long messageBytesPerMinute, long messageBytesBurst,
+                         int maxCopiesPerSend, int keyLookupsPerMinute, int keyLookupBurst,
                          int registrationsPerHour, int maxUsersPerRequest, Session session) {
         /** Budgets of one session (per connection), for the ephemeral messages that store nothing. */
         public record Session(int presencePerMinute, int presenceBurst, int keyExchangesPerMinute, int keyExchangeBurst,
                               int timeSyncsPerMinute, int timeSyncBurst) {}
     }
 
-    /** Store-and-forward. */
+    /**
+     * Store-and-forward. Inbox quotas per device ({@code maxInboxMessages}, {@code maxInboxBytes});
+     * {@code hotPayloadBytes}: payloads a device entity keeps in memory for its live connection
+     * (everything else is read back from the journal); a drained inbox is snapshotted and its
+     * journal trimmed after {@code trimEvery} events or {@code trimInterval}, the deletes of a node
+     * going to the database together every {@code trimFlush}.
+     */
     public record Delivery(Duration messageTtl, int inFlight, int dedupIds, Duration commitTimeout,
-                           Duration maxClockSkew, int snapshotEvery, Duration attachRefresh, Duration ackFlushDelay) {}
+                           Duration maxClockSkew, int snapshotEvery, Duration attachRefresh, Duration ackFlushDelay,
+                           int maxInboxMessages, long maxInboxBytes, long hotPayloadBytes, int trimEvery,
+                           Duration trimInterval, Duration trimFlush) {}
 
     /** Authenticated session policy. */
     public record Session(Duration lifetime, Duration authSkew, Duration timeUncertainty, Duration presenceMaxDelay) {}
@@ -162,6 +171,8 @@ public record ServerSettings(
                     FederationSettings.from(c, serverId),
                     database(c),
                     new Limits(atLeast(c, "limits.messages-per-minute", 1), atLeast(c, "limits.message-burst", 1),
+                            bytesAtLeast(c, "limits.message-bytes-per-minute", 1), bytesAtLeast(c, "limits.message-bytes-burst", maxPayload),
+                            atLeast(c, "limits.max-copies-per-send", 1),
                             atLeast(c, "limits.key-lookups-per-minute", 1), atLeast(c, "limits.key-lookup-burst", 1),
                             atLeast(c, "limits.registrations-per-hour", 1), atLeast(c, "limits.max-users-per-request", 1),
                             new Limits.Session(atLeast(c, "limits.session.presence-per-minute", 1),
@@ -173,7 +184,10 @@ public record ServerSettings(
                     new Delivery(positive(c, "delivery.message-ttl"), atLeast(c, "delivery.in-flight", 1),
                             atLeast(c, "delivery.dedup-ids", 0), positive(c, "delivery.commit-timeout"),
                             positive(c, "delivery.max-clock-skew"), atLeast(c, "delivery.snapshot-every", 1),
-                            positive(c, "delivery.attach-refresh"), positive(c, "delivery.ack-flush-delay")),
+                            positive(c, "delivery.attach-refresh"), positive(c, "delivery.ack-flush-delay"),
+                            atLeast(c, "delivery.max-inbox-messages", 1), bytesAtLeast(c, "delivery.max-inbox-bytes", maxPayload),
+                            bytesAtLeast(c, "delivery.hot-payload-bytes", 0), atLeast(c, "delivery.trim-every", 1),
+                            positive(c, "delivery.trim-interval"), positive(c, "delivery.trim-flush")),
                     new Session(positive(c, "session.lifetime"), positive(c, "session.auth-skew"),
                             positive(c, "session.time-uncertainty"), nonNegative(c, "session.presence-max-delay")),
                     AuditSettings.from(c, dataDir));
@@ -252,6 +266,14 @@ public record ServerSettings(
         int value = c.getInt(key);
         if (value < min) {
             throw new IllegalArgumentException("norc." + key + " must be at least " + min + ", not " + value);
+        }
+        return value;
+    }
+
+    private static long bytesAtLeast(Config c, String key, long min) {
+        long value = c.getBytes(key);
+        if (value < min) {
+            throw new IllegalArgumentException("norc." + key + " must be at least " + min + " bytes, not " + value);
         }
         return value;
     }

@@ -74,6 +74,7 @@ public final class ContractNames {
         name("device.event.messages-acknowledged", DeviceEvent.MessagesAcknowledged.class);
         name("device.event.messages-expired", DeviceEvent.MessagesExpired.class);
         name("device.event.device-revoked", DeviceEvent.DeviceRevoked.class);
+        name("device.event.inbox-drained", DeviceEvent.InboxDrained.class);
         name("device.snapshot", DeviceSnapshot.class);
         name("device.restarted", DeviceRestarted.class);
 

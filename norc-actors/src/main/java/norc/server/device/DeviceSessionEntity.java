@@ -3,6 +3,7 @@ package norc.server.device;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -11,6 +12,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import norc.persistence.JournalDatabase.Trim;
 import norc.server.ServerSettings;
 import norc.server.contract.WireMessage;
 import norc.server.device.api.DeviceCommand;
@@ -25,6 +28,7 @@ import norc.server.device.api.DeviceCommand.Spend;
 import norc.server.device.api.DeviceCommand.Store;
 import norc.server.device.api.DeviceEvent;
 import norc.server.device.api.DeviceEvent.DeviceRevoked;
+import norc.server.device.api.DeviceEvent.InboxDrained;
 import norc.server.device.api.DeviceEvent.MessageAcknowledged;
 import norc.server.device.api.DeviceEvent.MessageStored;
 import norc.server.device.api.DeviceEvent.MessagesAcknowledged;
@@ -57,9 +61,14 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.persistence.query.EventEnvelope;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
 import org.apache.pekko.persistence.typed.EventAdapter;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
+import org.apache.pekko.persistence.typed.SnapshotCompleted;
+import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
@@ -81,6 +90,13 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * committed an acknowledged message only stops counting against the in-flight window; if the entity
  * dies first, the message is delivered again and the client drops it by {@code message_id}
  * (at-least-once). The sender's {@code delivered} receipt leaves after the commit.
+ * <p>Payloads live in the journal, not here: the state keeps an index entry per inbox message (its
+ * {@code MessageStored} event's sequence number and size), snapshots hold that index, and a payload
+ * is read back from the journal when it is delivered. Only what arrives for the live connection
+ * while the in-flight window is full is kept in memory ({@code hot-payload-bytes}). The inbox has a
+ * count and a byte quota. When the inbox has drained, the entity snapshots and asks the node's
+ * {@link JournalTrimmer} to delete the journal prefix and the older snapshots, so a delivered
+ * message leaves no row behind.
  */
 public final class DeviceSessionEntity
         extends EventSourcedBehaviorWithEnforcedReplies<DeviceCommand, DeviceEvent, DeviceSessionEntity.State> {
@@ -98,6 +114,16 @@ public final class DeviceSessionEntity
     /** Journal the acknowledgements waiting in {@link #pendingAcks}. */
     private enum FlushAcks implements DeviceCommand, NoSerializationVerificationNeeded { INSTANCE }
 
+    /** Payloads read back from the journal for the connection (empty and failed: read again later). */
+    private record PayloadsRead(Map<UUID, byte[]> payloads, Throwable failure)
+            implements DeviceCommand, NoSerializationVerificationNeeded {}
+
+    /** {@code trim-interval} after the inbox drained: snapshot and trim if it is still empty. */
+    private enum TrimDue implements DeviceCommand, NoSerializationVerificationNeeded { INSTANCE }
+
+    /** Try the window again after a failed read. */
+    private enum RetryRead implements DeviceCommand, NoSerializationVerificationNeeded { INSTANCE }
+
     // ---- state ----
 
     /**
@@ -110,6 +136,7 @@ public final class DeviceSessionEntity
         boolean revoked;
         final LinkedHashMap<UUID, StoredMessage> inbox = new LinkedHashMap<>();
         final LinkedHashMap<UUID, Boolean> handled = new LinkedHashMap<>();
+        long inboxBytes;
         private final int dedupIds;
 
         State(int dedupIds) {
@@ -124,8 +151,22 @@ public final class DeviceSessionEntity
             return inbox.size();
         }
 
+        void add(StoredMessage message) {
+            inbox.put(message.messageId(), message);
+            inboxBytes += message.size();
+        }
+
+        /** The journal rows below this sequence number hold no message still in the inbox. */
+        long oldestInboxRow() {
+            return inbox.isEmpty() ? Long.MAX_VALUE : inbox.values().iterator().next().sequenceNr();
+        }
+
         void forget(UUID id) {
-            if (inbox.remove(id) != null && dedupIds > 0) {
+            StoredMessage removed = inbox.remove(id);
+            if (removed != null) {
+                inboxBytes -= removed.size();
+            }
+            if (removed != null && dedupIds > 0) {
                 handled.put(id, Boolean.TRUE);
                 if (handled.size() > dedupIds) {
                     Iterator<UUID> oldest = handled.keySet().iterator();
@@ -144,8 +185,11 @@ public final class DeviceSessionEntity
      * within {@code attach-refresh}. Other devices and the connection itself are not affected.
      */
     public static void init(ActorSystem<?> system, ServerSettings settings, ServerMetrics metrics,
-                            ActorRef<Topic.Command<DeviceRestarted>> restarts, StorageSeal seal) {
+                            ActorRef<Topic.Command<DeviceRestarted>> restarts, StorageSeal seal,
+                            ActorRef<JournalTrimmer.Command> trimmer, String readJournalId) {
         ClusterSharding sharding = ClusterSharding.get(system);
+        CurrentEventsByPersistenceIdQuery journal = PersistenceQuery.get(system)
+                .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, readJournalId);
         Devices devices = new Devices() {
             @Override
             public void tell(UUID device, DeviceCommand command) {
@@ -160,6 +204,16 @@ public final class DeviceSessionEntity
             @Override
             public void restarted(UUID device) {
                 restarts.tell(Topic.publish(new DeviceRestarted(device)));
+            }
+
+            @Override
+            public CompletionStage<List<EventEnvelope>> events(String persistenceId, long from, long to) {
+                return journal.currentEventsByPersistenceId(persistenceId, from, to).runWith(Sink.seq(), system);
+            }
+
+            @Override
+            public void trim(Trim trim) {
+                trimmer.tell(new JournalTrimmer.Request(trim));
             }
         };
         sharding.init(Entity.of(DeviceCommand.ENTITY_TYPE_KEY, context -> create(context.getEntityId(), settings, devices, metrics, seal))
@@ -179,6 +233,12 @@ public final class DeviceSessionEntity
 
         /** This device's entity recovered: its connection, wherever it is, should attach now. */
         void restarted(UUID deviceId);
+
+        /** The journal rows {@code from..to} of an entity, as stored (sealed), for payloads to deliver. */
+        CompletionStage<List<EventEnvelope>> events(String persistenceId, long from, long to);
+
+        /** Delete an entity's journal prefix and older snapshots (the node's {@link JournalTrimmer}). */
+        void trim(Trim trim);
     }
 
     /** Stored under a pseudonymous persistence id, its events and snapshots sealed ({@link StorageSeal}). */
@@ -195,6 +255,7 @@ public final class DeviceSessionEntity
     private final Devices devices;
     private final ServerMetrics metrics;
     private final TokenBucket messages;
+    private final TokenBucket messageBytes;
     private final TokenBucket keyLookups;
     private final StorageSeal seal;
     private final SealedEvents<DeviceEvent> sealedEvents;
@@ -205,6 +266,13 @@ public final class DeviceSessionEntity
     private final ArrayDeque<UUID> toSend = new ArrayDeque<>();
     // acknowledged by the device, not yet journalled (not persisted: the device acks again after a redelivery)
     private final LinkedHashMap<UUID, AckStatus> pendingAcks = new LinkedHashMap<>();
+    // payloads in memory for the connection: arrived while it was attached, or read back (bounded by hot-payload-bytes)
+    private final Map<UUID, byte[]> payloads = new HashMap<>();
+    private long payloadBytes;
+    private boolean reading;
+    // retention: the last snapshot, and the journal prefix already asked to be deleted
+    private long lastSnapshotSeq;
+    private long trimmedTo;
 
     private DeviceSessionEntity(ActorContext<DeviceCommand> context, TimerScheduler<DeviceCommand> timers, String deviceId,
                                 ServerSettings settings, Devices devices, ServerMetrics metrics, StorageSeal seal) {
@@ -221,6 +289,7 @@ public final class DeviceSessionEntity
         long now = System.nanoTime();
         ServerSettings.Limits limits = settings.limits();
         this.messages = new TokenBucket(limits.messageBurst(), limits.messagesPerMinute(), now);
+        this.messageBytes = new TokenBucket(limits.messageBytesBurst(), limits.messageBytesPerMinute(), now);
         this.keyLookups = new TokenBucket(limits.keyLookupBurst(), limits.keyLookupsPerMinute(), now);
     }
 
@@ -254,18 +323,65 @@ public final class DeviceSessionEntity
                 State state = new State(delivery.dedupIds());
                 state.owner = snapshot.owner();
                 state.revoked = snapshot.revoked();
-                snapshot.inbox().forEach(m -> state.inbox.put(m.messageId(), m));
+                snapshot.inbox().forEach(state::add);
                 snapshot.handled().forEach(id -> state.handled.put(id, Boolean.TRUE));
                 return state;
             }
         });
     }
 
+    /**
+     * Besides every {@code snapshot-every} events, retention's snapshots, after which the journal
+     * prefix goes ({@link #onSnapshot}): when the inbox is empty and {@code trim-every} events
+     * passed since the last snapshot, or at an {@link InboxDrained} event. That one is written
+     * {@code trim-interval} after the inbox drained with fewer events ({@link TrimDue}), so that a
+     * quiet device's delivered messages do not stay until its next traffic.
+     */
+    @Override
+    public boolean shouldSnapshot(State state, DeviceEvent event, long sequenceNr) {
+        if (!state.inbox.isEmpty() || sequenceNr <= lastSnapshotSeq) {
+            return false;
+        }
+        if (event instanceof InboxDrained || sequenceNr - lastSnapshotSeq >= delivery.trimEvery()) {
+            return true;
+        }
+        boolean drained = event instanceof MessagesAcknowledged || event instanceof MessageAcknowledged
+                || event instanceof MessagesExpired || event instanceof DeviceRevoked;
+        if (drained && !timers.isTimerActive(TrimDue.INSTANCE)) {
+            timers.startSingleTimer(TrimDue.INSTANCE, delivery.trimInterval());
+        }
+        return false;
+    }
+
+    private ReplyEffect<DeviceEvent, State> onTrimDue(State state, TrimDue c) {
+        if (!state.inbox.isEmpty() || lastSequenceNumber(context) <= lastSnapshotSeq) {
+            return Effect().noReply(); // traffic came back: retention waits for the inbox to drain again
+        }
+        return Effect().persist(new InboxDrained(System.currentTimeMillis())).thenNoReply();
+    }
+
     @Override
     public SignalHandler<State> signalHandler() {
         return newSignalHandlerBuilder()
                 .onSignal(RecoveryCompleted.instance(), this::onRecovered)
+                .onSignal(SnapshotCompleted.class, this::onSnapshot)
                 .build();
+    }
+
+    /**
+     * A snapshot at {@code S} holds the whole state, so the journal rows below the oldest message
+     * still in the inbox, up to {@code S - 1}, can go, and the snapshots before {@code S}. Row
+     * {@code S} stays: the journal's highest sequence number must survive (it is an ack or a
+     * claim, never a payload once the inbox is empty). Only ever a prefix.
+     */
+    private void onSnapshot(State state, SnapshotCompleted completed) {
+        long at = completed.metadata().sequenceNr();
+        lastSnapshotSeq = Math.max(lastSnapshotSeq, at);
+        long upTo = Math.min(at - 1, state.oldestInboxRow() - 1);
+        if (upTo > trimmedTo) {
+            trimmedTo = upTo;
+            devices.trim(new Trim(persistenceId().id(), upTo, at));
+        }
     }
 
     /**
@@ -281,6 +397,8 @@ public final class DeviceSessionEntity
         pendingAcks.clear(); // the device acknowledges again after the redelivery
         inFlight.clear();
         toSend.clear();
+        dropPayloads();
+        lastSnapshotSeq = lastSequenceNumber(context);
         if (connection != null) {
             queueInbox(state, System.currentTimeMillis());
             fillWindow(state);
@@ -317,6 +435,12 @@ public final class DeviceSessionEntity
                 .onCommand(Push.class, this::onPush)
                 .onCommand(Revoke.class, this::onRevoke)
                 .onCommand(Stop.class, this::onStop)
+                .onCommand(PayloadsRead.class, this::onPayloadsRead)
+                .onCommand(TrimDue.class, this::onTrimDue)
+                .onCommand(RetryRead.class, (state, c) -> {
+                    fillWindow(state);
+                    return Effect().noReply();
+                })
                 .build();
     }
 
@@ -337,12 +461,19 @@ public final class DeviceSessionEntity
         if (state.seen(c.messageId())) {
             return Effect().reply(c.replyTo(), new StoreReply(deviceId, StoreResult.DUPLICATE));
         }
+        if (state.inbox.size() >= delivery.maxInboxMessages() || state.inboxBytes + c.payload().length > delivery.maxInboxBytes()) {
+            metrics.inboxFull();
+            return Effect().reply(c.replyTo(), new StoreReply(deviceId, StoreResult.INBOX_FULL));
+        }
         MessageStored event = new MessageStored(c.messageId(), c.payload(), c.senderDevice(), System.currentTimeMillis(), c.expiresAt(),
                 c.originServer());
         return Effect().persist(event)
                 .thenRun(s -> {
                     if (connection != null) {
                         toSend.add(c.messageId());
+                        if (payloadBytes + c.payload().length <= delivery.hotPayloadBytes()) {
+                            keepPayload(c.messageId(), c.payload());
+                        }
                         fillWindow(s);
                     }
                 })
@@ -365,6 +496,7 @@ public final class DeviceSessionEntity
         context.watchWith(connection, new ConnectionGone(connection));
         inFlight.clear();
         toSend.clear();
+        dropPayloads();
         List<UUID> expired = queueInbox(state, System.currentTimeMillis());
         if (expired.isEmpty()) {
             fillWindow(state);
@@ -379,6 +511,7 @@ public final class DeviceSessionEntity
             connection = null;
             inFlight.clear();
             toSend.clear();
+            dropPayloads();
         }
         return Effect().noReply();
     }
@@ -449,8 +582,16 @@ public final class DeviceSessionEntity
     }
 
     private ReplyEffect<DeviceEvent, State> onSpend(State state, Spend c) {
-        TokenBucket bucket = c.budget() == Budget.MESSAGE ? messages : keyLookups;
-        return Effect().reply(c.replyTo(), new Spent(bucket.take(System.nanoTime())));
+        long now = System.nanoTime();
+        if (c.budget() == Budget.KEY_LOOKUP) {
+            return Effect().reply(c.replyTo(), new Spent(keyLookups.take(now)));
+        }
+        long wait = Math.max(messages.shortfall(1, now), messageBytes.shortfall(c.bytes(), now));
+        if (wait == 0) {
+            messages.spend(1);
+            messageBytes.spend(c.bytes());
+        }
+        return Effect().reply(c.replyTo(), new Spent(wait));
     }
 
     private ReplyEffect<DeviceEvent, State> onPush(State state, Push c) {
@@ -473,15 +614,110 @@ public final class DeviceSessionEntity
                 .thenNoReply();
     }
 
-    /** Sends queued messages to the connection while fewer than {@code in-flight} are unacknowledged. */
+    /**
+     * Sends queued messages to the connection, in inbox order, while fewer than {@code in-flight}
+     * are unacknowledged. A message whose payload is not in memory stops the loop and starts one
+     * read of the journal for the next ones; the loop resumes when they arrive.
+     */
     private void fillWindow(State state) {
         while (connection != null && inFlight.size() < delivery.inFlight() && !toSend.isEmpty()) {
-            UUID next = toSend.poll();
+            UUID next = toSend.peek();
             StoredMessage stored = state.inbox.get(next);
-            if (stored != null && inFlight.add(next)) {
-                connection.tell(new DeviceOutbound.Deliver(stored.messageId(), stored.payload()));
+            if (stored == null || inFlight.contains(next)) {
+                toSend.poll();
+                continue;
             }
+            byte[] payload = stored.payload() != null ? stored.payload() : takePayload(next);
+            if (payload == null) {
+                readPayloads(state);
+                return;
+            }
+            toSend.poll();
+            inFlight.add(next);
+            connection.tell(new DeviceOutbound.Deliver(stored.messageId(), payload));
         }
+    }
+
+    /**
+     * Reads the journal rows of the next queued messages whose payloads are not in memory: as many
+     * as {@code in-flight} allows and {@code hot-payload-bytes} holds (at least one), in one query.
+     */
+    private void readPayloads(State state) {
+        if (reading) {
+            return;
+        }
+        Set<UUID> wanted = new HashSet<>();
+        long from = Long.MAX_VALUE;
+        long to = 0;
+        long bytes = payloadBytes;
+        for (UUID id : toSend) {
+            StoredMessage stored = state.inbox.get(id);
+            if (stored == null || stored.payload() != null || payloads.containsKey(id)) {
+                continue;
+            }
+            if (!wanted.isEmpty() && (wanted.size() >= delivery.inFlight() || bytes + stored.size() > delivery.hotPayloadBytes())) {
+                break;
+            }
+            wanted.add(id);
+            bytes += stored.size();
+            from = Math.min(from, stored.sequenceNr());
+            to = Math.max(to, stored.sequenceNr());
+        }
+        if (wanted.isEmpty()) {
+            return;
+        }
+        reading = true;
+        metrics.payloadsRead(wanted.size());
+        context.pipeToSelf(devices.events(persistenceId().id(), from, to), (rows, failure) -> {
+            if (failure != null) {
+                return new PayloadsRead(Map.of(), failure);
+            }
+            Map<UUID, byte[]> found = new HashMap<>();
+            for (EventEnvelope row : rows) {
+                DeviceEvent event = sealedEvents.fromJournal(row.event(), "").events().head();
+                if (event instanceof MessageStored m && wanted.contains(m.messageId())) {
+                    found.put(m.messageId(), m.payload());
+                }
+            }
+            return new PayloadsRead(found, null);
+        });
+    }
+
+    private ReplyEffect<DeviceEvent, State> onPayloadsRead(State state, PayloadsRead read) {
+        reading = false;
+        if (read.failure() != null) {
+            context.getLog().warn("reading undelivered payloads from the journal failed, retrying in 1 s: {}", read.failure().toString());
+            timers.startSingleTimer(RetryRead.INSTANCE, Duration.ofSeconds(1));
+            return Effect().noReply();
+        }
+        if (connection != null) {
+            read.payloads().forEach((id, payload) -> {
+                if (state.inbox.containsKey(id) && !inFlight.contains(id)) {
+                    keepPayload(id, payload);
+                }
+            });
+            fillWindow(state);
+        }
+        return Effect().noReply();
+    }
+
+    private void keepPayload(UUID id, byte[] payload) {
+        if (payloads.put(id, payload) == null) {
+            payloadBytes += payload.length;
+        }
+    }
+
+    private byte[] takePayload(UUID id) {
+        byte[] payload = payloads.remove(id);
+        if (payload != null) {
+            payloadBytes -= payload.length;
+        }
+        return payload;
+    }
+
+    private void dropPayloads() {
+        payloads.clear();
+        payloadBytes = 0;
     }
 
     @Override
@@ -491,9 +727,9 @@ public final class DeviceSessionEntity
                     state.owner = e.userId();
                     return state;
                 })
-                .onEvent(MessageStored.class, (state, e) -> {
-                    state.inbox.put(e.messageId(), new StoredMessage(e.messageId(), e.payload(), e.senderDevice(), e.storedAt(), e.expiresAt(),
-                            e.originServer()));
+                .onEvent(MessageStored.class, (state, e) -> { // the payload stays in the journal row
+                    state.add(new StoredMessage(e.messageId(), null, e.senderDevice(), e.storedAt(), e.expiresAt(),
+                            e.originServer(), lastSequenceNumber(context), e.payload().length));
                     return state;
                 })
                 .onEvent(MessageAcknowledged.class, (state, e) -> {
@@ -508,6 +744,7 @@ public final class DeviceSessionEntity
                     e.messageIds().forEach(state::forget);
                     return state;
                 })
+                .onEvent(InboxDrained.class, (state, e) -> state)
                 .onEvent(DeviceRevoked.class, (state, e) -> {
                     state.revoked = true;
                     new ArrayList<>(state.inbox.keySet()).forEach(state::forget);

@@ -469,6 +469,7 @@ final class InboundRequests {
                     }).toCompletableFuture());
         }
         long inboxExpiry = System.currentTimeMillis() + settings.delivery().messageTtl().toMillis();
+        java.util.concurrent.atomic.AtomicBoolean inboxFull = new java.util.concurrent.atomic.AtomicBoolean();
         return CompletableFuture.allOf(resolved.toArray(CompletableFuture[]::new)).thenCompose(ignored -> {
             List<CompletableFuture<Void>> stores = new ArrayList<>();
             var outbox = Outboxes.forMessage(sharding, peer, relay.messageId());
@@ -485,10 +486,14 @@ final class InboundRequests {
                         .thenAccept(reply -> {
                             if (reply.result() == DeviceReply.StoreResult.REVOKED) {
                                 outbox.tell(new OutboxCommand.ReportDelivery(relay.messageId(), device, false));
+                            } else if (reply.result() == DeviceReply.StoreResult.INBOX_FULL) {
+                                inboxFull.set(true);
                             }
                         }).toCompletableFuture());
             }
-            return CompletableFuture.allOf(stores.toArray(CompletableFuture[]::new)).thenApply(done -> 0L);
+            // an inbox at its quota: 6001, which the origin retries (the copies stored are deduplicated then)
+            return CompletableFuture.allOf(stores.toArray(CompletableFuture[]::new))
+                    .thenApply(done -> inboxFull.get() ? (long) ErrorCode.RATE_LIMITED.code() : 0L);
         });
     }
 

@@ -56,6 +56,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  */
 final class MessageDelivery {
     private static final Codec STORAGE = WireEncoding.BINARY.codec(WireLimits.DEFAULT);
+    /** Seconds a sender waits before resending to an inbox at its quota. */
+    static final long INBOX_FULL_RETRY_AFTER = 60;
 
     sealed interface Command extends NoSerializationVerificationNeeded {}
 
@@ -91,6 +93,7 @@ final class MessageDelivery {
     private final Set<String> reached = new HashSet<>();
     private int awaiting;
     private int keysAwaited;
+    private boolean inboxFull;
 
     private MessageDelivery(ActorContext<Command> context, TimerScheduler<Command> timers, MessageRouter.Route route,
                             ServerSettings settings, ClusterSharding sharding, Federation federation) {
@@ -109,7 +112,7 @@ final class MessageDelivery {
             return refuse(invalid, 0);
         }
         sharding.entityRefFor(DeviceCommand.ENTITY_TYPE_KEY, route.senderDevice().toString())
-                .tell(new DeviceCommand.Spend(DeviceCommand.Budget.MESSAGE,
+                .tell(new DeviceCommand.Spend(DeviceCommand.Budget.MESSAGE, (long) message.ciphertext().length * message.keys().size(),
                         context.messageAdapter(DeviceReply.Spent.class, BudgetChecked::new)));
         return Behaviors.receive(Command.class)
                 .onMessage(BudgetChecked.class, this::onBudgetChecked)
@@ -126,7 +129,8 @@ final class MessageDelivery {
         if (message.recipients().isEmpty() || message.keys().isEmpty()) {
             return ErrorCode.INVALID_FIELD;
         }
-        if (message.recipients().size() > settings.limits().maxUsersPerRequest()) {
+        if (message.recipients().size() > settings.limits().maxUsersPerRequest()
+                || message.keys().size() > settings.limits().maxCopiesPerSend()) {
             return ErrorCode.LIMIT_EXCEEDED;
         }
         long skewMicros = settings.delivery().maxClockSkew().toNanos() / 1000;
@@ -290,14 +294,18 @@ final class MessageDelivery {
     }
 
     private Behavior<Command> onStored(Stored stored) {
-        if (stored.reply().result() != DeviceReply.StoreResult.REVOKED) {
-            reached.add(owners.get(stored.reply().deviceId()));
+        switch (stored.reply().result()) {
+            case STORED, DUPLICATE -> reached.add(owners.get(stored.reply().deviceId()));
+            case INBOX_FULL -> inboxFull = true;
+            case REVOKED -> { }
         }
         if (--awaiting > 0) {
             return Behaviors.same();
         }
         recordContacts();
-        return accept();
+        // a recipient's inbox at its quota: the sender retries later with the same message_id
+        // (the copies stored meanwhile are deduplicated)
+        return inboxFull ? refuse(ErrorCode.RATE_LIMITED, INBOX_FULL_RETRY_AFTER) : accept();
     }
 
     /**

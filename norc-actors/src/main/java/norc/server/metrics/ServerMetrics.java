@@ -45,6 +45,13 @@ public final class ServerMetrics {
             .help("Acknowledgements journalled together in one device event")
             .classicUpperBounds(1, 2, 4, 8, 16, 32, 64).register(registry);
 
+    private final Counter inboxFull = Counter.builder().name("norc_inbox_full")
+            .help("Message copies refused because the recipient device's inbox was at its quota").register(registry);
+    private final Counter payloadsRead = Counter.builder().name("norc_payloads_read")
+            .help("Undelivered payloads read back from the journal to be delivered").register(registry);
+    private final Counter rowsTrimmed = Counter.builder().name("norc_journal_rows_trimmed")
+            .help("Journal rows of drained inboxes deleted by retention").register(registry);
+
     private final Gauge peerLinks = Gauge.builder().name("norc_federation_links")
             .help("This node's NORC-F connections to peer servers that completed their hello").register(registry);
 
@@ -98,6 +105,18 @@ public final class ServerMetrics {
 
     public void frameDiscarded(ReceiveSession.DiscardReason reason) {
         discarded.labelValues(reason.name().toLowerCase()).inc();
+    }
+
+    public void inboxFull() {
+        inboxFull.inc();
+    }
+
+    public void payloadsRead(int count) {
+        payloadsRead.inc(count);
+    }
+
+    public void rowsTrimmed(int count) {
+        rowsTrimmed.inc(count);
     }
 
     public void acksJournalled(int count) {

@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import norc.persistence.JournalDatabase.Trim;
 import norc.server.NorcConfig;
 import norc.server.ServerSettings;
 import norc.server.device.api.DeviceCommand;
@@ -26,6 +28,11 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.apache.pekko.persistence.testkit.query.javadsl.PersistenceTestKitReadJournal;
+import org.apache.pekko.persistence.query.EventEnvelope;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
+import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -41,7 +48,14 @@ class DeviceSessionEntityTest {
             .withFallback(ConfigFactory.parseString("pekko.actor.provider = local\npekko.actor.serialize-messages = on"))
             .withFallback(NorcConfig.load(ConfigFactory.empty())));
     private static final ServerSettings SETTINGS = ServerSettings.from(NorcConfig.load(ConfigFactory.parseMap(Map.of(
-            "norc.delivery.ack-flush-delay", "200ms"))));
+            "norc.delivery.ack-flush-delay", "200ms",
+            "norc.delivery.max-inbox-messages", "20",
+            "norc.client.max-payload", "4096",
+            "norc.delivery.max-inbox-bytes", "8192",
+            "norc.delivery.hot-payload-bytes", "0",
+            "norc.delivery.trim-every", "1"))));
+    private static final CurrentEventsByPersistenceIdQuery QUERIES = PersistenceQuery.get(KIT.system())
+            .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, PersistenceTestKitReadJournal.Identifier());
     private static final PersistenceTestKit JOURNAL = PersistenceTestKit.create(KIT.system());
     private static final StorageSeal SEAL = StorageSeal.of(new byte[StorageSeal.SECRET_LENGTH]);
 
@@ -51,11 +65,12 @@ class DeviceSessionEntityTest {
     }
 
     private record Entity(UUID id, ActorRef<DeviceCommand> ref, TestProbe<DeviceCommand> devices,
-                          String persistenceId) {}
+                          String persistenceId, TestProbe<String> trims) {}
 
     private static Entity claimed() {
         UUID id = UUID.randomUUID();
         TestProbe<DeviceCommand> devices = KIT.createTestProbe();
+        TestProbe<String> trims = KIT.createTestProbe();
         ActorRef<DeviceCommand> ref = KIT.spawn(DeviceSessionEntity.create(id.toString(), SETTINGS,
                 new DeviceSessionEntity.Devices() {
                     @Override
@@ -68,11 +83,21 @@ class DeviceSessionEntityTest {
 
                     @Override
                     public void restarted(UUID device) {}
+
+                    @Override
+                    public CompletionStage<List<EventEnvelope>> events(String persistenceId, long from, long to) {
+                        return QUERIES.currentEventsByPersistenceId(persistenceId, from, to).runWith(Sink.seq(), KIT.system());
+                    }
+
+                    @Override
+                    public void trim(Trim trim) { // as text: the probe's messages are serialized (serialize-messages)
+                        trims.getRef().tell(trim.persistenceId() + " " + trim.eventsUpTo() + " " + trim.snapshotsBelow());
+                    }
                 }, new ServerMetrics(), SEAL));
         TestProbe<DeviceReply.ClaimResult> claimedProbe = KIT.createTestProbe();
         ref.tell(new DeviceCommand.Claim("dev@localhost", claimedProbe.getRef()));
         assertThat(claimedProbe.receiveMessage()).isEqualTo(DeviceReply.ClaimResult.CLAIMED);
-        return new Entity(id, ref, devices, SEAL.persistenceId(DeviceCommand.ENTITY_TYPE_KEY.name(), id.toString()).id());
+        return new Entity(id, ref, devices, SEAL.persistenceId(DeviceCommand.ENTITY_TYPE_KEY.name(), id.toString()).id(), trims);
     }
 
     /** The next event the entity persisted, opened: the journal holds it sealed. */
@@ -166,5 +191,119 @@ class DeviceSessionEntityTest {
         delivered.add(connection.expectMessageClass(DeviceOutbound.Deliver.class, Duration.ofSeconds(5)).messageId());
         delivered.add(connection.expectMessageClass(DeviceOutbound.Deliver.class, Duration.ofSeconds(5)).messageId());
         assertThat(delivered).containsExactly(first, late);
+    }
+
+    /**
+     * Payloads stay in the journal: with no payload kept in memory ({@code hot-payload-bytes} 0),
+     * every message is read back from its journal row when it is delivered, in inbox order and
+     * byte for byte, also after the entity restarted from an index-only snapshot.
+     */
+    @Test
+    void payloadsAreReadBackFromTheJournalInInboxOrder() {
+        Entity entity = claimed();
+        List<UUID> ids = new ArrayList<>();
+        TestProbe<DeviceReply.StoreReply> stored = KIT.createTestProbe();
+        for (int i = 0; i < 5; i++) {
+            UUID id = UUID.randomUUID();
+            ids.add(id);
+            entity.ref().tell(new DeviceCommand.Store(id, new byte[] {(byte) i, 7}, UUID.randomUUID(),
+                    System.currentTimeMillis() + 60_000, null, stored.getRef()));
+            assertThat(stored.receiveMessage().result()).isEqualTo(DeviceReply.StoreResult.STORED);
+        }
+        TestProbe<DeviceOutbound> connection = KIT.createTestProbe();
+        entity.ref().tell(new DeviceCommand.Attach(connection.getRef()));
+        for (int i = 0; i < 5; i++) {
+            DeviceOutbound.Deliver deliver = connection.expectMessageClass(DeviceOutbound.Deliver.class);
+            assertThat(deliver.messageId()).isEqualTo(ids.get(i));
+            assertThat(deliver.payload()).containsExactly((byte) i, 7);
+        }
+    }
+
+    /** The inbox's count and byte quotas: past either a copy is refused, nothing stored; acks make room. */
+    @Test
+    void anInboxStopsAtItsQuotas() {
+        Entity entity = claimed();
+        TestProbe<DeviceReply.StoreReply> stored = KIT.createTestProbe();
+        List<UUID> ids = new ArrayList<>();
+        for (int i = 0; i < 2; i++) { // 2 × 4000 bytes of 8192
+            UUID id = UUID.randomUUID();
+            ids.add(id);
+            entity.ref().tell(new DeviceCommand.Store(id, new byte[4000], UUID.randomUUID(), System.currentTimeMillis() + 60_000,
+                    null, stored.getRef()));
+            assertThat(stored.receiveMessage().result()).isEqualTo(DeviceReply.StoreResult.STORED);
+        }
+        entity.ref().tell(new DeviceCommand.Store(UUID.randomUUID(), new byte[300], UUID.randomUUID(),
+                System.currentTimeMillis() + 60_000, null, stored.getRef()));
+        assertThat(stored.receiveMessage().result()).isEqualTo(DeviceReply.StoreResult.INBOX_FULL);
+
+        TestProbe<DeviceOutbound> connection = KIT.createTestProbe();
+        entity.ref().tell(new DeviceCommand.Attach(connection.getRef()));
+        connection.expectMessageClass(DeviceOutbound.Deliver.class);
+        connection.expectMessageClass(DeviceOutbound.Deliver.class);
+        ids.forEach(id -> entity.ref().tell(new DeviceCommand.Acknowledge(id, AckStatus.DELIVERED)));
+        entity.devices().receiveMessage(); // the receipts: the acks are journalled
+        entity.devices().receiveMessage();
+        for (int i = 0; i < 20; i++) { // the count quota: 20 small ones fit, the 21st does not
+            entity.ref().tell(new DeviceCommand.Store(UUID.randomUUID(), new byte[] {1}, UUID.randomUUID(),
+                    System.currentTimeMillis() + 60_000, null, stored.getRef()));
+            assertThat(stored.receiveMessage().result()).isEqualTo(DeviceReply.StoreResult.STORED);
+        }
+        entity.ref().tell(new DeviceCommand.Store(UUID.randomUUID(), new byte[] {1}, UUID.randomUUID(),
+                System.currentTimeMillis() + 60_000, null, stored.getRef()));
+        assertThat(stored.receiveMessage().result()).isEqualTo(DeviceReply.StoreResult.INBOX_FULL);
+    }
+
+    /**
+     * Retention: while a message waits, nothing below its row is trimmed; once the inbox drained,
+     * the entity snapshots and asks for every row but the last to go, and recovers from that
+     * snapshot alone (owner, dedup ids) when the rows are gone.
+     */
+    @Test
+    void aDrainedInboxAsksForItsJournalPrefixToGo() {
+        Entity entity = claimed();
+        List<UUID> ids = store(entity, 2); // rows 2 and 3
+        TestProbe<DeviceOutbound> connection = KIT.createTestProbe();
+        entity.ref().tell(new DeviceCommand.Attach(connection.getRef()));
+        connection.expectMessageClass(DeviceOutbound.Deliver.class);
+        connection.expectMessageClass(DeviceOutbound.Deliver.class);
+        entity.ref().tell(new DeviceCommand.Acknowledge(ids.get(0), AckStatus.DELIVERED));
+        entity.devices().receiveMessage(); // row 4 acks the first: the second (row 3) still waits
+        entity.trims().expectNoMessage(Duration.ofMillis(300));
+        entity.ref().tell(new DeviceCommand.Acknowledge(ids.get(1), AckStatus.DELIVERED));
+        entity.devices().receiveMessage(); // row 5: drained
+        assertThat(entity.trims().receiveMessage(Duration.ofSeconds(3))).isEqualTo(entity.persistenceId() + " 4 5");
+
+        // the journal loses rows 1..4 as the trimmer would delete them; recovery needs only the snapshot
+        KIT.stop(entity.ref());
+        List<Object> rest = new ArrayList<>();
+        JOURNAL.persistedInStorage(entity.persistenceId()).stream().skip(4).forEach(rest::add);
+        JOURNAL.clearByPersistenceId(entity.persistenceId());
+        JOURNAL.persistForRecovery(entity.persistenceId(), rest);
+        Entity again = new Entity(entity.id(), KIT.spawn(DeviceSessionEntity.create(entity.id().toString(), SETTINGS,
+                new DeviceSessionEntity.Devices() {
+                    @Override
+                    public void tell(UUID device, DeviceCommand command) {}
+
+                    @Override
+                    public void deliveredFromOrigin(String originServer, UUID messageId, UUID device) {}
+
+                    @Override
+                    public void restarted(UUID device) {}
+
+                    @Override
+                    public CompletionStage<List<EventEnvelope>> events(String persistenceId, long from, long to) {
+                        return QUERIES.currentEventsByPersistenceId(persistenceId, from, to).runWith(Sink.seq(), KIT.system());
+                    }
+
+                    @Override
+                    public void trim(Trim t) {}
+                }, new ServerMetrics(), SEAL)), entity.devices(), entity.persistenceId(), entity.trims());
+        TestProbe<DeviceReply.ClaimResult> claim = KIT.createTestProbe();
+        again.ref().tell(new DeviceCommand.Claim("dev@localhost", claim.getRef()));
+        assertThat(claim.receiveMessage()).isEqualTo(DeviceReply.ClaimResult.ALREADY_OWNED);
+        TestProbe<DeviceReply.StoreReply> stored = KIT.createTestProbe();
+        again.ref().tell(new DeviceCommand.Store(ids.get(0), new byte[] {1}, UUID.randomUUID(), System.currentTimeMillis() + 60_000,
+                null, stored.getRef()));
+        assertThat(stored.receiveMessage().result()).isEqualTo(DeviceReply.StoreResult.DUPLICATE);
     }
 }

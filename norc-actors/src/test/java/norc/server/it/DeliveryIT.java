@@ -104,6 +104,107 @@ class DeliveryIT {
         }
     }
 
+    /**
+     * Retention (hardening issue): once the recipient acknowledged, its inbox drained, and the
+     * journal keeps no {@code MessageStored} row of it (payload, sender, times) and at most the one
+     * row that holds the sequence number, the snapshot no inbox entry. Fails while events are
+     * never deleted.
+     */
+    @Test
+    void aDeliveredMessageLeavesNoRowBehind() throws Exception {
+        try (TestServer server = TestServer.start(dir, "norc.delivery.trim-interval = 1s")) {
+            DeviceIdentity[] bobIdentity = new DeviceIdentity[1];
+            String bobId = "bob@" + server.serverId();
+            server.registerNew("bob", WireEncoding.BINARY, new RecordingListener(), bobIdentity).close();
+            NorcClient alice = server.registerNew("alice", WireEncoding.BINARY, new RecordingListener(), null);
+            UUID conversation = UUID.randomUUID();
+            for (int i = 0; i < 3; i++) {
+                alice.send(conversation, List.of(bobId), (MARKER + i).getBytes(StandardCharsets.UTF_8)).get(20, TimeUnit.SECONDS);
+            }
+            UUID bobDevice = bobIdentity[0].deviceId();
+            assertThat(storedMessages(server, bobDevice)).isEqualTo(3);
+
+            RecordingListener hears = new RecordingListener();
+            NorcClient bob = server.connect(WireEncoding.BINARY, hears);
+            bob.authenticate(bobIdentity[0]).get(20, TimeUnit.SECONDS);
+            for (int i = 0; i < 3; i++) { // delivered (read back from the journal) and acknowledged by the SDK
+                assertThat(new String(hears.messages.poll(20, TimeUnit.SECONDS).content(), StandardCharsets.UTF_8)).isEqualTo(MARKER + i);
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while ((storedMessages(server, bobDevice) > 0 || journalRows(server, bobDevice) > 1) && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            assertThat(storedMessages(server, bobDevice)).as("MessageStored rows left").isZero();
+            assertThat(journalRows(server, bobDevice)).as("journal rows left").isLessThanOrEqualTo(1);
+            alice.send(conversation, List.of(bobId), "after".getBytes(StandardCharsets.UTF_8)).get(20, TimeUnit.SECONDS);
+            assertThat(new String(hears.messages.poll(20, TimeUnit.SECONDS).content(), StandardCharsets.UTF_8)).isEqualTo("after");
+            bob.close();
+            alice.close();
+        }
+    }
+
+    /**
+     * A burst of large messages to an offline device stops at its inbox's byte quota: the copies
+     * past it are refused with {@code 6001} (the sender retries later), nothing more is stored.
+     */
+    @Test
+    void aBurstToAnOfflineDeviceStopsAtItsInboxQuota() throws Exception {
+        try (TestServer server = TestServer.start(dir, "norc.delivery.max-inbox-bytes = 4MiB")) {
+            DeviceIdentity[] bobIdentity = new DeviceIdentity[1];
+            String bobId = "bob@" + server.serverId();
+            server.registerNew("bob", WireEncoding.BINARY, new RecordingListener(), bobIdentity).close();
+            NorcClient alice = server.registerNew("alice", WireEncoding.BINARY, new RecordingListener(), null);
+            UUID conversation = UUID.randomUUID();
+            byte[] mebibyte = new byte[1024 * 1024];
+            int stored = 0;
+            int refused = 0;
+            for (int i = 0; i < 6; i++) {
+                try {
+                    alice.send(conversation, List.of(bobId), mebibyte).get(30, TimeUnit.SECONDS);
+                    stored++;
+                } catch (ExecutionException e) {
+                    assertThat(e.getCause()).isInstanceOf(NorcException.class);
+                    assertThat(((NorcException) e.getCause()).code()).isEqualTo(ErrorCode.RATE_LIMITED);
+                    refused++;
+                }
+            }
+            assertThat(stored).as("1 MiB messages (plus their envelope) in a 4 MiB inbox").isEqualTo(3);
+            assertThat(refused).isEqualTo(3);
+            assertThat(storedMessages(server, bobIdentity[0].deviceId())).isEqualTo(3);
+            alice.close();
+        }
+    }
+
+    /** A send asking for more device copies than {@code max-copies-per-send} (256) is {@code 3007}, nothing stored. */
+    @Test
+    void aSendFannedOutPastTheCopyCapIsRefused() throws Exception {
+        try (TestServer server = TestServer.start(dir)) {
+            String bobId = "bob@" + server.serverId();
+            DeviceIdentity[] bobIdentity = new DeviceIdentity[1];
+            server.registerNew("bob", WireEncoding.BINARY, new RecordingListener(), bobIdentity).close();
+            String aliceId = "alice@" + server.serverId();
+            RawClient alice = RawClient.handshaken(server, WireEncoding.BINARY);
+            alice.send(alice.register(aliceId, server.createUserWithToken(aliceId)));
+            alice.receive();
+            List<Envelope.RecipientDevice> devices = new ArrayList<>();
+            devices.add(new Envelope.RecipientDevice(bobIdentity[0].deviceId(), bobIdentity[0].kexPublicKey()));
+            for (int i = 0; i < 256; i++) {
+                byte[] key = new byte[32];
+                TestServer.RANDOM.nextBytes(key);
+                devices.add(new Envelope.RecipientDevice(UUID.randomUUID(), key));
+            }
+            MessageSend message = Envelope.seal(new Envelope.Sender(aliceId, alice.deviceId, alice.signing.secretKey()),
+                    UUID.randomUUID(), UUID.randomUUID(), List.of(bobId),
+                    new MessageSend.Metadata(RawClient.nowMicros(), "text", Classification.UNCLASSIFIED),
+                    new ConversationChain().next(UUID.randomUUID()), "wide".getBytes(StandardCharsets.UTF_8), devices,
+                    TestServer.RANDOM);
+            alice.send(message);
+            assertThat(((ErrorMessage) alice.receive()).errorCode()).isEqualTo(ErrorCode.LIMIT_EXCEEDED.code());
+            alice.close();
+            assertThat(storedMessages(server, bobIdentity[0].deviceId())).isZero();
+        }
+    }
+
     @Test
     void aResentMessageIdIsStoredOnce() throws Exception {
         try (TestServer server = TestServer.start(dir)) {
@@ -209,6 +310,19 @@ class DeliveryIT {
             }
         }
         return count;
+    }
+
+    /** Journal rows under the device's persistence id. */
+    static long journalRows(TestServer server, UUID device) throws Exception {
+        ServerSettings settings = server.server.settings();
+        StorageSeal seal = StorageSeal.loadOrCreate(settings.database().storageKeyFile());
+        try (Connection c = DriverManager.getConnection(settings.database().url(), "sa", "");
+             PreparedStatement s = c.prepareStatement("select count(*) from \"event_journal\" where \"persistence_id\" = ?")) {
+            s.setString(1, seal.persistenceId(DeviceCommand.ENTITY_TYPE_KEY.name(), device.toString()).id());
+            ResultSet rs = s.executeQuery();
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     private static List<byte[]> collect(ResultSet rs) throws Exception {

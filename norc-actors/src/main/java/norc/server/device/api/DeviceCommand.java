@@ -37,8 +37,15 @@ public interface DeviceCommand extends Contract {
     /** The device acknowledged a delivered message ({@code delivered} or {@code read}). */
     record Acknowledge(UUID messageId, AckStatus status) implements DeviceCommand {}
 
-    /** Spends one unit of one of the device's budgets (spec §6.16). */
-    record Spend(Budget budget, ActorRef<DeviceReply.Spent> replyTo) implements DeviceCommand {}
+    /**
+     * Spends one unit of one of the device's budgets (spec §6.16); a {@code MESSAGE} also spends
+     * {@code bytes} (its ciphertext times the copies it asks for) of the byte budget, both or neither.
+     */
+    record Spend(Budget budget, long bytes, ActorRef<DeviceReply.Spent> replyTo) implements DeviceCommand {
+        public Spend(Budget budget, ActorRef<DeviceReply.Spent> replyTo) {
+            this(budget, 0, replyTo);
+        }
+    }
 
     enum Budget { MESSAGE, KEY_LOOKUP }
 

@@ -26,4 +26,10 @@ public sealed interface DeviceEvent extends Contract {
     record MessagesExpired(List<UUID> messageIds) implements DeviceEvent {}
 
     record DeviceRevoked(long at) implements DeviceEvent {}
+
+    /**
+     * The inbox has been empty since the last message left it: written only so that the entity
+     * snapshots there and its journal prefix can be deleted (retention); changes nothing.
+     */
+    record InboxDrained(long at) implements DeviceEvent {}
 }

@@ -22,7 +22,8 @@ public interface DeviceReply extends Contract {
         }
     }
 
-    enum StoreResult { STORED, DUPLICATE, REVOKED }
+    /** {@code INBOX_FULL}: the device's inbox is at its message or byte quota; nothing was stored. */
+    enum StoreResult { STORED, DUPLICATE, REVOKED, INBOX_FULL }
 
     /** The answer to {@link DeviceCommand.Store}, naming the device so that one adapter serves every copy of a send. */
     record StoreReply(UUID deviceId, StoreResult result) implements DeviceReply {}
