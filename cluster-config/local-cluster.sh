@@ -117,7 +117,7 @@ start_node() {
     env "${tls[@]}" \
         NORC_DATA_DIR="$d" NORC_SERVER_ID="$server_id" NORC_IDENTITY_KEY="$(node_dir 1)/identity/server-ed25519.key" \
         NORC_AUDIT_SECRET_FILE="$(node_dir 1)/audit/pseudonym.key" \
-        NORC_STORAGE_KEY_FILE="$(node_dir 1)/storage/seal.key" \
+        NORC_STORAGE_KEY_FILE="$(node_dir 1)/storage/seal.key" NORC_ADMIN_TOKEN_FILE="$(node_dir 1)/admin/token" \
         NORC_CLIENT_INTERFACE=127.0.0.1 NORC_CLIENT_PORT="$(client_port "$i")" \
         NORC_ADMIN_PORT="$(admin_port "$i")" NORC_MANAGEMENT_PORT="$(management_port "$i")" \
         NORC_FEDERATION_INTERFACE=127.0.0.1 NORC_FEDERATION_PORT="$(federation_port "$i")" \

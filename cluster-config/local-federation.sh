@@ -73,7 +73,8 @@ describe() {
 }
 
 admin() { # admin NAME PATH JSON
-    curl -sS --max-time 100 -H 'Content-Type: application/json' -d "$3" "http://127.0.0.1:$(admin_port "$1")$2"
+    curl -sS --max-time 100 -H 'Content-Type: application/json' -H "Authorization: Bearer $(cat "$(server_dir "$1")/admin/token")" \
+        -d "$3" "http://127.0.0.1:$(admin_port "$1")$2"
 }
 
 cmd=${1:-}

@@ -31,7 +31,7 @@ for n in 1 3; do
     rm -rf "$LOCAL_CLUSTER_DIR"
     "$root/cluster-config/local-cluster.sh" up "$n" | tee "$out/up-$n.txt"
     servers=(); for i in $(seq 1 "$n"); do servers+=(--server "wss://127.0.0.1:$((8443 + 10 * (i - 1)))/norc-c"); done
-    common=(--trust-cert "$LOCAL_CLUSTER_DIR/node1/tls/server-cert.pem" --admin http://127.0.0.1:8080 --workers 1 "${servers[@]}")
+    common=(--trust-cert "$LOCAL_CLUSTER_DIR/node1/tls/server-cert.pem" --admin http://127.0.0.1:8080 --admin-token-file "$LOCAL_CLUSTER_DIR/node1/admin/token" --workers 1 "${servers[@]}")
     "$load" chat -p "$pairs" --messages-per-minute "$per_minute" --duration 60 "${common[@]}" --out "$out/warmup-$n" > "$out/warmup-$n.txt"
     pids=(); for i in $(seq 1 "$n"); do pids+=("$(cat "$LOCAL_CLUSTER_DIR/node$i/pid")"); done
     before=$(cpu_ticks "${pids[@]}")

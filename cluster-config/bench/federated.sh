@@ -27,8 +27,10 @@ rm -rf "$LOCAL_FEDERATION_DIR"
 trap '"$fed" down > /dev/null 2>&1 || true' EXIT
 "$fed" up a b | tee "$out/servers.txt"
 "$fed" trust a b >> "$out/servers.txt"
-A=(--server wss://127.0.0.1:9443/norc-c --admin http://127.0.0.1:9080 --trust-cert "$LOCAL_FEDERATION_DIR/a/tls/server-cert.pem")
-B=(--server wss://127.0.0.1:9453/norc-c --admin http://127.0.0.1:9090 --trust-cert "$LOCAL_FEDERATION_DIR/b/tls/server-cert.pem")
+A=(--server wss://127.0.0.1:9443/norc-c --admin http://127.0.0.1:9080 --admin-token-file "$LOCAL_FEDERATION_DIR/a/admin/token"
+   --trust-cert "$LOCAL_FEDERATION_DIR/a/tls/server-cert.pem")
+B=(--server wss://127.0.0.1:9453/norc-c --admin http://127.0.0.1:9090 --admin-token-file "$LOCAL_FEDERATION_DIR/b/admin/token"
+   --trust-cert "$LOCAL_FEDERATION_DIR/b/tls/server-cert.pem")
 pa=$(cat "$LOCAL_FEDERATION_DIR/a/pid"); pb=$(cat "$LOCAL_FEDERATION_DIR/b/pid")
 run() { # NAME ARGS...: warm-up, then the measured chat
     local name=$1; shift

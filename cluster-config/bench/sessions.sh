@@ -40,7 +40,8 @@ sample & sampler=$!
 trap 'kill $sampler 2>/dev/null || true' EXIT
 "$load" storm -n "$sessions" --rate "$rate" --hold "$hold" --workers auto --provision-concurrency 64 \
     --worker-jvm-option=${WORKER_HEAP:--Xmx1500m} "${servers[@]}" \
-    --trust-cert "$LOCAL_CLUSTER_DIR/node1/tls/server-cert.pem" --admin http://127.0.0.1:8080 --out "$out/storm" \
+    --trust-cert "$LOCAL_CLUSTER_DIR/node1/tls/server-cert.pem" --admin http://127.0.0.1:8080 \
+    --admin-token-file "$LOCAL_CLUSTER_DIR/node1/admin/token" --out "$out/storm" \
     | tee "$out/storm.txt"
 kill $sampler 2>/dev/null || true
 # the sample with the most sessions held, per node

@@ -62,6 +62,7 @@ final class ChatLoad implements AutoCloseable {
                 "--duration", Long.toString(duration.toSeconds()),
                 "--trust-cert", cluster.certificate().toString(),
                 "--admin", "http://127.0.0.1:" + LocalCluster.adminPort(1),
+                "--admin-token-file", cluster.adminTokenFile().toString(),
                 "--workers", "1", "--reconnect", "--drain", "40",
                 "--out", out.toString()));
         for (int node : nodes) {

@@ -120,8 +120,9 @@ class FederationOutageIT {
 
     private DeviceIdentity register(String server, int clientPort, int adminPort, String user) throws Exception {
         String userId = user + "@" + server + ".localhost";
-        post(adminPort, "/admin/users", "{\"user_id\":\"" + userId + "\"}");
-        String token = JSON.readTree(post(adminPort, "/admin/users/" + userId + "/enrollment-tokens", "")).path("token").asText();
+        post(server, adminPort, "/admin/users", "{\"user_id\":\"" + userId + "\"}");
+        String token = JSON.readTree(post(server, adminPort, "/admin/users/" + userId + "/enrollment-tokens", "")).path("token")
+                .asText();
         DeviceIdentity identity = DeviceIdentity.create(userId, "it-" + user, RANDOM);
         try (NorcClient client = connect(server, clientPort, new Inbox())) {
             client.register(identity, token).get(20, TimeUnit.SECONDS);
@@ -138,9 +139,11 @@ class FederationOutageIT {
         return NorcClient.connect(transport, WireEncoding.BINARY, options).get(10, TimeUnit.SECONDS);
     }
 
-    private String post(int adminPort, String path, String body) throws IOException, InterruptedException {
+    private String post(String server, int adminPort, String path, String body) throws IOException, InterruptedException {
+        String adminToken = Files.readString(dir.resolve(server).resolve("admin").resolve("token")).strip();
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json").build(),
+                .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + adminToken).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() >= 300) {
             throw new IllegalStateException(path + ": " + response.statusCode() + " " + response.body());

@@ -62,6 +62,11 @@ final class LocalCluster implements AutoCloseable {
         return dir.resolve("node1").resolve("tls").resolve("server-cert.pem");
     }
 
+    /** The admin API's bearer token file, which every node shares (local-cluster.sh). */
+    Path adminTokenFile() {
+        return dir.resolve("node1").resolve("admin").resolve("token");
+    }
+
     Path log(int node) {
         return dir.resolve("node" + node).resolve("server.log");
     }

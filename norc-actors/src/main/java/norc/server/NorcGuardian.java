@@ -40,6 +40,8 @@ import norc.server.federation.api.OutboxCommand;
 import norc.server.federation.api.Outboxes;
 import norc.server.storage.StorageSeal;
 import norc.server.http.AdminEndpoint;
+import norc.crypto.Bytes;
+import norc.server.keys.SecretFile;
 import norc.server.keys.ServerIdentity;
 import norc.server.metrics.DeadLetters;
 import norc.server.metrics.ServerMetrics;
@@ -205,7 +207,8 @@ public final class NorcGuardian {
         context.pipeToSelf(
                 NettyClientEndpoint.bind(context.getSystem(), settings,
                                 tls == null || settings.plainWebSocket() ? null : NettyTls.serverContext(tls, settings.transport()), connections)
-                        .thenCombine(AdminEndpoint.bind(context.getSystem(), settings, connections, metrics, audit, federation),
+                        .thenCombine(AdminEndpoint.bind(context.getSystem(), settings, adminToken(settings), connections, metrics, audit,
+                                        federation),
                                 (client, admin) -> new Bound(client, admin, null))
                         .thenCombine(federationBound, (bound, f) -> new Bound(bound.client(), bound.admin(), f)),
                 (bound, error) -> bound != null ? bound : new BindFailed(error));
@@ -253,5 +256,11 @@ public final class NorcGuardian {
                 return sharding.entityRefFor(DeviceCommand.ENTITY_TYPE_KEY, deviceId.toString());
             }
         };
+    }
+
+    /** The admin API's bearer token: the hex text of {@code norc.admin.token-file}, created on first start. */
+    private static String adminToken(ServerSettings settings) {
+        return Bytes.hex(SecretFile.loadOrCreate(settings.admin().tokenFile(), 32, "norc.admin.token-file",
+                "the norc CLI, norc-load and scripts then need the new file"));
     }
 }

@@ -64,7 +64,12 @@ public record ServerSettings(
     public enum Registration { TOKEN, OPEN, CLOSED }
 
     /** The loopback operator API. */
-    public record Admin(String host, int port, Duration tokenTtl) {}
+    /**
+     * The operator API: loopback only ({@code host}); every {@code /admin} request carries the
+     * bearer token kept in {@code tokenFile}; a request's {@code Host} must name loopback, the bound
+     * address or one of {@code allowedHosts}.
+     */
+    public record Admin(String host, int port, Duration tokenTtl, Path tokenFile, List<String> allowedHosts) {}
 
     /** The journal database; {@code url} is a JDBC URL, never empty after parsing. */
     public record Database(String url, String user, String password, int poolSize, Duration connectionTimeout, Path storageKeyFile) {
@@ -167,7 +172,7 @@ public record ServerSettings(
                     c.getString("identity-key").isEmpty() ? dataDir.resolve("identity").resolve(ServerIdentity.KEY_FILE)
                             : Path.of(c.getString("identity-key")),
                     registration(c.getString("registration")),
-                    new Admin(c.getString("admin.interface"), port(c, "admin.port"), positive(c, "admin.token-ttl")),
+                    admin(c, dataDir),
                     FederationSettings.from(c, serverId),
                     database(c),
                     new Limits(atLeast(c, "limits.messages-per-minute", 1), atLeast(c, "limits.message-burst", 1),
@@ -268,6 +273,18 @@ public record ServerSettings(
             throw new IllegalArgumentException("norc." + key + " must be at least " + min + ", not " + value);
         }
         return value;
+    }
+
+    private static Admin admin(Config c, Path dataDir) {
+        String host = c.getString("admin.interface");
+        if (!isLoopback(host)) { // it serves plain HTTP, and its token opens every account
+            throw new IllegalArgumentException("norc.admin.interface must be a loopback address, not \"" + host
+                    + "\": the admin API is plain HTTP; reach it through SSH or kubectl port-forward");
+        }
+        String tokenFile = c.getString("admin.token-file");
+        return new Admin(host, port(c, "admin.port"), positive(c, "admin.token-ttl"),
+                tokenFile.isEmpty() ? dataDir.resolve("admin").resolve("token") : Path.of(tokenFile),
+                List.copyOf(c.getStringList("admin.allowed-hosts")));
     }
 
     private static long bytesAtLeast(Config c, String key, long min) {

@@ -40,6 +40,15 @@ class ServerSettingsTest {
     }
 
     @Test
+    void theAdminApiBindsToLoopbackOnlyWithItsTokenInTheDataDirectory() {
+        assertThat(parse("").admin().tokenFile().toString()).endsWith(java.nio.file.Path.of("data", "admin", "token").toString());
+        assertThat(parse("norc.admin.token-file = \"/etc/norc/admin-token\"").admin().tokenFile())
+                .isEqualTo(java.nio.file.Path.of("/etc/norc/admin-token"));
+        assertThatThrownBy(() -> parse("norc.admin.interface = \"0.0.0.0\""))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("norc.admin.interface");
+    }
+
+    @Test
     void versionsMustRespectAmc() {
         assertThatThrownBy(() -> parse("norc.protocol.versions = [\"3.0\", \"1.0\"]"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("adjacent majors");

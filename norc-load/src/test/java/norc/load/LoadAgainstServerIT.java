@@ -46,6 +46,7 @@ class LoadAgainstServerIT {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--server", "wss://127.0.0.1:" + server.clientPort() + "/norc-c",
                 "--admin", "http://127.0.0.1:" + server.adminPort(),
+                "--admin-token-file", server.settings().admin().tokenFile().toString(),
                 "--trust-cert", server.certificatePem().toString(), "--out", out.toString(), "--progress", "OFF"));
         assertThat(NorcLoad.execute(all.toArray(String[]::new))).as("exit status").isZero();
         return new ObjectMapper().readTree(out.resolve("report.json").toFile());

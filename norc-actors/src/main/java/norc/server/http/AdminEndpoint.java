@@ -3,6 +3,7 @@ package norc.server.http;
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.entity;
+import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.onComplete;
 import static org.apache.pekko.http.javadsl.server.Directives.onSuccess;
@@ -16,10 +17,16 @@ import static org.apache.pekko.http.javadsl.server.Directives.respondWithHeader;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import norc.server.ServerSettings;
@@ -41,19 +48,29 @@ import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpMethods;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.HttpChallenge;
 import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
+import org.apache.pekko.http.javadsl.model.headers.WWWAuthenticate;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
 /**
- * The operator API (profile §2: a separate port, loopback by default): create users, issue one-time
+ * The operator API (profile §2: a separate port, loopback only): create users, issue one-time
  * enrollment tokens, see connection counts, liveness ({@code /health}: the process answers),
- * readiness ({@code /ready}: cluster member Up and journal reachable) and metrics. Plain HTTP, because it listens on loopback
- * only unless an operator binds it elsewhere on purpose. Answers are JSON; errors are
+ * readiness ({@code /ready}: cluster member Up and journal reachable) and metrics. Plain HTTP, so
+ * the settings refuse any but a loopback address. Every request's {@code Host} must name loopback,
+ * the bound address or an allowed host (else 421: no DNS rebinding from a browser); every
+ * {@code /admin} request carries {@code Authorization: Bearer <token>} (else 401), the token read
+ * from {@code norc.admin.token-file}; a request body must be {@code application/json} (else 415).
+ * Liveness, readiness and metrics need no token: they hold no id. Answers are JSON; errors are
  * {@code {"error": "..."}}. The contract is the one {@code norc admin} (norc-client) speaks. Users created
  * and tokens issued are audited ({@code admin.action}); the audit log is read under
  * {@code /admin/audit} ({@link AuditRoutes}).
@@ -66,17 +83,54 @@ public final class AdminEndpoint {
     private AdminEndpoint() {}
 
     /** {@code federation}: null when federation is off (then {@code /admin/federation} is not served). */
-    public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, ServerSettings settings,
+    public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, ServerSettings settings, String token,
                                                       ActorRef<ConnectionSupervisor.Command> connections,
                                                       ServerMetrics metrics, AuditLog audit, Federation federation) {
         return Http.get(system).newServerAt(settings.admin().host(), settings.admin().port())
-                .bind(route(system, settings, connections, metrics, audit, federation));
+                .bind(route(system, settings, token, connections, metrics, audit, federation));
     }
 
-    static Route route(ActorSystem<?> system, ServerSettings settings, ActorRef<ConnectionSupervisor.Command> connections,
+    static Route route(ActorSystem<?> system, ServerSettings settings, String token,
+                       ActorRef<ConnectionSupervisor.Command> connections,
                        ServerMetrics metrics, AuditLog audit, Federation federation) {
         ClusterSharding sharding = ClusterSharding.get(system);
         Readiness readiness = new Readiness(system, settings.database());
+        Set<String> hosts = new HashSet<>(List.of("localhost", "127.0.0.1", "::1", settings.admin().host().toLowerCase(Locale.ROOT)));
+        settings.admin().allowedHosts().forEach(h -> hosts.add(h.toLowerCase(Locale.ROOT)));
+        byte[] expected = ("Bearer " + token).getBytes(StandardCharsets.US_ASCII);
+        return extractRequest(request -> {
+            if (!hosts.contains(hostOf(request))) {
+                return error(StatusCodes.MISDIRECTED_REQUEST, "host not served here");
+            }
+            if (request.method() == HttpMethods.POST && !request.entity().isKnownEmpty()
+                    && !request.entity().getContentType().mediaType().equals(MediaTypes.APPLICATION_JSON)) {
+                return error(StatusCodes.UNSUPPORTED_MEDIA_TYPE, "the body must be application/json");
+            }
+            boolean authorized = request.getHeader("Authorization").map(HttpHeader::value)
+                    .map(v -> MessageDigest.isEqual(v.getBytes(StandardCharsets.US_ASCII), expected)).orElse(false);
+            return routes(system, settings, authorized, sharding, readiness, connections, metrics, audit, federation);
+        });
+    }
+
+    /** The {@code Host} header's name without its port, lower case; empty when there is none. */
+    static String hostOf(HttpRequest request) {
+        String host = request.getHeader("Host").map(HttpHeader::value).orElse("").trim().toLowerCase(Locale.ROOT);
+        if (host.startsWith("[")) {
+            int end = host.indexOf(']');
+            return end < 0 ? host : host.substring(1, end);
+        }
+        int colon = host.indexOf(':');
+        return colon < 0 ? host : host.substring(0, colon);
+    }
+
+    private static Route unauthorized() {
+        return respondWithHeader(WWWAuthenticate.create(HttpChallenge.createOAuth2("norc-admin")),
+                () -> error(StatusCodes.UNAUTHORIZED, "a bearer token is required (norc.admin.token-file)"));
+    }
+
+    private static Route routes(ActorSystem<?> system, ServerSettings settings, boolean authorized, ClusterSharding sharding,
+                                Readiness readiness, ActorRef<ConnectionSupervisor.Command> connections,
+                                ServerMetrics metrics, AuditLog audit, Federation federation) {
         return concat(
                 path("health", () -> get(() -> json(StatusCodes.OK, Map.of("status", "ok")))),
                 path("ready", () -> get(() -> onSuccess(readiness.check(), report -> json(
@@ -84,7 +138,7 @@ public final class AdminEndpoint {
                         Map.of("ready", report.ready(), "checks", report.checks()))))),
                 path("metrics", () -> get(() -> complete(HttpResponse.create().withEntity(
                         HttpEntities.create(ContentTypes.parse(metrics.contentType()), metrics.scrape()))))),
-                pathPrefix("admin", () -> concat(
+                pathPrefix("admin", () -> !authorized ? unauthorized() : concat(
                         path("users", () -> post(() -> entity(Unmarshaller.entityToString(),
                                 body -> createUser(sharding, settings, audit, body)))),
                         path(PathMatchers.segment("users").slash(PathMatchers.segment()).slash("enrollment-tokens"),

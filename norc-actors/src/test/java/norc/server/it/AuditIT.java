@@ -378,7 +378,8 @@ class AuditIT {
         cli.setErr(new PrintWriter(out, true));
         List<String> all = new ArrayList<>(List.of("admin", "audit"));
         all.addAll(List.of(args));
-        all.addAll(List.of("--admin", "http://127.0.0.1:" + server.server.adminPort()));
+        all.addAll(List.of("--admin", "http://127.0.0.1:" + server.server.adminPort(),
+                "--admin-token-file", server.server.settings().admin().tokenFile().toString()));
         int status = cli.execute(all.toArray(String[]::new));
         return status + " " + out.toString().strip();
     }

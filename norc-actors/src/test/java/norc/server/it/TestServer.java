@@ -97,13 +97,20 @@ public final class TestServer implements AutoCloseable {
 
     HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
         return admin.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.adminPort() + path))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json").build(),
+                .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + adminToken()).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return admin.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.adminPort() + path)).GET().build(),
+        return admin.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.adminPort() + path)).GET()
+                        .header("Authorization", "Bearer " + adminToken()).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The admin API's bearer token, as an operator reads it: from the server's token file. */
+    String adminToken() throws IOException {
+        return java.nio.file.Files.readString(server.settings().admin().tokenFile()).strip();
     }
 
     /** A raw TLS WebSocket to the endpoint, for tests that speak frames by hand. */

@@ -208,9 +208,11 @@ class TrustIT {
         picocli.CommandLine command = norc.client.cli.NorcCli.commandLine();
         command.setOut(new java.io.PrintWriter(out, true));
         command.setErr(new java.io.PrintWriter(err, true));
-        String[] full = java.util.Arrays.copyOf(args, args.length + 2);
+        String[] full = java.util.Arrays.copyOf(args, args.length + 4);
         full[args.length] = "--admin";
         full[args.length + 1] = "http://127.0.0.1:" + server.server.adminPort();
+        full[args.length + 2] = "--admin-token-file";
+        full[args.length + 3] = server.server.settings().admin().tokenFile().toString();
         int status = command.execute(full);
         assertThat(status).as(err.toString()).isZero();
         return out.toString();

@@ -48,11 +48,14 @@ final class AdminClient {
     private final URI base;
     private final HttpClient http;
     private final Duration timeout;
+    private final String token;
 
-    AdminClient(URI base, HttpClient http, Duration timeout) {
+    /** {@code token}: the server's admin bearer token (the text of its {@code norc.admin.token-file}). */
+    AdminClient(URI base, HttpClient http, Duration timeout, String token) {
         this.base = checkBase(base);
         this.http = http;
         this.timeout = timeout;
+        this.token = token;
     }
 
     /** Refuses {@code http://} to a non-loopback host and anything but http/https. */
@@ -143,7 +146,8 @@ final class AdminClient {
     }
 
     private HttpRequest get(String uri) {
-        return HttpRequest.newBuilder(URI.create(uri)).timeout(timeout).header("Accept", "application/json").GET().build();
+        return HttpRequest.newBuilder(URI.create(uri)).timeout(timeout).header("Accept", "application/json")
+                .header("Authorization", "Bearer " + token).GET().build();
     }
 
     HttpRequest createUserRequest(String userId) {
@@ -161,6 +165,7 @@ final class AdminClient {
                 .timeout(timeout)
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json")
+                .header("Authorization", "Bearer " + token)
                 .POST(json.isEmpty() ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8))
                 .build();

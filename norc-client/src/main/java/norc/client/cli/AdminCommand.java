@@ -38,13 +38,39 @@ final class AdminCommand implements Runnable {
                 description = "How long to wait. Default: ${DEFAULT-VALUE} s.")
         int timeoutSeconds;
 
+        @Option(names = "--admin-token-file", paramLabel = "FILE",
+                description = "The server's admin token (its norc.admin.token-file). Default: $NORC_ADMIN_TOKEN_FILE, "
+                        + "else $NORC_DATA_DIR/admin/token, else data/admin/token.")
+        Path tokenFile;
+
+        /** The token file this command reads: the option, else the server's own default for this environment. */
+        Path tokenFile() {
+            return tokenFile != null ? tokenFile : defaultTokenFile(System.getenv());
+        }
+
+        static Path defaultTokenFile(java.util.Map<String, String> env) {
+            String file = env.get("NORC_ADMIN_TOKEN_FILE");
+            if (file != null && !file.isEmpty()) {
+                return Path.of(file);
+            }
+            String dataDir = env.getOrDefault("NORC_DATA_DIR", "");
+            return Path.of(dataDir.isEmpty() ? "data" : dataDir, "admin", "token");
+        }
+
         AdminClient client() throws java.io.IOException {
             Duration timeout = Duration.ofSeconds(timeoutSeconds);
             SSLContext context = certificate != null ? TransportSecurity.trustCertificate(certificate, null)
                     : TransportSecurity.systemTrust();
             HttpClient http = HttpClient.newBuilder().sslContext(context).connectTimeout(timeout)
                     .followRedirects(HttpClient.Redirect.NEVER).build();
-            return new AdminClient(admin, http, timeout);
+            String token;
+            try {
+                token = java.nio.file.Files.readString(tokenFile(), java.nio.charset.StandardCharsets.US_ASCII).strip();
+            } catch (java.io.IOException e) {
+                throw new java.io.IOException("cannot read the admin token " + tokenFile() + " (--admin-token-file): "
+                        + e.getMessage(), e);
+            }
+            return new AdminClient(admin, http, timeout, token);
         }
     }
 

@@ -92,6 +92,14 @@ class AuditCommandTest {
         List<String> all = new ArrayList<>(List.of("admin", "audit"));
         all.addAll(List.of(args));
         all.addAll(List.of("--admin", "http://127.0.0.1:" + server.getAddress().getPort()));
+        try { // the stand-in does not check it, but the CLI reads it
+            java.nio.file.Path token = java.nio.file.Files.createTempFile("admin-token", "");
+            java.nio.file.Files.writeString(token, "00\n");
+            token.toFile().deleteOnExit();
+            all.addAll(List.of("--admin-token-file", token.toString()));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         return cli.execute(all.toArray(String[]::new));
     }
 

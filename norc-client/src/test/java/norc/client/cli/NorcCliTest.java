@@ -191,11 +191,16 @@ class NorcCliTest {
     @Test
     void adminRequestsFollowTheContract() throws Exception {
         AdminClient admin = new AdminClient(URI.create("http://127.0.0.1:8080/"), HttpClient.newHttpClient(),
-                Duration.ofSeconds(5));
+                Duration.ofSeconds(5), "0badc0de");
         HttpRequest user = admin.createUserRequest("bob@example");
         assertThat(user.method()).isEqualTo("POST");
         assertThat(user.uri()).isEqualTo(URI.create("http://127.0.0.1:8080/admin/users"));
         assertThat(user.headers().firstValue("Content-Type")).contains("application/json");
+        assertThat(user.headers().firstValue("Authorization")).contains("Bearer 0badc0de");
+        assertThat(AdminCommand.AdminOptions.defaultTokenFile(java.util.Map.of("NORC_DATA_DIR", "/srv/norc")))
+                .isEqualTo(java.nio.file.Path.of("/srv/norc/admin/token"));
+        assertThat(AdminCommand.AdminOptions.defaultTokenFile(java.util.Map.of("NORC_ADMIN_TOKEN_FILE", "/etc/t", "NORC_DATA_DIR", "x")))
+                .isEqualTo(java.nio.file.Path.of("/etc/t"));
         assertThat(body(user)).isEqualTo("{\"user_id\":\"bob@example\"}");
 
         HttpRequest token = admin.createTokenRequest("bob@example");

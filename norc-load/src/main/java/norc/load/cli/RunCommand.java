@@ -45,6 +45,11 @@ abstract class RunCommand implements Callable<Integer> {
             + DEFAULT_ADMIN + "); with --federated once per --server, in the same order")
     List<URI> admins = new ArrayList<>();
 
+    @Option(names = "--admin-token-file", paramLabel = "FILE", description = "The admin API's bearer token "
+            + "(the server's norc.admin.token-file); with --federated once per --admin, in the same order. Default: "
+            + "$NORC_ADMIN_TOKEN_FILE, else $NORC_DATA_DIR/admin/token, else data/admin/token, when it exists")
+    List<Path> adminTokenFiles = new ArrayList<>();
+
     @Option(names = "--trust-cert", paramLabel = "PEM", description = "Trust exactly this server certificate; "
             + "with --federated once for all servers or once per --server, in the same order")
     List<Path> trustCerts = new ArrayList<>();
@@ -347,6 +352,38 @@ abstract class RunCommand implements Callable<Integer> {
                 churn, registration, targets.admin() == null ? null : targets.admin().toString(), provisionConcurrency, messagesPerMinute, burst, messageBytes,
                 chatSeconds, maxInFlight, connectTimeout, requestTimeout, bound, maxMessageBytes, maxPending,
                 reconnect(), reconnectBase.toMillis(), reconnectCap.toMillis(), drop, drainMillis(),
-                targets.homeServers());
+                targets.homeServers(), adminTokenFiles(targets));
+    }
+
+    /** Each admin API's token file, by address: as given (one per --admin), else the server's default if it exists. */
+    Map<String, String> adminTokenFiles(ServerTargets targets) {
+        List<String> urls = targets.homeServers().isEmpty()
+                ? (targets.admin() == null ? List.of() : List.of(targets.admin().toString()))
+                : targets.homeServers().stream().map(WorkerSpec.HomeServer::adminUrl).filter(java.util.Objects::nonNull).toList();
+        Map<String, String> files = new java.util.LinkedHashMap<>();
+        if (adminTokenFiles.isEmpty()) {
+            Path fallback = defaultTokenFile(System.getenv());
+            if (java.nio.file.Files.isReadable(fallback)) {
+                urls.forEach(url -> files.put(url, fallback.toAbsolutePath().toString()));
+            }
+            return files;
+        }
+        if (adminTokenFiles.size() != urls.size()) {
+            throw new IllegalArgumentException("--admin-token-file is given once per --admin (got " + adminTokenFiles.size()
+                    + " for " + urls.size() + ")");
+        }
+        for (int i = 0; i < urls.size(); i++) {
+            files.put(urls.get(i), adminTokenFiles.get(i).toAbsolutePath().toString());
+        }
+        return files;
+    }
+
+    static Path defaultTokenFile(Map<String, String> env) {
+        String file = env.get("NORC_ADMIN_TOKEN_FILE");
+        if (file != null && !file.isEmpty()) {
+            return Path.of(file);
+        }
+        String dataDir = env.getOrDefault("NORC_DATA_DIR", "");
+        return Path.of(dataDir.isEmpty() ? "data" : dataDir, "admin", "token");
     }
 }

@@ -23,8 +23,10 @@ public final class AdminApi {
     private final URI base;
     private final HttpClient http;
     private final Duration timeout;
+    private final String token;
 
-    public AdminApi(URI base, Duration timeout) {
+    /** {@code token}: the server's admin bearer token ({@code norc.admin.token-file}); null sends none. */
+    public AdminApi(URI base, Duration timeout, String token) {
         String scheme = String.valueOf(base.getScheme());
         if (scheme.equals("http") && !TransportSecurity.isLoopback(base.getHost())) {
             throw new IllegalArgumentException("plain http:// to the admin API is allowed only on loopback");
@@ -35,6 +37,7 @@ public final class AdminApi {
         String text = base.toString();
         this.base = URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
         this.timeout = timeout;
+        this.token = token;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
     }
 
@@ -70,7 +73,11 @@ public final class AdminApi {
     }
 
     private HttpRequest post(String path, String json) {
-        return HttpRequest.newBuilder(URI.create(base + path))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return request
                 .timeout(timeout)
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json")

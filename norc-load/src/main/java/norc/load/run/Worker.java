@@ -129,7 +129,7 @@ public final class Worker {
             Map<String, AdminApi> admins = new HashMap<>(); // one per server when federated
             for (LoadSession session : sessions) {
                 admins.computeIfAbsent(spec.adminUrlOf(session.index()), url -> new AdminApi(URI.create(url),
-                        Duration.ofSeconds(spec.requestTimeoutSeconds())));
+                        Duration.ofSeconds(spec.requestTimeoutSeconds()), spec.adminTokenOf(url)));
             }
             Metrics setup = new Metrics();
             boolean registerNow = spec.registration().equals("provisioned");

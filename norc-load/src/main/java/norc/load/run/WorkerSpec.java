@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -34,6 +35,8 @@ import java.util.Objects;
  * @param holdSeconds how long sessions are held after the ramp (storm)
  * @param churnPerSecond this worker's share of disconnect+reconnect per second during the hold
  * @param registration {@code provisioned}, {@code storm} or {@code open}
+ * @param adminTokenFiles for each admin API address, the file holding its bearer token (the
+ *     server's {@code norc.admin.token-file}); read by the workers, so the token is in no spec or report
  * @param adminUrl the operator API (not used with {@code open}); when federated each home server
  *     names its own
  * @param messagesPerMinute per device (chat)
@@ -63,7 +66,7 @@ public record WorkerSpec(String scenario, int workerIndex, String runId, String 
                          int connectTimeoutSeconds, int requestTimeoutSeconds, int maxDurationSeconds,
                          int maxMessageBytes, int maxPending, boolean reconnect, long reconnectBaseMillis,
                          long reconnectCapMillis, double dropPerSecond, long drainMillis,
-                         List<HomeServer> homeServers) {
+                         List<HomeServer> homeServers, Map<String, String> adminTokenFiles) {
     /**
      * One federated server as its users see it.
      *
@@ -89,6 +92,7 @@ public record WorkerSpec(String scenario, int workerIndex, String runId, String 
         suites = List.copyOf(suites);
         sourceAddresses = List.copyOf(sourceAddresses);
         homeServers = homeServers == null ? List.of() : List.copyOf(homeServers);
+        adminTokenFiles = adminTokenFiles == null ? Map.of() : Map.copyOf(adminTokenFiles);
         if (!homeServers.isEmpty()) {
             if (!endpoints.equals(homeServers.stream().map(HomeServer::endpoint).toList())) {
                 throw new IllegalArgumentException("a federated run's endpoints are its home servers' endpoints");
@@ -151,6 +155,19 @@ public record WorkerSpec(String scenario, int workerIndex, String runId, String 
     }
 
     /** The operator API that creates user {@code index} and its enrollment token. */
+    /** The bearer token of the admin API at {@code url}, read from its file; null when none is named. */
+    public String adminTokenOf(String url) {
+        String file = adminTokenFiles.get(url);
+        if (file == null) {
+            return null;
+        }
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of(file), java.nio.charset.StandardCharsets.US_ASCII).strip();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read the admin token " + file, e);
+        }
+    }
+
     public String adminUrlOf(int index) {
         return federated() ? homeServerOf(index).adminUrl() : adminUrl;
     }
@@ -173,7 +190,7 @@ public record WorkerSpec(String scenario, int workerIndex, String runId, String 
                 churnRate, registration, adminUrl, provisionConcurrency, messagesPerMinute, burst, messageBytes,
                 chatSeconds, maxInFlight, connectTimeoutSeconds, requestTimeoutSeconds, maxDurationSeconds,
                 maxMessageBytes, maxPending, reconnect, reconnectBaseMillis, reconnectCapMillis, dropRate, drainMillis,
-                homeServers);
+                homeServers, adminTokenFiles);
     }
 
     public WorkerSpec withDomain(String value) {
@@ -182,7 +199,7 @@ public record WorkerSpec(String scenario, int workerIndex, String runId, String 
                 connectPerSecond, holdSeconds, churnPerSecond, registration, adminUrl, provisionConcurrency,
                 messagesPerMinute, burst, messageBytes, chatSeconds, maxInFlight, connectTimeoutSeconds,
                 requestTimeoutSeconds, maxDurationSeconds, maxMessageBytes, maxPending, reconnect, reconnectBaseMillis,
-                reconnectCapMillis, dropPerSecond, drainMillis, homeServers);
+                reconnectCapMillis, dropPerSecond, drainMillis, homeServers, adminTokenFiles);
     }
 
     /** The same spec with these home servers (e.g. once their domains are known). */
@@ -192,6 +209,6 @@ public record WorkerSpec(String scenario, int workerIndex, String runId, String 
                 connectPerSecond, holdSeconds, churnPerSecond, registration, adminUrl, provisionConcurrency,
                 messagesPerMinute, burst, messageBytes, chatSeconds, maxInFlight, connectTimeoutSeconds,
                 requestTimeoutSeconds, maxDurationSeconds, maxMessageBytes, maxPending, reconnect, reconnectBaseMillis,
-                reconnectCapMillis, dropPerSecond, drainMillis, value);
+                reconnectCapMillis, dropPerSecond, drainMillis, value, adminTokenFiles);
     }
 }

@@ -20,7 +20,7 @@ class WorkerSpecTest {
         return new WorkerSpec(chat.scenario(), 0, chat.runId(), chat.userPrefix(), chat.domain(), 0, chat.users(),
                 endpoints, "/certs/server.pem", false, chat.encoding(), chat.suites(), chat.sourceAddresses(), 1, 1,
                 10, 0, 0, chat.registration(), chat.adminUrl(), 8, 60, 0, 16, 2, 8, 5, 10, 60, 65536, 100, true, 250,
-                10_000, 0, 10_000, List.of());
+                10_000, 0, 10_000, List.of(), null);
     }
 
     @Test
