@@ -81,11 +81,11 @@ public record ServerSettings(
 
     /** Spec §6.16 budgets, per device (registrations: per source address). */
     public record Limits(int messagesPerMinute, int messageBurst, long messageBytesPerMinute, long messageBytesBurst,
-                         int maxCopiesPerSend, int keyLookupsPerMinute, int keyLookupBurst,
+                         int maxCopiesPerSend, int keyLookupsPerMinute, int keyLookupBurst, int relaysPerMinute, int relayBurst,
                          int registrationsPerHour, int maxUsersPerRequest, Session session) {
         /** Budgets of one session (per connection), for the ephemeral messages that store nothing. */
         public record Session(int presencePerMinute, int presenceBurst, int keyExchangesPerMinute, int keyExchangeBurst,
-                              int timeSyncsPerMinute, int timeSyncBurst) {}
+                              int timeSyncsPerMinute, int timeSyncBurst, int acksPerMinute, int ackBurst) {}
     }
 
     /**
@@ -179,13 +179,16 @@ public record ServerSettings(
                             bytesAtLeast(c, "limits.message-bytes-per-minute", 1), bytesAtLeast(c, "limits.message-bytes-burst", maxPayload),
                             atLeast(c, "limits.max-copies-per-send", 1),
                             atLeast(c, "limits.key-lookups-per-minute", 1), atLeast(c, "limits.key-lookup-burst", 1),
+                            atLeast(c, "limits.relays-per-device-per-minute", 1), atLeast(c, "limits.relay-burst-per-device", 1),
                             atLeast(c, "limits.registrations-per-hour", 1), atLeast(c, "limits.max-users-per-request", 1),
                             new Limits.Session(atLeast(c, "limits.session.presence-per-minute", 1),
                                     atLeast(c, "limits.session.presence-burst", 1),
                                     atLeast(c, "limits.session.key-exchanges-per-minute", 1),
                                     atLeast(c, "limits.session.key-exchange-burst", 1),
                                     atLeast(c, "limits.session.time-syncs-per-minute", 1),
-                                    atLeast(c, "limits.session.time-sync-burst", 1))),
+                                    atLeast(c, "limits.session.time-sync-burst", 1),
+                                    atLeast(c, "limits.session.acks-per-minute", 1),
+                                    atLeast(c, "limits.session.ack-burst", 1))),
                     new Delivery(positive(c, "delivery.message-ttl"), atLeast(c, "delivery.in-flight", 1),
                             atLeast(c, "delivery.dedup-ids", 0), positive(c, "delivery.commit-timeout"),
                             positive(c, "delivery.max-clock-skew"), atLeast(c, "delivery.snapshot-every", 1),

@@ -495,7 +495,7 @@ public final class ConnectionActor {
             }
             SessionKeyExchange stamped = new SessionKeyExchange(exchange.sessionId(), exchange.ephemeralPublicKey(),
                     exchange.targetDevice(), exchange.expiresAt(), Optional.of(userId), Optional.of(deviceId));
-            env.entities().device(exchange.targetDevice()).tell(new DeviceCommand.Push(WireMessage.of(stamped)));
+            env.entities().device(exchange.targetDevice()).tell(new DeviceCommand.Relay(WireMessage.of(stamped)));
             return next();
         }
         if (message instanceof DeviceRegister || message instanceof AuthRequest) {
@@ -505,6 +505,10 @@ public final class ConnectionActor {
     }
 
     private Behavior<Command> onClientAck(MessageAck ack) {
+        long wait = budgets.spend(SessionBudgets.Kind.ACK);
+        if (wait > 0) {
+            return answer(rateLimited(wait));
+        }
         if (ack.status() == AckStatus.DELIVERED || ack.status() == AckStatus.READ) {
             env.metrics().messageAcknowledged();
             env.entities().device(deviceId).tell(new DeviceCommand.Acknowledge(ack.messageId(), ack.status()));

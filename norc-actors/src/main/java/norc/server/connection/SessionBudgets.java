@@ -7,12 +7,12 @@ import norc.server.device.TokenBucket;
 
 /**
  * One connection's budgets for what is relayed or signed but never stored ({@code
- * norc.limits.session}): presence updates, key exchanges, time syncs. Owned by its
+ * norc.limits.session}): presence updates, key exchanges, time syncs, and acknowledgements. Owned by its
  * {@link ConnectionActor}, not thread-safe, not persisted: a new connection starts full, but costs
  * a full handshake and authentication.
  */
 final class SessionBudgets {
-    enum Kind { PRESENCE, KEY_EXCHANGE, TIME_SYNC }
+    enum Kind { PRESENCE, KEY_EXCHANGE, TIME_SYNC, ACK }
 
     private final Map<Kind, TokenBucket> buckets = new EnumMap<>(Kind.class);
 
@@ -20,6 +20,7 @@ final class SessionBudgets {
         buckets.put(Kind.PRESENCE, new TokenBucket(limits.presenceBurst(), limits.presencePerMinute(), nowNanos));
         buckets.put(Kind.KEY_EXCHANGE, new TokenBucket(limits.keyExchangeBurst(), limits.keyExchangesPerMinute(), nowNanos));
         buckets.put(Kind.TIME_SYNC, new TokenBucket(limits.timeSyncBurst(), limits.timeSyncsPerMinute(), nowNanos));
+        buckets.put(Kind.ACK, new TokenBucket(limits.ackBurst(), limits.acksPerMinute(), nowNanos));
     }
 
     /** Spends one of {@code kind}: 0 when allowed, else the seconds to wait ({@code retry_after}). */

@@ -60,6 +60,7 @@ public final class ContractNames {
         name("device.acknowledge", DeviceCommand.Acknowledge.class);
         name("device.spend", DeviceCommand.Spend.class);
         name("device.push", DeviceCommand.Push.class);
+        name("device.relay", DeviceCommand.Relay.class);
         name("device.revoke", DeviceCommand.Revoke.class);
         name("device.claim-result", DeviceReply.ClaimResult.class);
         name("device.store-reply", DeviceReply.StoreReply.class);

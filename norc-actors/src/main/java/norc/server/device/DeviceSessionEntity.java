@@ -23,6 +23,7 @@ import norc.server.device.api.DeviceCommand.Budget;
 import norc.server.device.api.DeviceCommand.Claim;
 import norc.server.device.api.DeviceCommand.Detach;
 import norc.server.device.api.DeviceCommand.Push;
+import norc.server.device.api.DeviceCommand.Relay;
 import norc.server.device.api.DeviceCommand.Revoke;
 import norc.server.device.api.DeviceCommand.Spend;
 import norc.server.device.api.DeviceCommand.Store;
@@ -257,6 +258,7 @@ public final class DeviceSessionEntity
     private final TokenBucket messages;
     private final TokenBucket messageBytes;
     private final TokenBucket keyLookups;
+    private final TokenBucket relays;
     private final StorageSeal seal;
     private final SealedEvents<DeviceEvent> sealedEvents;
 
@@ -291,6 +293,7 @@ public final class DeviceSessionEntity
         this.messages = new TokenBucket(limits.messageBurst(), limits.messagesPerMinute(), now);
         this.messageBytes = new TokenBucket(limits.messageBytesBurst(), limits.messageBytesPerMinute(), now);
         this.keyLookups = new TokenBucket(limits.keyLookupBurst(), limits.keyLookupsPerMinute(), now);
+        this.relays = new TokenBucket(limits.relayBurst(), limits.relaysPerMinute(), now);
     }
 
     @Override
@@ -433,6 +436,7 @@ public final class DeviceSessionEntity
                 .onCommand(FlushAcks.class, this::onFlushAcks)
                 .onCommand(Spend.class, this::onSpend)
                 .onCommand(Push.class, this::onPush)
+                .onCommand(Relay.class, this::onRelay)
                 .onCommand(Revoke.class, this::onRevoke)
                 .onCommand(Stop.class, this::onStop)
                 .onCommand(PayloadsRead.class, this::onPayloadsRead)
@@ -597,6 +601,18 @@ public final class DeviceSessionEntity
     private ReplyEffect<DeviceEvent, State> onPush(State state, Push c) {
         if (connection != null && !state.revoked) {
             connection.tell(new DeviceOutbound.Ephemeral(c.message()));
+        }
+        return Effect().noReply();
+    }
+
+    /** Another user's ephemeral message: only to a real device's connection, within its relay budget. */
+    private ReplyEffect<DeviceEvent, State> onRelay(State state, Relay c) {
+        if (connection != null && state.owner != null && !state.revoked) {
+            if (relays.take(System.nanoTime()) == 0) {
+                connection.tell(new DeviceOutbound.Ephemeral(c.message()));
+            } else {
+                metrics.relayDropped();
+            }
         }
         return Effect().noReply();
     }

@@ -49,6 +49,9 @@ public final class ServerMetrics {
             .help("Message copies refused because the recipient device's inbox was at its quota").register(registry);
     private final Counter payloadsRead = Counter.builder().name("norc_payloads_read")
             .help("Undelivered payloads read back from the journal to be delivered").register(registry);
+    private final Counter relaysDropped = Counter.builder().name("norc_relays_dropped")
+            .help("Presence updates and key exchanges from other users dropped past the target device's relay budget")
+            .register(registry);
     private final Counter rowsTrimmed = Counter.builder().name("norc_journal_rows_trimmed")
             .help("Journal rows of drained inboxes deleted by retention").register(registry);
 
@@ -113,6 +116,10 @@ public final class ServerMetrics {
 
     public void payloadsRead(int count) {
         payloadsRead.inc(count);
+    }
+
+    public void relayDropped() {
+        relaysDropped.inc();
     }
 
     public void rowsTrimmed(int count) {

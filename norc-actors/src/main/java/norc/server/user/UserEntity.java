@@ -340,7 +340,11 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     }
 
     private ReplyEffect<UserEvent, State> onPushToDevices(State state, PushToDevices c) {
-        pushToActive(state, c.message(), c.except());
+        for (UUID id : state.activeDevices()) { // another user's presence: within each device's relay budget
+            if (c.except().map(e -> !e.equals(id)).orElse(true)) {
+                device(id).tell(new DeviceCommand.Relay(c.message()));
+            }
+        }
         return Effect().noReply();
     }
 

@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import norc.server.contract.WireMessage;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import norc.persistence.JournalDatabase.Trim;
@@ -305,5 +307,50 @@ class DeviceSessionEntityTest {
         again.ref().tell(new DeviceCommand.Store(ids.get(0), new byte[] {1}, UUID.randomUUID(), System.currentTimeMillis() + 60_000,
                 null, stored.getRef()));
         assertThat(stored.receiveMessage().result()).isEqualTo(DeviceReply.StoreResult.DUPLICATE);
+    }
+
+    /**
+     * Other users' presence and key exchanges reach a device within its relay budget (burst 120)
+     * and are dropped past it, however many senders; the server's own pushes (receipts) are not
+     * limited; an id that is no registered device relays nothing.
+     */
+    @Test
+    void relaysFromOtherUsersStopAtTheDevicesBudget() {
+        Entity entity = claimed();
+        TestProbe<DeviceOutbound> connection = KIT.createTestProbe();
+        entity.ref().tell(new DeviceCommand.Attach(connection.getRef()));
+        WireMessage presence = WireMessage.of(new norc.wire.message.PresenceUpdate(norc.wire.message.Atoms.PresenceStatus.ONLINE,
+                Optional.empty(), List.of(), 0, Optional.of("mallory@localhost")));
+        for (int i = 0; i < 300; i++) {
+            entity.ref().tell(new DeviceCommand.Relay(presence));
+        }
+        entity.ref().tell(new DeviceCommand.Push(presence));
+        List<DeviceOutbound> got = connection.receiveSeveralMessages(121, Duration.ofSeconds(5));
+        assertThat(got).allMatch(m -> m instanceof DeviceOutbound.Ephemeral);
+        connection.expectNoMessage(Duration.ofMillis(300));
+
+        TestProbe<DeviceOutbound> stranger = KIT.createTestProbe();
+        ActorRef<DeviceCommand> unregistered = KIT.spawn(DeviceSessionEntity.create(UUID.randomUUID().toString(), SETTINGS,
+                new DeviceSessionEntity.Devices() {
+                    @Override
+                    public void tell(UUID device, DeviceCommand command) {}
+
+                    @Override
+                    public void deliveredFromOrigin(String originServer, UUID messageId, UUID device) {}
+
+                    @Override
+                    public void restarted(UUID device) {}
+
+                    @Override
+                    public CompletionStage<List<EventEnvelope>> events(String persistenceId, long from, long to) {
+                        return java.util.concurrent.CompletableFuture.completedFuture(List.of());
+                    }
+
+                    @Override
+                    public void trim(Trim t) {}
+                }, new ServerMetrics(), SEAL));
+        unregistered.tell(new DeviceCommand.Attach(stranger.getRef()));
+        unregistered.tell(new DeviceCommand.Relay(presence));
+        stranger.expectNoMessage(Duration.ofMillis(300));
     }
 }

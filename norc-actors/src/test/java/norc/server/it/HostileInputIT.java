@@ -15,6 +15,8 @@ import norc.wire.WireEncoding;
 import norc.wire.message.AuthRequest;
 import norc.wire.message.AuthResponse;
 import norc.wire.message.ErrorMessage;
+import norc.wire.message.Atoms.AckStatus;
+import norc.wire.message.MessageAck;
 import norc.wire.message.KeyRequest;
 import norc.wire.message.KeyResponse;
 import norc.wire.message.NorcMessage;
@@ -59,6 +61,19 @@ class HostileInputIT {
     private static ErrorMessage error(NorcMessage message) {
         assertThat(message).isInstanceOf(ErrorMessage.class);
         return (ErrorMessage) message;
+    }
+
+    /** {@code message_ack} has a budget too (hardening issue): a flood of them is answered {@code 6001}, not queued to the entity. */
+    @Test
+    void aFloodOfAcknowledgementsIsRateLimited() throws Exception {
+        RawClient client = registered("acker@" + server.serverId());
+        for (int i = 0; i < 5000; i++) { // the burst is 512, the refill 1,000 a second
+            client.send(new MessageAck(UUID.randomUUID(), AckStatus.DELIVERED, Optional.empty(), Optional.empty()));
+        }
+        ErrorMessage refused = error(client.receive());
+        assertThat(refused.errorCode()).isEqualTo(ErrorCode.RATE_LIMITED.code());
+        assertThat(refused.retryAfter()).hasValueSatisfying(seconds -> assertThat(seconds).isPositive());
+        client.close();
     }
 
     @Test

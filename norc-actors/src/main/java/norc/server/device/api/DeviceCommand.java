@@ -52,6 +52,14 @@ public interface DeviceCommand extends Contract {
     /** An ephemeral message (presence, receipts, revocation notices, key exchange) for the live connection only. */
     record Push(WireMessage message) implements DeviceCommand {}
 
+    /**
+     * An ephemeral message another user sent this device (a relayed {@code presence_update} or
+     * {@code session_key_exchange}): pushed only to a registered, unrevoked device's live
+     * connection, within the device's relay budget (past it dropped, so that a flood from many
+     * senders cannot overflow its socket).
+     */
+    record Relay(WireMessage message) implements DeviceCommand {}
+
     /** The user entity revoked this device: close its session, refuse it from now on. */
     enum Revoke implements DeviceCommand { INSTANCE }
 }
