@@ -61,6 +61,8 @@ public final class ContractNames {
         name("device.spend", DeviceCommand.Spend.class);
         name("device.push", DeviceCommand.Push.class);
         name("device.relay", DeviceCommand.Relay.class);
+        name("device.confirm-revoke", DeviceCommand.ConfirmRevoke.class);
+        name("device.revoke-confirmed", DeviceReply.RevokeConfirmed.class);
         name("device.revoke", DeviceCommand.Revoke.class);
         name("device.claim-result", DeviceReply.ClaimResult.class);
         name("device.store-reply", DeviceReply.StoreReply.class);

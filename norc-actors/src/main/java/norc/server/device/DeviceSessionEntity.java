@@ -36,6 +36,7 @@ import norc.server.device.api.DeviceEvent.MessagesAcknowledged;
 import norc.server.device.api.DeviceEvent.MessagesExpired;
 import norc.server.device.api.DeviceEvent.OwnerClaimed;
 import norc.server.device.api.DeviceOutbound;
+import norc.server.device.api.DeviceReply;
 import norc.server.device.api.DeviceReply.ClaimResult;
 import norc.server.device.api.DeviceReply.Spent;
 import norc.server.device.api.DeviceReply.StoreReply;
@@ -438,6 +439,7 @@ public final class DeviceSessionEntity
                 .onCommand(Push.class, this::onPush)
                 .onCommand(Relay.class, this::onRelay)
                 .onCommand(Revoke.class, this::onRevoke)
+                .onCommand(DeviceCommand.ConfirmRevoke.class, this::onConfirmRevoke)
                 .onCommand(Stop.class, this::onStop)
                 .onCommand(PayloadsRead.class, this::onPayloadsRead)
                 .onCommand(TrimDue.class, this::onTrimDue)
@@ -615,6 +617,19 @@ public final class DeviceSessionEntity
             }
         }
         return Effect().noReply();
+    }
+
+    private ReplyEffect<DeviceEvent, State> onConfirmRevoke(State state, DeviceCommand.ConfirmRevoke c) {
+        if (state.revoked) {
+            return Effect().reply(c.replyTo(), DeviceReply.RevokeConfirmed.INSTANCE);
+        }
+        return Effect().persist(new DeviceRevoked(System.currentTimeMillis()))
+                .thenRun(s -> {
+                    if (connection != null) {
+                        connection.tell(DeviceOutbound.Revoked.INSTANCE);
+                    }
+                })
+                .thenReply(c.replyTo(), s -> DeviceReply.RevokeConfirmed.INSTANCE);
     }
 
     private ReplyEffect<DeviceEvent, State> onRevoke(State state, Revoke c) {

@@ -20,6 +20,7 @@ import norc.server.audit.AuditKinds;
 import norc.server.audit.AuditLog;
 import norc.server.contract.WireMessage;
 import norc.server.device.api.DeviceCommand;
+import norc.server.device.api.DeviceReply;
 import norc.server.storage.SealedEvents;
 import norc.server.storage.SealedSnapshots;
 import norc.server.storage.StorageSeal;
@@ -61,6 +62,11 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
@@ -84,6 +90,16 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
 
     /** Sharding's stop message (hand-off, passivation): queued behind commands stashed during a write, so none is lost. */
     private enum Stop implements UserCommand, NoSerializationVerificationNeeded { INSTANCE }
+
+    /** Ask the revoked device's entity (again) to journal its revocation. */
+    private record ConfirmRevocation(UUID deviceId, int attempt) implements UserCommand, NoSerializationVerificationNeeded {}
+
+    /** The device's entity answered, or did not ({@code confirmed} false: ask again after a backoff). */
+    private record RevocationAnswered(UUID deviceId, int attempt, boolean confirmed)
+            implements UserCommand, NoSerializationVerificationNeeded {}
+
+    /** Revocations recovered that may not have reached their device: re-sent for this long after they were made. */
+    static final java.time.Duration RECONCILE_WINDOW = java.time.Duration.ofDays(7);
 
     // ---- state (immutable; small) ----
 
@@ -147,7 +163,8 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     /** Stored under a pseudonymous persistence id, its events and snapshots sealed ({@link StorageSeal}). */
     public static Behavior<UserCommand> create(String userId, ActorSystem<?> system, ClusterSharding sharding, int snapshotEvery,
                                                AuditLog audit, StorageSeal seal) {
-        return new UserEntity(userId, system, sharding, snapshotEvery, audit, seal);
+        return Behaviors.setup(context -> Behaviors.withTimers(timers ->
+                new UserEntity(context, timers, userId, system, sharding, snapshotEvery, audit, seal)));
     }
 
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -159,9 +176,11 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     private final SealedEvents<UserEvent> sealedEvents;
     private final StorageSeal seal;
     private final ActorSystem<?> system;
+    private final ActorContext<UserCommand> context;
+    private final TimerScheduler<UserCommand> timers;
 
-    private UserEntity(String userId, ActorSystem<?> system, ClusterSharding sharding, int snapshotEvery, AuditLog audit,
-                       StorageSeal seal) {
+    private UserEntity(ActorContext<UserCommand> context, TimerScheduler<UserCommand> timers, String userId, ActorSystem<?> system,
+                       ClusterSharding sharding, int snapshotEvery, AuditLog audit, StorageSeal seal) {
         super(seal.persistenceId(UserCommand.ENTITY_TYPE_KEY.name(), userId),
                 SupervisorStrategy.restartWithBackoff(java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(5), 0.2));
         this.sealedEvents = new SealedEvents<>(seal, system, persistenceId(), UserEvent.class);
@@ -171,6 +190,43 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         this.sharding = sharding;
         this.snapshotEvery = snapshotEvery;
         this.audit = audit;
+        this.context = context;
+        this.timers = timers;
+    }
+
+    /**
+     * After recovery, every revocation of the last {@link #RECONCILE_WINDOW} is told to its device
+     * again: the node may have died between journalling it and telling the device, whose session
+     * would then stay open and whose inbox would keep its messages. The device answers at once
+     * when it knows.
+     */
+    @Override
+    public SignalHandler<State> signalHandler() {
+        return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), state -> {
+            long since = System.currentTimeMillis() - RECONCILE_WINDOW.toMillis();
+            state.devices().values().stream().filter(d -> d.revoked() && d.revokedAt() >= since)
+                    .forEach(d -> context.getSelf().tell(new ConfirmRevocation(d.deviceId(), 0)));
+        }).build();
+    }
+
+    /** Asks the device's entity to journal its revocation; asked again with backoff (1 s to 60 s) until it answers. */
+    private ReplyEffect<UserEvent, State> onConfirmRevocation(State state, ConfirmRevocation c) {
+        askToConfirm(c.deviceId(), c.attempt());
+        return Effect().noReply();
+    }
+
+    private void askToConfirm(UUID deviceId, int attempt) {
+        context.ask(DeviceReply.RevokeConfirmed.class, device(deviceId), java.time.Duration.ofSeconds(5),
+                DeviceCommand.ConfirmRevoke::new, (reply, failure) -> new RevocationAnswered(deviceId, attempt, reply != null));
+    }
+
+    private ReplyEffect<UserEvent, State> onRevocationAnswered(State state, RevocationAnswered answered) {
+        if (!answered.confirmed()) {
+            long delay = Math.min(60_000L, 1000L << Math.min(answered.attempt(), 6));
+            timers.startSingleTimer(answered.deviceId(), new ConfirmRevocation(answered.deviceId(), answered.attempt() + 1),
+                    java.time.Duration.ofMillis(delay));
+        }
+        return Effect().noReply();
     }
 
     @Override
@@ -218,6 +274,8 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                 .onCommand(GetContacts.class, (state, c) -> Effect().reply(c.replyTo(), new UserReply.Contacts(state.contacts())))
                 .onCommand(Revoke.class, this::onRevoke)
                 .onCommand(PushToDevices.class, this::onPushToDevices)
+                .onCommand(ConfirmRevocation.class, this::onConfirmRevocation)
+                .onCommand(RevocationAnswered.class, this::onRevocationAnswered)
                 .onCommand(Stop.class, (state, c) -> Effect().stop().thenNoReply())
                 .build();
     }
@@ -311,7 +369,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                     audit.record(AuditEvent.of(AuditKinds.DEVICE_REVOCATION).with("reason", signed.reason().wireName())
                             .with("by", signed.revokedBy().equals(signed.deviceId()) ? "itself" : "another-device")
                             .user(userId).device(signed.deviceId()));
-                    device(signed.deviceId()).tell(DeviceCommand.Revoke.INSTANCE);
+                    askToConfirm(signed.deviceId(), 0); // asked again until it answers
                     pushToActive(s, WireMessage.of(signed), Optional.of(signed.deviceId()));
                 })
                 .thenReply(c.replyTo(), s -> RevokeResult.REVOKED);

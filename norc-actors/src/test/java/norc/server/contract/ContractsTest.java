@@ -75,7 +75,7 @@ class ContractsTest {
     private static final Set<String> RELEASED = Set.of(
             "wire-message",
             "device.claim", "device.store", "device.attach", "device.detach", "device.acknowledge", "device.spend",
-            "device.push", "device.relay", "device.revoke", "device.claim-result", "device.store-reply", "device.spent",
+            "device.push", "device.relay", "device.confirm-revoke", "device.revoke-confirmed", "device.revoke", "device.claim-result", "device.store-reply", "device.spent",
             "device.out.deliver", "device.out.ephemeral", "device.out.revoked", "device.out.superseded",
             "device.event.owner-claimed", "device.event.message-stored", "device.event.message-acknowledged",
             "device.event.messages-acknowledged", "device.event.messages-expired", "device.event.device-revoked",

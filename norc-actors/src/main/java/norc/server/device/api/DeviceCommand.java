@@ -60,6 +60,12 @@ public interface DeviceCommand extends Contract {
      */
     record Relay(WireMessage message) implements DeviceCommand {}
 
-    /** The user entity revoked this device: close its session, refuse it from now on. */
+    /** The user entity revoked this device: close its session, refuse it from now on. Written by earlier versions. */
     enum Revoke implements DeviceCommand { INSTANCE }
+
+    /**
+     * The user entity revoked this device: close its session, refuse it from now on, and answer
+     * once that is journalled (the user entity asks again until it hears so).
+     */
+    record ConfirmRevoke(ActorRef<DeviceReply.RevokeConfirmed> replyTo) implements DeviceCommand {}
 }

@@ -28,6 +28,9 @@ public interface DeviceReply extends Contract {
     /** The answer to {@link DeviceCommand.Store}, naming the device so that one adapter serves every copy of a send. */
     record StoreReply(UUID deviceId, StoreResult result) implements DeviceReply {}
 
+    /** The answer to {@link DeviceCommand.ConfirmRevoke}: the device's revocation is journalled. */
+    enum RevokeConfirmed implements DeviceReply { INSTANCE }
+
     /** The answer to {@link DeviceCommand.Spend}: allowed, or the seconds until the budget has a unit again. */
     record Spent(long retryAfterSeconds) implements DeviceReply {
         public static final Spent ALLOWED = new Spent(0);
