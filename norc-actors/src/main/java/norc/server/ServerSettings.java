@@ -55,7 +55,7 @@ public record ServerSettings(
      * it enforces per node and per connection.
      */
     public record Transport(TlsProvider tlsProvider, int ioThreads, int backlog, int maxConnections,
-                            int maxQueuedMessages, long maxQueuedBytes, long preAuthMaxBytes,
+                            int maxQueuedMessages, long maxQueuedBytes, long preAuthMaxBytes, int preAuthMaxMessage,
                             int maxConnectionsPerSource, int newConnectionsPerSourcePerMinute, int newConnectionBurstPerSource) {
         public enum TlsProvider { OPENSSL, JDK }
     }
@@ -224,6 +224,7 @@ public record ServerSettings(
         return new Transport(provider, ioThreads == 0 ? Runtime.getRuntime().availableProcessors() : ioThreads,
                 atLeast(c, "client.backlog", 1), atLeast(c, "client.max-connections", 1),
                 atLeast(c, "client.max-queued-messages", 1), maxQueuedBytes, preAuthMaxBytes(c),
+                (int) bytesAtLeast(c, "client.pre-auth-max-message", 8 * 1024),
                 atLeast(c, "client.max-connections-per-source", 0), atLeast(c, "client.new-connections-per-source-per-minute", 0),
                 atLeast(c, "client.new-connection-burst-per-source", 1));
     }

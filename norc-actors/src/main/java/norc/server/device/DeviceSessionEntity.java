@@ -139,6 +139,8 @@ public final class DeviceSessionEntity
         final LinkedHashMap<UUID, StoredMessage> inbox = new LinkedHashMap<>();
         final LinkedHashMap<UUID, Boolean> handled = new LinkedHashMap<>();
         long inboxBytes;
+        // the journal sequence number of the last event applied (not in snapshots: recovery sets it)
+        long sequenceNr;
         private final int dedupIds;
 
         State(int dedupIds) {
@@ -151,6 +153,17 @@ public final class DeviceSessionEntity
 
         int pending() {
             return inbox.size();
+        }
+
+        /**
+         * Moves to the next event's sequence number. {@code observed} is Pekko's
+         * {@code lastSequenceNumber}, exact while replaying but one behind for the first event
+         * persisted by a command unstashed at the end of recovery; events are numbered one by one,
+         * so the larger of the two is right.
+         */
+        long advance(long observed) {
+            sequenceNr = Math.max(sequenceNr + 1, observed);
+            return sequenceNr;
         }
 
         void add(StoredMessage message) {
@@ -358,7 +371,7 @@ public final class DeviceSessionEntity
     }
 
     private ReplyEffect<DeviceEvent, State> onTrimDue(State state, TrimDue c) {
-        if (!state.inbox.isEmpty() || lastSequenceNumber(context) <= lastSnapshotSeq) {
+        if (!state.inbox.isEmpty() || state.sequenceNr <= lastSnapshotSeq) {
             return Effect().noReply(); // traffic came back: retention waits for the inbox to drain again
         }
         return Effect().persist(new InboxDrained(System.currentTimeMillis())).thenNoReply();
@@ -402,7 +415,8 @@ public final class DeviceSessionEntity
         inFlight.clear();
         toSend.clear();
         dropPayloads();
-        lastSnapshotSeq = lastSequenceNumber(context);
+        state.sequenceNr = lastSequenceNumber(context);
+        lastSnapshotSeq = state.sequenceNr;
         if (connection != null) {
             queueInbox(state, System.currentTimeMillis());
             fillWindow(state);
@@ -716,8 +730,9 @@ public final class DeviceSessionEntity
 
     private ReplyEffect<DeviceEvent, State> onPayloadsRead(State state, PayloadsRead read) {
         reading = false;
-        if (read.failure() != null) {
-            context.getLog().warn("reading undelivered payloads from the journal failed, retrying in 1 s: {}", read.failure().toString());
+        if (read.failure() != null || read.payloads().isEmpty()) { // an empty answer: the rows are not (yet) readable
+            context.getLog().warn("reading undelivered payloads from the journal failed, retrying in 1 s: {}",
+                    read.failure() == null ? "none of the rows asked for" : read.failure().toString());
             timers.startSingleTimer(RetryRead.INSTANCE, Duration.ofSeconds(1));
             return Effect().noReply();
         }
@@ -755,28 +770,36 @@ public final class DeviceSessionEntity
     public EventHandler<State, DeviceEvent> eventHandler() {
         return newEventHandlerBuilder().forAnyState()
                 .onEvent(OwnerClaimed.class, (state, e) -> {
+                    state.advance(lastSequenceNumber(context));
                     state.owner = e.userId();
                     return state;
                 })
                 .onEvent(MessageStored.class, (state, e) -> { // the payload stays in the journal row
                     state.add(new StoredMessage(e.messageId(), null, e.senderDevice(), e.storedAt(), e.expiresAt(),
-                            e.originServer(), lastSequenceNumber(context), e.payload().length));
+                            e.originServer(), state.advance(lastSequenceNumber(context)), e.payload().length));
                     return state;
                 })
                 .onEvent(MessageAcknowledged.class, (state, e) -> {
+                    state.advance(lastSequenceNumber(context));
                     state.forget(e.messageId());
                     return state;
                 })
                 .onEvent(MessagesAcknowledged.class, (state, e) -> {
+                    state.advance(lastSequenceNumber(context));
                     e.messageIds().forEach(state::forget);
                     return state;
                 })
                 .onEvent(MessagesExpired.class, (state, e) -> {
+                    state.advance(lastSequenceNumber(context));
                     e.messageIds().forEach(state::forget);
                     return state;
                 })
-                .onEvent(InboxDrained.class, (state, e) -> state)
+                .onEvent(InboxDrained.class, (state, e) -> {
+                    state.advance(lastSequenceNumber(context));
+                    return state;
+                })
                 .onEvent(DeviceRevoked.class, (state, e) -> {
+                    state.advance(lastSequenceNumber(context));
                     state.revoked = true;
                     new ArrayList<>(state.inbox.keySet()).forEach(state::forget);
                     return state;

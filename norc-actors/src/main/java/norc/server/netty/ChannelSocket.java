@@ -111,6 +111,10 @@ final class ChannelSocket extends ChannelInboundHandlerAdapter implements Client
             if (channel.pipeline().get(PreAuthBudget.class) != null) {
                 channel.pipeline().remove(PreAuthBudget.class);
             }
+            MessageAssembler assembler = channel.pipeline().get(MessageAssembler.class);
+            if (assembler != null) {
+                assembler.authenticated();
+            }
         });
     }
 

@@ -33,6 +33,8 @@ final class MessageAssembler extends ChannelInboundHandlerAdapter {
     private final WireEncoding encoding;
     private final int maxMessage;
     private final ChannelSocket socket;
+    // the limit now: the small pre-authentication one until the session authenticated
+    private int limit;
 
     // the message being reassembled, when it came in fragments
     private CompositeByteBuf fragments;
@@ -40,10 +42,16 @@ final class MessageAssembler extends ChannelInboundHandlerAdapter {
     private boolean tooLarge;
     private boolean inMessage;
 
-    MessageAssembler(WireEncoding encoding, int maxMessage, ChannelSocket socket) {
+    MessageAssembler(WireEncoding encoding, int maxMessage, int preAuthMaxMessage, ChannelSocket socket) {
         this.encoding = encoding;
         this.maxMessage = maxMessage;
+        this.limit = Math.min(maxMessage, preAuthMaxMessage);
         this.socket = socket;
+    }
+
+    /** The session authenticated: from now on messages up to the full limit (on the event loop). */
+    void authenticated() {
+        limit = maxMessage;
     }
 
     @Override
@@ -71,7 +79,7 @@ final class MessageAssembler extends ChannelInboundHandlerAdapter {
     private void onFirst(ChannelHandlerContext ctx, WebSocketFrame frame) {
         boolean text = frame instanceof TextWebSocketFrame;
         if (frame.isFinalFragment()) {
-            ctx.fireChannelRead(complete(text, frame.content()));
+            ctx.fireChannelRead(frame.content().readableBytes() > limit ? InboundFrame.TooLarge.INSTANCE : complete(text, frame.content()));
             return;
         }
         inMessage = true;
@@ -97,7 +105,7 @@ final class MessageAssembler extends ChannelInboundHandlerAdapter {
         if (tooLarge) {
             return;
         }
-        if ((long) fragments.readableBytes() + part.readableBytes() > maxMessage) {
+        if ((long) fragments.readableBytes() + part.readableBytes() > limit) {
             tooLarge = true;
             fragments.release();
             fragments = null;

@@ -115,7 +115,8 @@ final class UpgradeHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             return;
         }
         ChannelSocket socket = new ChannelSocket(ctx.channel(), encoding, settings.transport());
-        ctx.pipeline().addAfter(ctx.name(), "messages", new MessageAssembler(encoding, maxMessage, socket));
+        ctx.pipeline().addAfter(ctx.name(), "messages", new MessageAssembler(encoding, maxMessage,
+                settings.transport().preAuthMaxMessage(), socket));
         ctx.pipeline().addAfter("messages", "socket", socket);
         ctx.channel().config().setAutoRead(false); // from now on the actor's demand drives reading
         handshaker.handshake(ctx.channel(), request).addListener(done -> {

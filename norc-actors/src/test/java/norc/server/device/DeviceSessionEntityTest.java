@@ -353,4 +353,47 @@ class DeviceSessionEntityTest {
         unregistered.tell(new DeviceCommand.Relay(presence));
         stranger.expectNoMessage(Duration.ofMillis(300));
     }
+
+    /**
+     * The first message stored by a command that started the entity (it waited for the recovery)
+     * gets its own row's sequence number: Pekko's lastSequenceNumber is one behind there (found by
+     * SupervisionIT: two index entries pointed at one row and the second message never left).
+     */
+    @Test
+    void aMessageStoredRightAfterRecoveryIsReadBackFromItsOwnRow() {
+        Entity entity = claimed();
+        store(entity, 2);
+        KIT.stop(entity.ref());
+        ActorRef<DeviceCommand> again = KIT.spawn(DeviceSessionEntity.create(entity.id().toString(), SETTINGS,
+                new DeviceSessionEntity.Devices() {
+                    @Override
+                    public void tell(UUID device, DeviceCommand command) {}
+
+                    @Override
+                    public void deliveredFromOrigin(String originServer, UUID messageId, UUID device) {}
+
+                    @Override
+                    public void restarted(UUID device) {}
+
+                    @Override
+                    public CompletionStage<List<EventEnvelope>> events(String persistenceId, long from, long to) {
+                        return QUERIES.currentEventsByPersistenceId(persistenceId, from, to).runWith(Sink.seq(), KIT.system());
+                    }
+
+                    @Override
+                    public void trim(Trim t) {}
+                }, new ServerMetrics(), SEAL));
+        TestProbe<DeviceReply.StoreReply> stored = KIT.createTestProbe();
+        UUID third = UUID.randomUUID();
+        again.tell(new DeviceCommand.Store(third, new byte[] {9, 9}, UUID.randomUUID(), System.currentTimeMillis() + 60_000, null,
+                stored.getRef()));
+        assertThat(stored.receiveMessage().result()).isEqualTo(DeviceReply.StoreResult.STORED);
+        TestProbe<DeviceOutbound> connection = KIT.createTestProbe();
+        again.tell(new DeviceCommand.Attach(connection.getRef()));
+        connection.expectMessageClass(DeviceOutbound.Deliver.class);
+        connection.expectMessageClass(DeviceOutbound.Deliver.class);
+        DeviceOutbound.Deliver last = connection.expectMessageClass(DeviceOutbound.Deliver.class, Duration.ofSeconds(5));
+        assertThat(last.messageId()).isEqualTo(third);
+        assertThat(last.payload()).containsExactly(9, 9);
+    }
 }

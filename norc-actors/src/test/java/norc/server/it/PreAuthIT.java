@@ -108,6 +108,11 @@ class PreAuthIT {
         // carries more than the 256 KiB budget (far under the 4 MiB limit after authentication)
         client.sendFrame(client.authenticFrameWithType(0x7A, new byte[16 * 1024]));
         assertThat(((ErrorMessage) client.receive()).errorCode()).isEqualTo(ErrorCode.UNKNOWN_MESSAGE_TYPE.code());
+        // one message past the 64 KiB pre-authentication limit (within the byte budget): 3007, closed
+        RawClient large = RawClient.handshaken(server, WireEncoding.BINARY);
+        large.sendFrame(large.authenticFrameWithType(0x7A, new byte[100 * 1024]));
+        assertThat(((ErrorMessage) large.receive()).errorCode()).isEqualTo(ErrorCode.LIMIT_EXCEEDED.code());
+        assertThat(large.closedWithin(Duration.ofSeconds(5))).isTrue();
         RawClient big = RawClient.handshaken(server, WireEncoding.BINARY);
         big.sendFrame(big.authenticFrameWithType(0x7A, new byte[300 * 1024]));
         assertThat(big.receive(Duration.ofSeconds(3))).as("no answer: the socket was closed").isNull();
