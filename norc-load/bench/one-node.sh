@@ -66,15 +66,17 @@ live_heap() { # the heap in use right after a full collection, as the JVM prints
 warmup=${WARMUP:-storm -n 2000 --rate 300 --hold 60 --churn 80}
 if [[ "$warmup" != none ]]; then
     # shellcheck disable=SC2086
-    "$load" $warmup --trust-cert "$cert" --progress OFF --out "$out/warmup" > "$out/warmup.txt" 2>&1
+    "$load" $warmup --trust-cert "$cert" --admin-token-file "$out/data/admin/token" --progress OFF --out "$out/warmup" \
+        > "$out/warmup.txt" 2>&1
 fi
 echo "live heap before: $(live_heap "$out/heap-before.txt")" | tee -a "$out/server.txt"
 
-"$load" "$@" --trust-cert "$cert" --server-pid "$server" --out "$out/report" --progress LINE &
+"$load" "$@" --trust-cert "$cert" --admin-token-file "$out/data/admin/token" --server-pid "$server" --out "$out/report" \
+    --progress LINE &
 run=$!
 if [[ -n "${HOLD_AT:-}" ]]; then
     while kill -0 $run 2>/dev/null; do
-        held=$(curl -sf http://127.0.0.1:8080/admin/connections | sed -n 's/.*"authenticated":\([0-9]*\).*/\1/p' || true)
+        held=$(curl -sf -H "Authorization: Bearer $(cat "$out/data/admin/token")" http://127.0.0.1:8080/admin/connections | sed -n 's/.*"authenticated":\([0-9]*\).*/\1/p' || true)
         if [[ -n "$held" && "$held" -ge "$HOLD_AT" ]]; then
             echo "live heap with $held sessions: $(live_heap "$out/heap-held.txt")" | tee -a "$out/server.txt"
             "$jcmd" "$server" GC.class_histogram > "$out/heap-histogram.txt" || true

@@ -438,9 +438,11 @@ public final class ConnectionActor {
         long expiresAt = Instant.now().plus(settings.session().lifetime()).getEpochSecond();
         timers.startSingleTimer(SessionExpired.INSTANCE, settings.session().lifetime());
         timers.startTimerWithFixedDelay(AttachRefresh.INSTANCE, settings.delivery().attachRefresh());
-        send(new AuthResponse(status, keys.sessionId(), user, device, nowMicros(), expiresAt));
+        // attach before answering, so that what others send the device once it is told it is in
+        // (key exchanges, presence: pushed to attached connections only) finds it attached
         outbound = context.messageAdapter(DeviceOutbound.class, FromDevice::new);
         env.entities().device(device).tell(new DeviceCommand.Attach(outbound));
+        send(new AuthResponse(status, keys.sessionId(), user, device, nowMicros(), expiresAt));
         env.supervisor().tell(new ConnectionSupervisor.Authenticated(context.getSelf(), device));
         next();
         return established();

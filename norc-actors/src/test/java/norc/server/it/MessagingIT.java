@@ -89,9 +89,15 @@ class MessagingIT {
         RawClient bob = registeredRaw("bob-k");
         byte[] ephemeral = norc.crypto.X25519.generate(TestServer.RANDOM).publicKey();
         UUID session = UUID.randomUUID();
-        alice.send(new norc.wire.message.SessionKeyExchange(session, ephemeral, bob.deviceId, 4_000_000_000L,
-                java.util.Optional.of("forged@elsewhere"), java.util.Optional.empty()));
-        norc.wire.message.SessionKeyExchange relayed = (norc.wire.message.SessionKeyExchange) bob.receive();
+        // ephemeral: pushed only to a connection already attached to bob's device entity, which bob's
+        // registration does without waiting; a client resends a key exchange that got no answer
+        norc.wire.message.SessionKeyExchange relayed = null;
+        for (int attempt = 0; attempt < 5 && relayed == null; attempt++) {
+            alice.send(new norc.wire.message.SessionKeyExchange(session, ephemeral, bob.deviceId, 4_000_000_000L,
+                    java.util.Optional.of("forged@elsewhere"), java.util.Optional.empty()));
+            relayed = (norc.wire.message.SessionKeyExchange) bob.receive(java.time.Duration.ofSeconds(2));
+        }
+        assertThat(relayed).as("relayed").isNotNull();
         assertThat(relayed.sessionId()).isEqualTo(session);
         assertThat(relayed.ephemeralPublicKey()).isEqualTo(ephemeral);
         assertThat(relayed.senderUserId()).contains("alice-k@" + server.serverId());
