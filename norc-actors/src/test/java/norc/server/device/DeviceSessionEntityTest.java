@@ -69,33 +69,47 @@ class DeviceSessionEntityTest {
     private record Entity(UUID id, ActorRef<DeviceCommand> ref, TestProbe<DeviceCommand> devices,
                           String persistenceId, TestProbe<String> trims) {}
 
+    /** The entity's port to the rest of the cluster: probes where given, the test kit's journal for payloads. */
+    private static DeviceSessionEntity.Devices port(TestProbe<DeviceCommand> devices, TestProbe<String> trims) {
+        return port(devices, trims, false);
+    }
+
+    private static DeviceSessionEntity.Devices port(TestProbe<DeviceCommand> devices, TestProbe<String> trims, boolean noJournal) {
+        return new DeviceSessionEntity.Devices() {
+            @Override
+            public void tell(UUID device, DeviceCommand command) {
+                if (devices != null) {
+                    devices.getRef().tell(command);
+                }
+            }
+
+            @Override
+            public void deliveredFromOrigin(String originServer, UUID messageId, UUID device) {}
+
+            @Override
+            public void restarted(UUID device) {}
+
+            @Override
+            public CompletionStage<List<EventEnvelope>> events(String persistenceId, long from, long to) {
+                return noJournal ? java.util.concurrent.CompletableFuture.completedFuture(List.of())
+                        : QUERIES.currentEventsByPersistenceId(persistenceId, from, to).runWith(Sink.seq(), KIT.system());
+            }
+
+            @Override
+            public void trim(Trim trim) { // as text: the probe's messages are serialized (serialize-messages)
+                if (trims != null) {
+                    trims.getRef().tell(trim.persistenceId() + " " + trim.eventsUpTo() + " " + trim.snapshotsBelow());
+                }
+            }
+        };
+    }
+
     private static Entity claimed() {
         UUID id = UUID.randomUUID();
         TestProbe<DeviceCommand> devices = KIT.createTestProbe();
         TestProbe<String> trims = KIT.createTestProbe();
-        ActorRef<DeviceCommand> ref = KIT.spawn(DeviceSessionEntity.create(id.toString(), SETTINGS,
-                new DeviceSessionEntity.Devices() {
-                    @Override
-                    public void tell(UUID device, DeviceCommand command) {
-                        devices.getRef().tell(command);
-                    }
-
-                    @Override
-                    public void deliveredFromOrigin(String originServer, UUID messageId, UUID device) {}
-
-                    @Override
-                    public void restarted(UUID device) {}
-
-                    @Override
-                    public CompletionStage<List<EventEnvelope>> events(String persistenceId, long from, long to) {
-                        return QUERIES.currentEventsByPersistenceId(persistenceId, from, to).runWith(Sink.seq(), KIT.system());
-                    }
-
-                    @Override
-                    public void trim(Trim trim) { // as text: the probe's messages are serialized (serialize-messages)
-                        trims.getRef().tell(trim.persistenceId() + " " + trim.eventsUpTo() + " " + trim.snapshotsBelow());
-                    }
-                }, new ServerMetrics(), SEAL));
+        ActorRef<DeviceCommand> ref = KIT.spawn(DeviceSessionEntity.create(id.toString(), SETTINGS, port(devices, trims),
+                new ServerMetrics(), SEAL));
         TestProbe<DeviceReply.ClaimResult> claimedProbe = KIT.createTestProbe();
         ref.tell(new DeviceCommand.Claim("dev@localhost", claimedProbe.getRef()));
         assertThat(claimedProbe.receiveMessage()).isEqualTo(DeviceReply.ClaimResult.CLAIMED);
@@ -282,24 +296,7 @@ class DeviceSessionEntityTest {
         JOURNAL.clearByPersistenceId(entity.persistenceId());
         JOURNAL.persistForRecovery(entity.persistenceId(), rest);
         Entity again = new Entity(entity.id(), KIT.spawn(DeviceSessionEntity.create(entity.id().toString(), SETTINGS,
-                new DeviceSessionEntity.Devices() {
-                    @Override
-                    public void tell(UUID device, DeviceCommand command) {}
-
-                    @Override
-                    public void deliveredFromOrigin(String originServer, UUID messageId, UUID device) {}
-
-                    @Override
-                    public void restarted(UUID device) {}
-
-                    @Override
-                    public CompletionStage<List<EventEnvelope>> events(String persistenceId, long from, long to) {
-                        return QUERIES.currentEventsByPersistenceId(persistenceId, from, to).runWith(Sink.seq(), KIT.system());
-                    }
-
-                    @Override
-                    public void trim(Trim t) {}
-                }, new ServerMetrics(), SEAL)), entity.devices(), entity.persistenceId(), entity.trims());
+                port(null, null), new ServerMetrics(), SEAL)), entity.devices(), entity.persistenceId(), entity.trims());
         TestProbe<DeviceReply.ClaimResult> claim = KIT.createTestProbe();
         again.ref().tell(new DeviceCommand.Claim("dev@localhost", claim.getRef()));
         assertThat(claim.receiveMessage()).isEqualTo(DeviceReply.ClaimResult.ALREADY_OWNED);
@@ -331,24 +328,7 @@ class DeviceSessionEntityTest {
 
         TestProbe<DeviceOutbound> stranger = KIT.createTestProbe();
         ActorRef<DeviceCommand> unregistered = KIT.spawn(DeviceSessionEntity.create(UUID.randomUUID().toString(), SETTINGS,
-                new DeviceSessionEntity.Devices() {
-                    @Override
-                    public void tell(UUID device, DeviceCommand command) {}
-
-                    @Override
-                    public void deliveredFromOrigin(String originServer, UUID messageId, UUID device) {}
-
-                    @Override
-                    public void restarted(UUID device) {}
-
-                    @Override
-                    public CompletionStage<List<EventEnvelope>> events(String persistenceId, long from, long to) {
-                        return java.util.concurrent.CompletableFuture.completedFuture(List.of());
-                    }
-
-                    @Override
-                    public void trim(Trim t) {}
-                }, new ServerMetrics(), SEAL));
+                port(null, null, true), new ServerMetrics(), SEAL));
         unregistered.tell(new DeviceCommand.Attach(stranger.getRef()));
         unregistered.tell(new DeviceCommand.Relay(presence));
         stranger.expectNoMessage(Duration.ofMillis(300));
@@ -365,24 +345,7 @@ class DeviceSessionEntityTest {
         store(entity, 2);
         KIT.stop(entity.ref());
         ActorRef<DeviceCommand> again = KIT.spawn(DeviceSessionEntity.create(entity.id().toString(), SETTINGS,
-                new DeviceSessionEntity.Devices() {
-                    @Override
-                    public void tell(UUID device, DeviceCommand command) {}
-
-                    @Override
-                    public void deliveredFromOrigin(String originServer, UUID messageId, UUID device) {}
-
-                    @Override
-                    public void restarted(UUID device) {}
-
-                    @Override
-                    public CompletionStage<List<EventEnvelope>> events(String persistenceId, long from, long to) {
-                        return QUERIES.currentEventsByPersistenceId(persistenceId, from, to).runWith(Sink.seq(), KIT.system());
-                    }
-
-                    @Override
-                    public void trim(Trim t) {}
-                }, new ServerMetrics(), SEAL));
+                port(null, null), new ServerMetrics(), SEAL));
         TestProbe<DeviceReply.StoreReply> stored = KIT.createTestProbe();
         UUID third = UUID.randomUUID();
         again.tell(new DeviceCommand.Store(third, new byte[] {9, 9}, UUID.randomUUID(), System.currentTimeMillis() + 60_000, null,
