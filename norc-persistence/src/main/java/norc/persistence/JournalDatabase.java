@@ -50,7 +50,9 @@ public record JournalDatabase(Dialect dialect, String url, String user, String p
      * loses it, while the server has already acknowledged the message it holds.
      */
     public static String h2FileUrl(Path file) {
-        return "jdbc:h2:file:" + file.toAbsolutePath() + ";DATABASE_TO_UPPER=false;WRITE_DELAY=0";
+        // DB_CLOSE_ON_EXIT=FALSE: H2's own shutdown hook would close the database while Pekko's
+        // coordinated shutdown still journals (the acknowledgements a handed-off entity flushes)
+        return "jdbc:h2:file:" + file.toAbsolutePath() + ";DATABASE_TO_UPPER=false;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
     }
 
     /** Picks the dialect from the JDBC URL. */

@@ -56,6 +56,6 @@ class CommitSurvivesKillTest {
     @Test
     void theDefaultUrlKeepsNamesAsWrittenAndCommitsWithoutDelay() {
         assertThat(JournalDatabase.h2FileUrl(Path.of("/data/db/norc")))
-                .isEqualTo("jdbc:h2:file:/data/db/norc;DATABASE_TO_UPPER=false;WRITE_DELAY=0");
+                .isEqualTo("jdbc:h2:file:/data/db/norc;DATABASE_TO_UPPER=false;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
     }
 }
