@@ -147,7 +147,7 @@ public final class NorcGuardian {
         //    users' and devices' under pseudonymous persistence ids, sealed (StorageSeal)
         AuditLog audit = AuditJournal.start(context, settings);
         ClusterSharding sharding = ClusterSharding.get(context.getSystem());
-        UserEntity.init(context.getSystem(), settings.delivery().snapshotEvery(), audit, seal);
+        UserEntity.init(context.getSystem(), settings.delivery().snapshotEvery(), settings.session().contactsTtl(), audit, seal);
         // a recovered device entity tells every node, so its connection attaches at once
         ActorRef<Topic.Command<DeviceRestarted>> restarts = context.spawn(
                 Topic.create(DeviceRestarted.class, DeviceRestarted.TOPIC), "device-restarts");

@@ -101,7 +101,9 @@ public record ServerSettings(
                            Duration trimInterval, Duration trimFlush) {}
 
     /** Authenticated session policy. */
-    public record Session(Duration lifetime, Duration authSkew, Duration timeUncertainty, Duration presenceMaxDelay) {}
+    /** {@code contactsTtl}: how long a conversation partner stays a presence contact after the last stored copy. */
+    public record Session(Duration lifetime, Duration authSkew, Duration timeUncertainty, Duration presenceMaxDelay,
+                          Duration contactsTtl) {}
 
     /** No secrets: the keystore password is left out. */
     @Override
@@ -197,7 +199,8 @@ public record ServerSettings(
                             bytesAtLeast(c, "delivery.hot-payload-bytes", 0), atLeast(c, "delivery.trim-every", 1),
                             positive(c, "delivery.trim-interval"), positive(c, "delivery.trim-flush")),
                     new Session(positive(c, "session.lifetime"), positive(c, "session.auth-skew"),
-                            positive(c, "session.time-uncertainty"), nonNegative(c, "session.presence-max-delay")),
+                            positive(c, "session.time-uncertainty"), nonNegative(c, "session.presence-max-delay"),
+                            positive(c, "session.contacts-ttl")),
                     AuditSettings.from(c, dataDir));
         } catch (ConfigException e) {
             throw new IllegalArgumentException("configuration error: " + e.getMessage(), e);

@@ -103,8 +103,9 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
 
     // ---- state (immutable; small) ----
 
-    record State(boolean exists, Map<UUID, DeviceRecord> devices, Map<String, Long> tokens, Set<String> contacts) {
-        static final State EMPTY = new State(false, Map.of(), Map.of(), Set.of());
+    /** {@code contacts}: each presence contact and when it was last recorded (epoch ms). */
+    record State(boolean exists, Map<UUID, DeviceRecord> devices, Map<String, Long> tokens, Map<String, Long> contacts) {
+        static final State EMPTY = new State(false, Map.of(), Map.of(), Map.of());
 
         List<UUID> activeDevices() {
             List<UUID> active = new ArrayList<>();
@@ -140,10 +141,27 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             return new State(exists, next, tokens, contacts);
         }
 
-        State withContacts(Set<String> more) {
-            Set<String> next = new HashSet<>(contacts);
-            next.addAll(more);
-            return new State(exists, devices, tokens, Set.copyOf(next));
+        /** Records {@code more} at {@code at} and forgets every contact last recorded more than {@code ttl} before it. */
+        State withContacts(Set<String> more, long at, long ttlMillis) {
+            Map<String, Long> next = new HashMap<>();
+            contacts.forEach((user, seen) -> {
+                if (seen >= at - ttlMillis) {
+                    next.put(user, seen);
+                }
+            });
+            more.forEach(user -> next.put(user, at));
+            return new State(exists, devices, tokens, Map.copyOf(next));
+        }
+
+        /** The contacts recorded within {@code ttl} before {@code now}. */
+        Set<String> currentContacts(long now, long ttlMillis) {
+            Set<String> current = new HashSet<>();
+            contacts.forEach((user, seen) -> {
+                if (seen >= now - ttlMillis) {
+                    current.add(user);
+                }
+            });
+            return Set.copyOf(current);
         }
     }
 
@@ -153,18 +171,18 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
      * Registers the entity type. Supervision: a crash (a bug, or a journal write that failed)
      * restarts only this user's entity with backoff; it recovers its state from the journal.
      */
-    public static void init(ActorSystem<?> system, int snapshotEvery, AuditLog audit, StorageSeal seal) {
+    public static void init(ActorSystem<?> system, int snapshotEvery, java.time.Duration contactsTtl, AuditLog audit, StorageSeal seal) {
         ClusterSharding sharding = ClusterSharding.get(system);
         sharding.init(Entity.of(UserCommand.ENTITY_TYPE_KEY,
-                        context -> create(context.getEntityId(), system, sharding, snapshotEvery, audit, seal))
+                        context -> create(context.getEntityId(), system, sharding, snapshotEvery, contactsTtl, audit, seal))
                 .withStopMessage(Stop.INSTANCE));
     }
 
     /** Stored under a pseudonymous persistence id, its events and snapshots sealed ({@link StorageSeal}). */
     public static Behavior<UserCommand> create(String userId, ActorSystem<?> system, ClusterSharding sharding, int snapshotEvery,
-                                               AuditLog audit, StorageSeal seal) {
+                                               java.time.Duration contactsTtl, AuditLog audit, StorageSeal seal) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-                new UserEntity(context, timers, userId, system, sharding, snapshotEvery, audit, seal)));
+                new UserEntity(context, timers, userId, system, sharding, snapshotEvery, contactsTtl.toMillis(), audit, seal)));
     }
 
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -172,6 +190,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     private final String userId;
     private final ClusterSharding sharding;
     private final int snapshotEvery;
+    private final long contactsTtlMillis;
     private final AuditLog audit;
     private final SealedEvents<UserEvent> sealedEvents;
     private final StorageSeal seal;
@@ -180,7 +199,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     private final TimerScheduler<UserCommand> timers;
 
     private UserEntity(ActorContext<UserCommand> context, TimerScheduler<UserCommand> timers, String userId, ActorSystem<?> system,
-                       ClusterSharding sharding, int snapshotEvery, AuditLog audit, StorageSeal seal) {
+                       ClusterSharding sharding, int snapshotEvery, long contactsTtlMillis, AuditLog audit, StorageSeal seal) {
         super(seal.persistenceId(UserCommand.ENTITY_TYPE_KEY.name(), userId),
                 SupervisorStrategy.restartWithBackoff(java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(5), 0.2));
         this.sealedEvents = new SealedEvents<>(seal, system, persistenceId(), UserEvent.class);
@@ -189,6 +208,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         this.userId = userId;
         this.sharding = sharding;
         this.snapshotEvery = snapshotEvery;
+        this.contactsTtlMillis = contactsTtlMillis;
         this.audit = audit;
         this.context = context;
         this.timers = timers;
@@ -236,7 +256,8 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
 
     @Override
     public RetentionCriteria retentionCriteria() {
-        return RetentionCriteria.snapshotEvery(snapshotEvery, 2);
+        // the whole state is in each snapshot, so events two snapshots old go (contacts, tokens used)
+        return RetentionCriteria.snapshotEvery(snapshotEvery, 2).withDeleteEventsOnSnapshot();
     }
 
     @Override
@@ -249,14 +270,20 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         return new SealedSnapshots<>(seal, system, persistenceId(), new SnapshotAdapter<>() {
             @Override
             public Object toJournal(State state) {
-                return new UserSnapshot(state.exists(), state.devices(), state.tokens(), state.contacts());
+                return new UserSnapshot(state.exists(), state.devices(), state.tokens(), Set.of(), state.contacts());
             }
 
             @Override
             public State fromJournal(Object from) {
                 UserSnapshot snapshot = (UserSnapshot) from;
-                return new State(snapshot.exists(), Map.copyOf(snapshot.devices()), Map.copyOf(snapshot.tokens()),
-                        Set.copyOf(snapshot.contacts()));
+                Map<String, Long> contacts = new HashMap<>();
+                if (snapshot.contacts() != null) { // written before contacts aged out: recorded at 0, gone at once
+                    snapshot.contacts().forEach(user -> contacts.put(user, 0L));
+                }
+                if (snapshot.contactsSeen() != null) {
+                    contacts.putAll(snapshot.contactsSeen());
+                }
+                return new State(snapshot.exists(), Map.copyOf(snapshot.devices()), Map.copyOf(snapshot.tokens()), Map.copyOf(contacts));
             }
         });
     }
@@ -271,7 +298,8 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                 .onCommand(GetKeys.class, this::onGetKeys)
                 .onCommand(ResolveRecipient.class, this::onResolveRecipient)
                 .onCommand(AddContacts.class, this::onAddContacts)
-                .onCommand(GetContacts.class, (state, c) -> Effect().reply(c.replyTo(), new UserReply.Contacts(state.contacts())))
+                .onCommand(GetContacts.class, (state, c) -> Effect().reply(c.replyTo(),
+                        new UserReply.Contacts(state.currentContacts(System.currentTimeMillis(), contactsTtlMillis))))
                 .onCommand(Revoke.class, this::onRevoke)
                 .onCommand(PushToDevices.class, this::onPushToDevices)
                 .onCommand(ConfirmRevocation.class, this::onConfirmRevocation)
@@ -339,13 +367,19 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         if (!state.exists() || newContacts.isEmpty()) {
             return Effect().noReply();
         }
-        return Effect().persist(new ContactsAdded(newContacts)).thenNoReply();
+        return Effect().persist(new ContactsAdded(newContacts, System.currentTimeMillis())).thenNoReply();
     }
 
+    /** Members not yet contacts, or recorded more than half the time to live ago (so a live contact is journalled twice a TTL at most). */
     private Set<String> newContacts(State state, Set<String> members) {
-        Set<String> fresh = new HashSet<>(members);
-        fresh.remove(userId);
-        fresh.removeAll(state.contacts());
+        long refreshBefore = System.currentTimeMillis() - contactsTtlMillis / 2;
+        Set<String> fresh = new HashSet<>();
+        for (String member : members) {
+            Long seen = state.contacts().get(member);
+            if (!member.equals(userId) && (seen == null || seen < refreshBefore)) {
+                fresh.add(member);
+            }
+        }
         return fresh;
     }
 
@@ -425,7 +459,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                 .onEvent(EnrollmentTokenIssued.class, (state, e) -> state.withToken(e.tokenHash(), e.expiresAt()))
                 .onEvent(DeviceRegistered.class, (state, e) -> state.withDevice(e.device(), e.tokenHash()))
                 .onEvent(DeviceRevoked.class, (state, e) -> state.withRevoked(e.deviceId(), e.at()))
-                .onEvent(ContactsAdded.class, (state, e) -> state.withContacts(e.users()))
+                .onEvent(ContactsAdded.class, (state, e) -> state.withContacts(e.users(), e.at(), contactsTtlMillis))
                 .build();
     }
 

@@ -158,7 +158,7 @@ class ContractsTest {
                 new UserCommand.GetKeys(Optional.of(List.of(A)), KIT.<UserReply.Keys>createTestProbe().getRef()),
                 new UserReply.DeviceLookup(Optional.of(record())),
                 new UserEvent.DeviceRevoked(A, B, 1, 2, "lost", WireEncoding.JSON, new byte[] {9}),
-                new UserSnapshot(true, Map.of(A, record()), Map.of("h", 5L), Set.of("bob@localhost")),
+                new UserSnapshot(true, Map.of(A, record()), Map.of("h", 5L), Set.of(), Map.of("bob@localhost", 1700000000000L)),
                 new OutboxCommand.Enqueue(relay(), KIT.<OutboxReply.Queued>createTestProbe().getRef()),
                 OutboxCommand.Wake.INSTANCE,
                 new OutboxEvent.RelayQueued(relay()),
@@ -244,8 +244,8 @@ class ContractsTest {
                 new UserEvent.EnrollmentTokenIssued("abcd", 1700000600L),
                 new UserEvent.DeviceRegistered(device, "abcd", true),
                 new UserEvent.DeviceRevoked(A, B, 1700000000L, 1700000000002L, "lost", WireEncoding.BINARY, new byte[] {9, 9}),
-                new UserEvent.ContactsAdded(Set.of("bob@localhost")),
-                new UserSnapshot(true, Map.of(A, device), Map.of("abcd", 1700000600L), Set.of("bob@localhost")));
+                new UserEvent.ContactsAdded(Set.of("bob@localhost"), 0),
+                new UserSnapshot(true, Map.of(A, device), Map.of("abcd", 1700000600L), Set.of("bob@localhost"), null));
         JsonNode rows;
         try (InputStream in = getClass().getResourceAsStream("/legacy-journal/v0.1.json")) {
             rows = new ObjectMapper().readTree(in);

@@ -23,5 +23,6 @@ public sealed interface UserEvent extends Contract {
     record DeviceRevoked(UUID deviceId, UUID revokedBy, long effectiveAt, long at, String reason,
                          WireEncoding encoding, byte[] revokeMessage) implements UserEvent {}
 
-    record ContactsAdded(Set<String> users) implements UserEvent {}
+    /** {@code at}: epoch milliseconds; 0 in events written before contacts aged out (they age out at once). */
+    record ContactsAdded(Set<String> users, long at) implements UserEvent {}
 }
