@@ -283,8 +283,7 @@ public final class DeviceSessionEntity
     // acknowledged by the device, not yet journalled (not persisted: the device acks again after a redelivery)
     private final LinkedHashMap<UUID, AckStatus> pendingAcks = new LinkedHashMap<>();
     // payloads in memory for the connection: arrived while it was attached, or read back (bounded by hot-payload-bytes)
-    private final Map<UUID, byte[]> payloads = new HashMap<>();
-    private long payloadBytes;
+    private final HotPayloads payloads = new HotPayloads();
     private boolean reading;
     // retention: the last snapshot, and the journal prefix already asked to be deleted
     private long lastSnapshotSeq;
@@ -414,7 +413,7 @@ public final class DeviceSessionEntity
         pendingAcks.clear(); // the device acknowledges again after the redelivery
         inFlight.clear();
         toSend.clear();
-        dropPayloads();
+        payloads.clear();
         state.sequenceNr = lastSequenceNumber(context);
         lastSnapshotSeq = state.sequenceNr;
         if (connection != null) {
@@ -491,8 +490,8 @@ public final class DeviceSessionEntity
                 .thenRun(s -> {
                     if (connection != null) {
                         toSend.add(c.messageId());
-                        if (payloadBytes + c.payload().length <= delivery.hotPayloadBytes()) {
-                            keepPayload(c.messageId(), c.payload());
+                        if (payloads.bytes() + c.payload().length <= delivery.hotPayloadBytes()) {
+                            payloads.keep(c.messageId(), c.payload());
                         }
                         fillWindow(s);
                     }
@@ -516,7 +515,7 @@ public final class DeviceSessionEntity
         context.watchWith(connection, new ConnectionGone(connection));
         inFlight.clear();
         toSend.clear();
-        dropPayloads();
+        payloads.clear();
         List<UUID> expired = queueInbox(state, System.currentTimeMillis());
         if (expired.isEmpty()) {
             fillWindow(state);
@@ -531,7 +530,7 @@ public final class DeviceSessionEntity
             connection = null;
             inFlight.clear();
             toSend.clear();
-            dropPayloads();
+            payloads.clear();
         }
         return Effect().noReply();
     }
@@ -634,29 +633,22 @@ public final class DeviceSessionEntity
     }
 
     private ReplyEffect<DeviceEvent, State> onConfirmRevoke(State state, DeviceCommand.ConfirmRevoke c) {
-        if (state.revoked) {
-            return Effect().reply(c.replyTo(), DeviceReply.RevokeConfirmed.INSTANCE);
-        }
-        return Effect().persist(new DeviceRevoked(System.currentTimeMillis()))
-                .thenRun(s -> {
-                    if (connection != null) {
-                        connection.tell(DeviceOutbound.Revoked.INSTANCE);
-                    }
-                })
-                .thenReply(c.replyTo(), s -> DeviceReply.RevokeConfirmed.INSTANCE);
+        return state.revoked ? Effect().reply(c.replyTo(), DeviceReply.RevokeConfirmed.INSTANCE)
+                : revoked().thenReply(c.replyTo(), s -> DeviceReply.RevokeConfirmed.INSTANCE);
     }
 
     private ReplyEffect<DeviceEvent, State> onRevoke(State state, Revoke c) {
-        if (state.revoked) {
-            return Effect().noReply();
-        }
+        return state.revoked ? Effect().noReply() : revoked().thenNoReply();
+    }
+
+    /** Journals the revocation, then closes the live session with {@code 1003}. */
+    private org.apache.pekko.persistence.typed.javadsl.EffectBuilder<DeviceEvent, State> revoked() {
         return Effect().persist(new DeviceRevoked(System.currentTimeMillis()))
                 .thenRun(s -> {
                     if (connection != null) {
                         connection.tell(DeviceOutbound.Revoked.INSTANCE);
                     }
-                })
-                .thenNoReply();
+                });
     }
 
     /**
@@ -672,7 +664,7 @@ public final class DeviceSessionEntity
                 toSend.poll();
                 continue;
             }
-            byte[] payload = stored.payload() != null ? stored.payload() : takePayload(next);
+            byte[] payload = stored.payload() != null ? stored.payload() : payloads.take(next);
             if (payload == null) {
                 readPayloads(state);
                 return;
@@ -694,10 +686,10 @@ public final class DeviceSessionEntity
         Set<UUID> wanted = new HashSet<>();
         long from = Long.MAX_VALUE;
         long to = 0;
-        long bytes = payloadBytes;
+        long bytes = payloads.bytes();
         for (UUID id : toSend) {
             StoredMessage stored = state.inbox.get(id);
-            if (stored == null || stored.payload() != null || payloads.containsKey(id)) {
+            if (stored == null || stored.payload() != null || payloads.holds(id)) {
                 continue;
             }
             if (!wanted.isEmpty() && (wanted.size() >= delivery.inFlight() || bytes + stored.size() > delivery.hotPayloadBytes())) {
@@ -739,7 +731,7 @@ public final class DeviceSessionEntity
         if (connection != null) {
             read.payloads().forEach((id, payload) -> {
                 if (state.inbox.containsKey(id) && !inFlight.contains(id)) {
-                    keepPayload(id, payload);
+                    payloads.keep(id, payload);
                 }
             });
             fillWindow(state);
@@ -747,24 +739,7 @@ public final class DeviceSessionEntity
         return Effect().noReply();
     }
 
-    private void keepPayload(UUID id, byte[] payload) {
-        if (payloads.put(id, payload) == null) {
-            payloadBytes += payload.length;
-        }
-    }
 
-    private byte[] takePayload(UUID id) {
-        byte[] payload = payloads.remove(id);
-        if (payload != null) {
-            payloadBytes -= payload.length;
-        }
-        return payload;
-    }
-
-    private void dropPayloads() {
-        payloads.clear();
-        payloadBytes = 0;
-    }
 
     @Override
     public EventHandler<State, DeviceEvent> eventHandler() {
