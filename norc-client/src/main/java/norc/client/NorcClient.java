@@ -367,12 +367,13 @@ public final class NorcClient implements AutoCloseable {
             state.compareAndSet(State.AUTHENTICATING, State.AUTHENTICATED);
             return response;
         });
-        answer.whenComplete((ignored, error) -> {
+        // the caller's future completes only after the state is back, so it may register or
+        // authenticate again as soon as it hears the refusal
+        return answer.whenComplete((ignored, error) -> {
             if (error != null) {
                 state.compareAndSet(State.AUTHENTICATING, State.CONNECTED);
             }
         });
-        return answer;
     }
 
     // ---- keys ----------------------------------------------------------------------------------
