@@ -2,7 +2,6 @@ package norc.server;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import javax.net.ssl.KeyManagerFactory;
@@ -16,7 +15,6 @@ import norc.server.netty.NettyTls;
 import norc.persistence.JournalDatabase;
 import norc.server.device.DeviceSessionEntity;
 import norc.server.device.JournalTrimmer;
-import norc.server.device.api.DeviceCommand;
 import norc.server.device.api.DeviceRestarted;
 import norc.server.federation.Federation;
 import norc.server.federation.FederationContext;
@@ -43,11 +41,11 @@ import norc.server.http.AdminEndpoint;
 import norc.crypto.Bytes;
 import norc.server.keys.SecretFile;
 import norc.server.keys.ServerIdentity;
+import norc.server.metrics.ClusterGauges;
 import norc.server.metrics.DeadLetters;
 import norc.server.metrics.ServerMetrics;
 import norc.server.message.MessageRouter;
 import norc.server.user.UserEntity;
-import norc.server.user.api.UserCommand;
 import norc.session.ServerHandshake;
 import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import org.apache.pekko.Done;
@@ -61,7 +59,6 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.ServerBinding;
@@ -89,6 +86,7 @@ import org.apache.pekko.http.javadsl.ServerBinding;
  * │                                                 forgets its connection and dials again)
  * ├── trust: TrustManager                         (restart: reloads every trust record into the node's view;
  * │   └── TrustExchange (one per trust request)     its exchanges are temporary children)
+ * ├── cluster-gauges: ClusterGauges               (samples shards, entities, members for /metrics; restart)
  * ├── message-router: MessageRouter               (restart: stateless; its per-request workers are
  * │   └── MessageDelivery / KeyLookup / ...         temporary children)
  * ├── connections: ConnectionSupervisor           (restart; its ConnectionActor children are
@@ -146,8 +144,9 @@ public final class NorcGuardian {
         //    then the sharded, event-sourced state (supervised by sharding; policies in each init),
         //    users' and devices' under pseudonymous persistence ids, sealed (StorageSeal)
         AuditLog audit = AuditJournal.start(context, settings);
-        ClusterSharding sharding = ClusterSharding.get(context.getSystem());
-        UserEntity.init(context.getSystem(), settings.delivery().snapshotEvery(), settings.session().contactsTtl(), audit, seal);
+        //    and named by pseudonyms of the ids they hold (ShardedEntities), so no actor path names anyone
+        ShardedEntities entities = new ShardedEntities(ClusterSharding.get(context.getSystem()), seal.entityNames());
+        UserEntity.init(context.getSystem(), entities, settings.delivery().snapshotEvery(), settings.session().contactsTtl(), audit, seal);
         // a recovered device entity tells every node, so its connection attaches at once
         ActorRef<Topic.Command<DeviceRestarted>> restarts = context.spawn(
                 Topic.create(DeviceRestarted.class, DeviceRestarted.TOPIC), "device-restarts");
@@ -155,7 +154,7 @@ public final class NorcGuardian {
         ActorRef<JournalTrimmer.Command> trimmer = context.spawn(Behaviors.supervise(JournalTrimmer.create(
                         JournalDatabase.of(settings.database().url(), settings.database().user(), settings.database().password()),
                         settings.delivery().trimFlush(), metrics)).onFailure(SupervisorStrategy.restart()), "journal-trimmer");
-        DeviceSessionEntity.init(context.getSystem(), settings, metrics, restarts, seal, trimmer, JdbcReadJournal.Identifier());
+        DeviceSessionEntity.init(context.getSystem(), entities, settings, metrics, restarts, seal, trimmer, JdbcReadJournal.Identifier());
 
         // 3. federation: this node's links to peers, and the per-peer queues and replay caches
         Federation federation = null;
@@ -180,16 +179,21 @@ public final class NorcGuardian {
         }
         this.federation = federation;
 
+        // shards, entities and members sampled for /metrics (restart: it keeps nothing)
+        context.spawn(Behaviors.supervise(ClusterGauges.create(metrics, ShardedEntities.entityTypes(federation != null),
+                        settings.admin().metricsSampleInterval()))
+                .onFailure(SupervisorStrategy.restart()), "cluster-gauges");
+
         // 4. the stateless router: restarted on failure, it keeps no state worth keeping
         ActorRef<MessageRouter.Command> router = context.spawn(
-                Behaviors.supervise(MessageRouter.create(settings, sharding, federation)).onFailure(SupervisorStrategy.restart()),
+                Behaviors.supervise(MessageRouter.create(settings, entities, federation)).onFailure(SupervisorStrategy.restart()),
                 "message-router");
 
         // 5. the connection supervisor: restarted on failure (which, as in OTP, ends its children)
         ServerHandshake.Config handshake = new ServerHandshake.Config(settings.versions(), settings.suites(),
                 settings.capabilities(), new ServerHandshake.Identity(settings.serverId(), identity.secretKey(), identity.publicKey()));
         ActorRef<ConnectionSupervisor.Command> connections = context.spawn(
-                Behaviors.supervise(ConnectionSupervisor.create(settings, handshake, identity.secretKey(), shardedEntities(sharding),
+                Behaviors.supervise(ConnectionSupervisor.create(settings, handshake, identity.secretKey(), entities,
                                 router, CryptoPool.of(context.getSystem()), metrics, restarts, audit))
                         .onFailure(SupervisorStrategy.restart()),
                 "connections");
@@ -203,12 +207,12 @@ public final class NorcGuardian {
 
         // 6. endpoints, last: nothing is accepted before the tree above exists
         CompletionStage<ServerBinding> federationBound = federation == null ? CompletableFuture.completedFuture(null)
-                : FederationEndpoint.bind(context.getSystem(), settings, federation.context());
+                : FederationEndpoint.bind(context.getSystem(), settings, federation.context(), entities);
         context.pipeToSelf(
                 NettyClientEndpoint.bind(context.getSystem(), settings,
                                 tls == null || settings.plainWebSocket() ? null : NettyTls.serverContext(tls, settings.transport()), connections)
-                        .thenCombine(AdminEndpoint.bind(context.getSystem(), settings, adminToken(settings), connections, metrics, audit,
-                                        federation),
+                        .thenCombine(AdminEndpoint.bind(context.getSystem(), settings, adminToken(settings), entities, connections, metrics,
+                                        audit, federation),
                                 (client, admin) -> new Bound(client, admin, null))
                         .thenCombine(federationBound, (bound, f) -> new Bound(bound.client(), bound.admin(), f)),
                 (bound, error) -> bound != null ? bound : new BindFailed(error));
@@ -242,20 +246,6 @@ public final class NorcGuardian {
         context.getLog().error("cannot bind an endpoint: {}", cause.getMessage());
         started.completeExceptionally(cause);
         return Behaviors.stopped();
-    }
-
-    private static ConnectionActor.Entities shardedEntities(ClusterSharding sharding) {
-        return new ConnectionActor.Entities() {
-            @Override
-            public EntityRef<UserCommand> user(String userId) {
-                return sharding.entityRefFor(UserCommand.ENTITY_TYPE_KEY, userId);
-            }
-
-            @Override
-            public EntityRef<DeviceCommand> device(UUID deviceId) {
-                return sharding.entityRefFor(DeviceCommand.ENTITY_TYPE_KEY, deviceId.toString());
-            }
-        };
     }
 
     /** The admin API's bearer token: the hex text of {@code norc.admin.token-file}, created on first start. */

@@ -36,10 +36,12 @@ public final class NorcServer implements AutoCloseable {
     private final ServerSettings settings;
     private final ServerIdentity identity;
     private final NorcGuardian.Started started;
+    private final ShardedEntities entities;
 
     private NorcServer(ActorSystem<NorcGuardian.Command> system, ServerSettings settings, ServerIdentity identity,
-                       NorcGuardian.Started started) {
+                       NorcGuardian.Started started, ShardedEntities entities) {
         this.system = system;
+        this.entities = entities;
         this.settings = settings;
         this.identity = identity;
         this.started = started;
@@ -82,7 +84,8 @@ public final class NorcServer implements AutoCloseable {
         try {
             NorcGuardian.Started bound = started.get(60, TimeUnit.SECONDS);
             ClusterFormation.startManagement(system);
-            return new NorcServer(system, settings, identity, bound);
+            return new NorcServer(system, settings, identity, bound,
+                    new ShardedEntities(org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(system), seal.entityNames()));
         } catch (InterruptedException | ExecutionException | TimeoutException e) {
             system.terminate();
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
@@ -92,6 +95,11 @@ public final class NorcServer implements AutoCloseable {
 
     public ActorSystem<NorcGuardian.Command> system() {
         return system;
+    }
+
+    /** This node's way to its user and device entities, by clear id (tools and tests). */
+    public ShardedEntities entities() {
+        return entities;
     }
 
     public ServerSettings settings() {

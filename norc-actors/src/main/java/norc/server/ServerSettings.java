@@ -69,7 +69,9 @@ public record ServerSettings(
      * bearer token kept in {@code tokenFile}; a request's {@code Host} must name loopback, the bound
      * address or one of {@code allowedHosts}.
      */
-    public record Admin(String host, int port, Duration tokenTtl, Path tokenFile, List<String> allowedHosts) {}
+    /** {@code metricsSampleInterval}: how often the shard, entity and member gauges of {@code /metrics} are sampled. */
+    public record Admin(String host, int port, Duration tokenTtl, Path tokenFile, List<String> allowedHosts,
+                        Duration metricsSampleInterval) {}
 
     /** The journal database; {@code url} is a JDBC URL, never empty after parsing. */
     public record Database(String url, String user, String password, int poolSize, Duration connectionTimeout, Path storageKeyFile) {
@@ -93,12 +95,14 @@ public record ServerSettings(
      * {@code hotPayloadBytes}: payloads a device entity keeps in memory for its live connection
      * (everything else is read back from the journal); a drained inbox is snapshotted and its
      * journal trimmed after {@code trimEvery} events or {@code trimInterval}, the deletes of a node
-     * going to the database together every {@code trimFlush}.
+     * going to the database together every {@code trimFlush}. A payload whose row the journal
+     * answers without is asked for {@code payloadReadAttempts} times, {@code payloadReadRetry}
+     * apart and doubling up to a minute, then its message is dropped.
      */
     public record Delivery(Duration messageTtl, int inFlight, int dedupIds, Duration commitTimeout,
                            Duration maxClockSkew, int snapshotEvery, Duration attachRefresh, Duration ackFlushDelay,
                            int maxInboxMessages, long maxInboxBytes, long hotPayloadBytes, int trimEvery,
-                           Duration trimInterval, Duration trimFlush) {}
+                           Duration trimInterval, Duration trimFlush, int payloadReadAttempts, Duration payloadReadRetry) {}
 
     /** Authenticated session policy. */
     /** {@code contactsTtl}: how long a conversation partner stays a presence contact after the last stored copy. */
@@ -197,7 +201,8 @@ public record ServerSettings(
                             positive(c, "delivery.attach-refresh"), positive(c, "delivery.ack-flush-delay"),
                             atLeast(c, "delivery.max-inbox-messages", 1), bytesAtLeast(c, "delivery.max-inbox-bytes", maxPayload),
                             bytesAtLeast(c, "delivery.hot-payload-bytes", 0), atLeast(c, "delivery.trim-every", 1),
-                            positive(c, "delivery.trim-interval"), positive(c, "delivery.trim-flush")),
+                            positive(c, "delivery.trim-interval"), positive(c, "delivery.trim-flush"),
+                            atLeast(c, "delivery.payload-read-attempts", 1), positive(c, "delivery.payload-read-retry")),
                     new Session(positive(c, "session.lifetime"), positive(c, "session.auth-skew"),
                             positive(c, "session.time-uncertainty"), nonNegative(c, "session.presence-max-delay"),
                             positive(c, "session.contacts-ttl")),
@@ -291,7 +296,7 @@ public record ServerSettings(
         String tokenFile = c.getString("admin.token-file");
         return new Admin(host, port(c, "admin.port"), positive(c, "admin.token-ttl"),
                 tokenFile.isEmpty() ? dataDir.resolve("admin").resolve("token") : Path.of(tokenFile),
-                List.copyOf(c.getStringList("admin.allowed-hosts")));
+                List.copyOf(c.getStringList("admin.allowed-hosts")), positive(c, "admin.metrics-sample-interval"));
     }
 
     private static long bytesAtLeast(Config c, String key, long min) {

@@ -173,6 +173,9 @@ public final class ConnectionActor {
     private String userId;
     private UUID deviceId;
     private boolean closing;
+    // the type of the request in hand (a label of norc_errors_sent), and when a message_send was read
+    private String answering = "none";
+    private long sendReadAtNanos;
     /** The reference the device's entity sends to; made at authentication. */
     private ActorRef<DeviceOutbound> outbound;
 
@@ -457,6 +460,7 @@ public final class ConnectionActor {
             return closing ? draining() : Behaviors.same();
         }
         if (message instanceof MessageSend send) {
+            sendReadAtNanos = System.nanoTime();
             context.ask(MessageRouter.RouteResult.class, env.router(), settings.delivery().commitTimeout().plusSeconds(5),
                     replyTo -> new MessageRouter.Route(send, userId, deviceId, replyTo),
                     (result, error) -> new Routed(result != null ? result
@@ -540,7 +544,7 @@ public final class ConnectionActor {
 
     private Behavior<Command> onRouted(Routed routed) {
         if (routed.result() instanceof MessageRouter.Accepted accepted) {
-            env.metrics().messageAccepted();
+            env.metrics().messageAccepted(sendReadAtNanos);
             return answer(new MessageAck(accepted.messageId(), AckStatus.ACCEPTED, Optional.empty(), Optional.empty()));
         }
         MessageRouter.Refused refused = (MessageRouter.Refused) routed.result();
@@ -563,6 +567,7 @@ public final class ConnectionActor {
     private Behavior<Command> onFromDevice(FromDevice from) {
         DeviceOutbound message = from.message();
         if (message instanceof DeviceOutbound.Deliver deliver) {
+            env.metrics().messageDelivered();
             send(STORAGE.decodePayload(MessageType.MESSAGE_SEND, deliver.payload(), 0, deliver.payload().length));
             return Behaviors.same();
         }
@@ -596,6 +601,7 @@ public final class ConnectionActor {
         try {
             ReceiveSession.Received received = receiveSession.open(data.bytes());
             if (received instanceof ReceiveSession.Accepted accepted) {
+                answering = accepted.message().messageType().wireName();
                 return accepted.message();
             }
             ReceiveSession.Discarded discarded = (ReceiveSession.Discarded) received;
@@ -623,6 +629,7 @@ public final class ConnectionActor {
     private Behavior<Command> reject(InboundFrame frame) {
         ErrorCode code = frame instanceof InboundFrame.TooLarge ? ErrorCode.LIMIT_EXCEEDED : ErrorCode.INVALID_HEADER;
         if (keys == null) {
+            env.metrics().errorSent(code.code(), "none");
             transmit(codec.encodeMessage(ErrorMessage.of(code)));
             return close();
         }
@@ -654,6 +661,7 @@ public final class ConnectionActor {
 
     /** Asks the socket for the next inbound message, once. */
     private Behavior<Command> next() {
+        answering = "none";
         if (!reading && !closing) {
             reading = true;
             socket.requestNext();
@@ -662,6 +670,9 @@ public final class ConnectionActor {
     }
 
     private void send(NorcMessage message) {
+        if (message instanceof ErrorMessage error) {
+            env.metrics().errorSent(error.errorCode(), answering);
+        }
         byte[] frame;
         if (message instanceof MessageSend send) {
             frame = sendSession.seal(message, send.messageId());
@@ -707,8 +718,9 @@ public final class ConnectionActor {
     }
 
     private void integrityAlert(UUID sessionId, long sequence) {
-        // profile §4.4: discard, count, alert; nothing is said to the peer. No content is logged.
-        context.getLog().warn("integrity alert: hash chain mismatch on session {} at sequence {}", sessionId, sequence);
+        // profile §4.4: discard, count, alert; nothing is said to the peer. No content and no session id is
+        // logged (the line's actor path tells the connection apart; the audit entry names its device, pseudonymised)
+        context.getLog().warn("integrity alert: hash chain mismatch at sequence {}", sequence);
         audit(AuditEvent.of(AuditKinds.INTEGRITY_ALERT).with("reason", "chain-mismatch"));
     }
 

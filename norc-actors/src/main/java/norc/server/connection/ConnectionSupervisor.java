@@ -81,6 +81,9 @@ public final class ConnectionSupervisor {
     private final Map<ActorRef<ConnectionActor.Command>, UUID> authenticated = new HashMap<>();
     private final Map<UUID, ActorRef<ConnectionActor.Command>> byDevice = new HashMap<>();
     private int connections;
+    // each live connection's subprotocol, and authenticated sessions by subprotocol (metrics)
+    private final Map<ActorRef<ConnectionActor.Command>, WireEncoding> encodings = new HashMap<>();
+    private final java.util.EnumMap<WireEncoding, Integer> sessions = new java.util.EnumMap<>(WireEncoding.class);
     private boolean draining;
     /** While draining: who waits for the last connection to end (answered once). */
     private ActorRef<Done> drainWaiter;
@@ -109,6 +112,7 @@ public final class ConnectionSupervisor {
                 .onFailure(SupervisorStrategy.stop());
         ActorRef<ConnectionActor.Command> connection = context.spawnAnonymous(child);
         context.watchWith(connection, new Ended(connection));
+        encodings.put(connection, spawn.encoding());
         connections++;
         env.metrics().connections(connections, authenticated.size());
         spawn.replyTo().tell(connection);
@@ -135,7 +139,9 @@ public final class ConnectionSupervisor {
     }
 
     private Behavior<Command> onAuthenticated(Authenticated message) {
-        authenticated.put(message.connection(), message.deviceId());
+        if (authenticated.put(message.connection(), message.deviceId()) == null) {
+            countSession(encodings.get(message.connection()), 1);
+        }
         byDevice.put(message.deviceId(), message.connection());
         env.metrics().connections(connections, authenticated.size());
         return Behaviors.same();
@@ -144,11 +150,19 @@ public final class ConnectionSupervisor {
     private Behavior<Command> onEnded(Ended ended) {
         connections--;
         UUID device = authenticated.remove(ended.connection());
+        WireEncoding encoding = encodings.remove(ended.connection());
         if (device != null) {
             byDevice.remove(device, ended.connection());
+            countSession(encoding, -1);
         }
         env.metrics().connections(connections, authenticated.size());
         return connections == 0 && draining ? drainDone() : Behaviors.same();
+    }
+
+    private void countSession(WireEncoding encoding, int change) {
+        if (encoding != null) {
+            env.metrics().sessions(encoding, sessions.merge(encoding, change, Integer::sum));
+        }
     }
 
     private Behavior<Command> onEntityRestarted(EntityRestarted message) {

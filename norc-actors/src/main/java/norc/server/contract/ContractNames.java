@@ -64,6 +64,8 @@ public final class ContractNames {
         name("device.confirm-revoke", DeviceCommand.ConfirmRevoke.class);
         name("device.revoke-confirmed", DeviceReply.RevokeConfirmed.class);
         name("device.revoke", DeviceCommand.Revoke.class);
+        name("device.disconnect", DeviceCommand.Disconnect.class);
+        name("device.disconnected", DeviceReply.Disconnected.class);
         name("device.claim-result", DeviceReply.ClaimResult.class);
         name("device.store-reply", DeviceReply.StoreReply.class);
         name("device.spent", DeviceReply.Spent.class);
@@ -76,6 +78,7 @@ public final class ContractNames {
         name("device.event.message-acknowledged", DeviceEvent.MessageAcknowledged.class);
         name("device.event.messages-acknowledged", DeviceEvent.MessagesAcknowledged.class);
         name("device.event.messages-expired", DeviceEvent.MessagesExpired.class);
+        name("device.event.messages-unreadable", DeviceEvent.MessagesUnreadable.class);
         name("device.event.device-revoked", DeviceEvent.DeviceRevoked.class);
         name("device.event.inbox-drained", DeviceEvent.InboxDrained.class);
         name("device.snapshot", DeviceSnapshot.class);
@@ -86,6 +89,8 @@ public final class ContractNames {
         name("user.issue-token", UserCommand.IssueToken.class);
         name("user.register", UserCommand.Register.class);
         name("user.get-device", UserCommand.GetDevice.class);
+        name("user.list-devices", UserCommand.ListDevices.class);
+        name("user.admin-revoke", UserCommand.AdminRevoke.class);
         name("user.get-keys", UserCommand.GetKeys.class);
         name("user.resolve-recipient", UserCommand.ResolveRecipient.class);
         name("user.add-contacts", UserCommand.AddContacts.class);
@@ -98,6 +103,7 @@ public final class ContractNames {
         name("user.register-result", UserReply.RegisterResult.class);
         name("user.revoke-result", UserReply.RevokeResult.class);
         name("user.device-lookup", UserReply.DeviceLookup.class);
+        name("user.devices", UserReply.Devices.class);
         name("user.keys", UserReply.Keys.class);
         name("user.recipient", UserReply.Recipient.class);
         name("user.contacts", UserReply.Contacts.class);

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import norc.persistence.JournalDatabase.Trim;
+import norc.server.ShardedEntities;
 import norc.server.ServerSettings;
 import norc.server.contract.WireMessage;
 import norc.server.device.api.DeviceCommand;
@@ -34,6 +35,7 @@ import norc.server.device.api.DeviceEvent.MessageAcknowledged;
 import norc.server.device.api.DeviceEvent.MessageStored;
 import norc.server.device.api.DeviceEvent.MessagesAcknowledged;
 import norc.server.device.api.DeviceEvent.MessagesExpired;
+import norc.server.device.api.DeviceEvent.MessagesUnreadable;
 import norc.server.device.api.DeviceEvent.OwnerClaimed;
 import norc.server.device.api.DeviceOutbound;
 import norc.server.device.api.DeviceReply;
@@ -116,14 +118,14 @@ public final class DeviceSessionEntity
     /** Journal the acknowledgements waiting in {@link #pendingAcks}. */
     private enum FlushAcks implements DeviceCommand, NoSerializationVerificationNeeded { INSTANCE }
 
-    /** Payloads read back from the journal for the connection (empty and failed: read again later). */
-    private record PayloadsRead(Map<UUID, byte[]> payloads, Throwable failure)
+    /** Payloads read back from the journal for the connection: those {@code wanted}, as many as were {@code found}. */
+    private record PayloadsRead(Set<UUID> wanted, Map<UUID, byte[]> found, Throwable failure)
             implements DeviceCommand, NoSerializationVerificationNeeded {}
 
     /** {@code trim-interval} after the inbox drained: snapshot and trim if it is still empty. */
     private enum TrimDue implements DeviceCommand, NoSerializationVerificationNeeded { INSTANCE }
 
-    /** Try the window again after a failed read. */
+    /** Try the window again after a failed or incomplete read. */
     private enum RetryRead implements DeviceCommand, NoSerializationVerificationNeeded { INSTANCE }
 
     // ---- state ----
@@ -142,9 +144,36 @@ public final class DeviceSessionEntity
         // the journal sequence number of the last event applied (not in snapshots: recovery sets it)
         long sequenceNr;
         private final int dedupIds;
+        private final boolean template;
+
+        private State(int dedupIds, boolean template) {
+            this.dedupIds = dedupIds;
+            this.template = template;
+        }
 
         State(int dedupIds) {
-            this.dedupIds = dedupIds;
+            this(dedupIds, false);
+        }
+
+        /**
+         * The empty state Pekko starts every recovery from. Pekko's Java API asks for it once per
+         * entity and reuses it after a restart, so it must never change: the event handler applies
+         * each event to {@link #started()}. Were it mutated, a restart after a failed write would
+         * recover on top of the last incarnation's state, the failed event already applied and
+         * every replayed event counted twice (inbox bytes against the quota, a revocation that was
+         * never journalled).
+         */
+        static State template(int dedupIds) {
+            return new State(dedupIds, true);
+        }
+
+        /** This state, or a fresh one for the template. */
+        State started() {
+            return template ? new State(dedupIds, false) : this;
+        }
+
+        boolean isTemplate() {
+            return template;
         }
 
         boolean seen(UUID id) {
@@ -162,13 +191,21 @@ public final class DeviceSessionEntity
          * so the larger of the two is right.
          */
         long advance(long observed) {
+            mutable();
             sequenceNr = Math.max(sequenceNr + 1, observed);
             return sequenceNr;
         }
 
         void add(StoredMessage message) {
+            mutable();
             inbox.put(message.messageId(), message);
             inboxBytes += message.size();
+        }
+
+        private void mutable() {
+            if (template) {
+                throw new IllegalStateException("the template state is never changed: apply events to started()");
+            }
         }
 
         /** The journal rows below this sequence number hold no message still in the inbox. */
@@ -177,6 +214,7 @@ public final class DeviceSessionEntity
         }
 
         void forget(UUID id) {
+            mutable();
             StoredMessage removed = inbox.remove(id);
             if (removed != null) {
                 inboxBytes -= removed.size();
@@ -199,16 +237,16 @@ public final class DeviceSessionEntity
      * alone, with backoff, and it recovers its inbox from the journal; its connection re-attaches
      * within {@code attach-refresh}. Other devices and the connection itself are not affected.
      */
-    public static void init(ActorSystem<?> system, ServerSettings settings, ServerMetrics metrics,
+    public static void init(ActorSystem<?> system, ShardedEntities entities, ServerSettings settings, ServerMetrics metrics,
                             ActorRef<Topic.Command<DeviceRestarted>> restarts, StorageSeal seal,
                             ActorRef<JournalTrimmer.Command> trimmer, String readJournalId) {
-        ClusterSharding sharding = ClusterSharding.get(system);
+        ClusterSharding sharding = entities.sharding();
         CurrentEventsByPersistenceIdQuery journal = PersistenceQuery.get(system)
                 .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, readJournalId);
         Devices devices = new Devices() {
             @Override
             public void tell(UUID device, DeviceCommand command) {
-                sharding.entityRefFor(DeviceCommand.ENTITY_TYPE_KEY, device.toString()).tell(command);
+                entities.device(device).tell(command);
             }
 
             @Override
@@ -231,7 +269,8 @@ public final class DeviceSessionEntity
                 trimmer.tell(new JournalTrimmer.Request(trim));
             }
         };
-        sharding.init(Entity.of(DeviceCommand.ENTITY_TYPE_KEY, context -> create(context.getEntityId(), settings, devices, metrics, seal))
+        sharding.init(Entity.of(DeviceCommand.ENTITY_TYPE_KEY,
+                        context -> create(entities.deviceIdOf(context.getEntityId()), settings, devices, metrics, seal))
                 .withStopMessage(Stop.INSTANCE));
     }
 
@@ -285,6 +324,12 @@ public final class DeviceSessionEntity
     // payloads in memory for the connection: arrived while it was attached, or read back (bounded by hot-payload-bytes)
     private final HotPayloads payloads = new HotPayloads();
     private boolean reading;
+    private boolean readRetryDue;
+    private int readFailures;
+    // how many reads in a row answered without a message's row (not persisted: counted per incarnation)
+    private final Map<UUID, Integer> readMisses = new HashMap<>();
+    // this entity's share of norc_inbox_messages
+    private int inboxReported;
     // retention: the last snapshot, and the journal prefix already asked to be deleted
     private long lastSnapshotSeq;
     private long trimmedTo;
@@ -311,7 +356,7 @@ public final class DeviceSessionEntity
 
     @Override
     public State emptyState() {
-        return new State(delivery.dedupIds());
+        return State.template(delivery.dedupIds());
     }
 
     @Override
@@ -362,7 +407,7 @@ public final class DeviceSessionEntity
             return true;
         }
         boolean drained = event instanceof MessagesAcknowledged || event instanceof MessageAcknowledged
-                || event instanceof MessagesExpired || event instanceof DeviceRevoked;
+                || event instanceof MessagesExpired || event instanceof MessagesUnreadable || event instanceof DeviceRevoked;
         if (drained && !timers.isTimerActive(TrimDue.INSTANCE)) {
             timers.startSingleTimer(TrimDue.INSTANCE, delivery.trimInterval());
         }
@@ -381,6 +426,10 @@ public final class DeviceSessionEntity
         return newSignalHandlerBuilder()
                 .onSignal(RecoveryCompleted.instance(), this::onRecovered)
                 .onSignal(SnapshotCompleted.class, this::onSnapshot)
+                .onSignal(org.apache.pekko.actor.typed.PostStop.instance(), state -> { // passivated, handed off, or failed
+                    metrics.inboxMessages(-inboxReported);
+                    inboxReported = 0;
+                })
                 .build();
     }
 
@@ -409,13 +458,20 @@ public final class DeviceSessionEntity
      * connections elsewhere hear of the restart through {@link DeviceRestarted}.
      */
     private void onRecovered(State state) {
+        reportInbox(state); // recovered from a snapshot alone, no event applied
         timers.cancel(FlushAcks.INSTANCE);
         pendingAcks.clear(); // the device acknowledges again after the redelivery
         inFlight.clear();
         toSend.clear();
         payloads.clear();
-        state.sequenceNr = lastSequenceNumber(context);
-        lastSnapshotSeq = state.sequenceNr;
+        if (!state.isTemplate()) { // the template: nothing journalled (our trims always keep a snapshot), sequence 0
+            state.sequenceNr = lastSequenceNumber(context);
+        }
+        lastSnapshotSeq = lastSequenceNumber(context);
+        reading = false;
+        readRetryDue = false;
+        timers.cancel(RetryRead.INSTANCE);
+        readMisses.clear();
         if (connection != null) {
             queueInbox(state, System.currentTimeMillis());
             fillWindow(state);
@@ -453,10 +509,12 @@ public final class DeviceSessionEntity
                 .onCommand(Relay.class, this::onRelay)
                 .onCommand(Revoke.class, this::onRevoke)
                 .onCommand(DeviceCommand.ConfirmRevoke.class, this::onConfirmRevoke)
+                .onCommand(DeviceCommand.Disconnect.class, this::onDisconnect)
                 .onCommand(Stop.class, this::onStop)
                 .onCommand(PayloadsRead.class, this::onPayloadsRead)
                 .onCommand(TrimDue.class, this::onTrimDue)
                 .onCommand(RetryRead.class, (state, c) -> {
+                    readRetryDue = false;
                     fillWindow(state);
                     return Effect().noReply();
                 })
@@ -486,8 +544,10 @@ public final class DeviceSessionEntity
         }
         MessageStored event = new MessageStored(c.messageId(), c.payload(), c.senderDevice(), System.currentTimeMillis(), c.expiresAt(),
                 c.originServer());
+        long started = System.nanoTime();
         return Effect().persist(event)
                 .thenRun(s -> {
+                    metrics.journalCommitted(started);
                     if (connection != null) {
                         toSend.add(c.messageId());
                         if (payloads.bytes() + c.payload().length <= delivery.hotPayloadBytes()) {
@@ -637,6 +697,15 @@ public final class DeviceSessionEntity
                 : revoked().thenReply(c.replyTo(), s -> DeviceReply.RevokeConfirmed.INSTANCE);
     }
 
+    /** An operator closes the live session (it may reconnect); the connection closes itself on {@code Superseded}. */
+    private ReplyEffect<DeviceEvent, State> onDisconnect(State state, DeviceCommand.Disconnect c) {
+        boolean hadSession = connection != null;
+        if (hadSession) {
+            connection.tell(DeviceOutbound.Superseded.INSTANCE);
+        }
+        return Effect().reply(c.replyTo(), new DeviceReply.Disconnected(hadSession));
+    }
+
     private ReplyEffect<DeviceEvent, State> onRevoke(State state, Revoke c) {
         return state.revoked ? Effect().noReply() : revoked().thenNoReply();
     }
@@ -680,7 +749,7 @@ public final class DeviceSessionEntity
      * as {@code in-flight} allows and {@code hot-payload-bytes} holds (at least one), in one query.
      */
     private void readPayloads(State state) {
-        if (reading) {
+        if (reading || readRetryDue) {
             return;
         }
         Set<UUID> wanted = new HashSet<>();
@@ -707,7 +776,7 @@ public final class DeviceSessionEntity
         metrics.payloadsRead(wanted.size());
         context.pipeToSelf(devices.events(persistenceId().id(), from, to), (rows, failure) -> {
             if (failure != null) {
-                return new PayloadsRead(Map.of(), failure);
+                return new PayloadsRead(wanted, Map.of(), failure);
             }
             Map<UUID, byte[]> found = new HashMap<>();
             for (EventEnvelope row : rows) {
@@ -716,69 +785,141 @@ public final class DeviceSessionEntity
                     found.put(m.messageId(), m.payload());
                 }
             }
-            return new PayloadsRead(found, null);
+            return new PayloadsRead(wanted, found, null);
         });
     }
 
+    /**
+     * A journal that failed is asked again, backing off, for as long as it takes. Rows it answered
+     * without are asked for again too, and a message whose row was missing
+     * {@code payload-read-attempts} times in a row leaves the inbox ({@link MessagesUnreadable}),
+     * so that one lost row does not hold back every message behind it. Found payloads are kept
+     * and delivered in inbox order, behind any still missing.
+     */
     private ReplyEffect<DeviceEvent, State> onPayloadsRead(State state, PayloadsRead read) {
         reading = false;
-        if (read.failure() != null || read.payloads().isEmpty()) { // an empty answer: the rows are not (yet) readable
-            context.getLog().warn("reading undelivered payloads from the journal failed, retrying in 1 s: {}",
-                    read.failure() == null ? "none of the rows asked for" : read.failure().toString());
-            timers.startSingleTimer(RetryRead.INSTANCE, Duration.ofSeconds(1));
+        if (read.failure() != null) {
+            Duration wait = readBackoff(++readFailures);
+            context.getLog().warn("reading undelivered payloads from the journal failed, retrying in {}: {}", wait,
+                    read.failure().toString());
+            retryReadIn(wait);
             return Effect().noReply();
         }
+        readFailures = 0;
+        read.found().keySet().forEach(readMisses::remove);
+        readMisses.keySet().removeIf(id -> !state.inbox.containsKey(id)); // acknowledged or expired since
+        List<UUID> gone = new ArrayList<>();
+        int misses = 0;
+        for (UUID id : read.wanted()) {
+            if (read.found().containsKey(id) || !state.inbox.containsKey(id)) {
+                continue;
+            }
+            int miss = readMisses.merge(id, 1, Integer::sum);
+            misses = Math.max(misses, miss);
+            if (miss >= delivery.payloadReadAttempts()) {
+                gone.add(id);
+            }
+        }
         if (connection != null) {
-            read.payloads().forEach((id, payload) -> {
+            read.found().forEach((id, payload) -> {
                 if (state.inbox.containsKey(id) && !inFlight.contains(id)) {
                     payloads.keep(id, payload);
                 }
             });
-            fillWindow(state);
         }
+        if (!gone.isEmpty()) {
+            gone.forEach(readMisses::remove);
+            metrics.payloadsUnreadable(gone.size());
+            context.getLog().warn("dropping {} undelivered messages: the journal answered {} reads in a row without their rows",
+                    gone.size(), delivery.payloadReadAttempts());
+            return Effect().persist(new MessagesUnreadable(List.copyOf(gone))).thenRun(this::fillWindow).thenNoReply();
+        }
+        if (misses > 0) {
+            Duration wait = readBackoff(misses);
+            context.getLog().warn("the journal answered without the rows of undelivered messages (read {} of {}), reading again in {}",
+                    misses, delivery.payloadReadAttempts(), wait);
+            retryReadIn(wait);
+        }
+        fillWindow(state);
         return Effect().noReply();
     }
 
+    /** {@code payload-read-retry}, doubled for each attempt after the first, at most a minute. */
+    private Duration readBackoff(int attempt) {
+        long millis = delivery.payloadReadRetry().toMillis() << Math.min(attempt - 1, 16);
+        return Duration.ofMillis(Math.min(millis, Duration.ofMinutes(1).toMillis()));
+    }
 
+    private void retryReadIn(Duration wait) {
+        readRetryDue = true;
+        timers.startSingleTimer(RetryRead.INSTANCE, wait);
+    }
+
+    /** Keeps this entity's share of {@code norc_inbox_messages} equal to its inbox (replay and restarts included). */
+    private void reportInbox(State state) {
+        int now = state.inbox.size();
+        if (now != inboxReported) {
+            metrics.inboxMessages(now - inboxReported);
+            inboxReported = now;
+        }
+    }
 
     @Override
     public EventHandler<State, DeviceEvent> eventHandler() {
-        return newEventHandlerBuilder().forAnyState()
-                .onEvent(OwnerClaimed.class, (state, e) -> {
+        EventHandler<State, DeviceEvent> events = newEventHandlerBuilder().forAnyState()
+                .onEvent(OwnerClaimed.class, (current, e) -> {
+                    State state = current.started();
                     state.advance(lastSequenceNumber(context));
                     state.owner = e.userId();
                     return state;
                 })
-                .onEvent(MessageStored.class, (state, e) -> { // the payload stays in the journal row
+                .onEvent(MessageStored.class, (current, e) -> {
+                    State state = current.started(); // the payload stays in the journal row
                     state.add(new StoredMessage(e.messageId(), null, e.senderDevice(), e.storedAt(), e.expiresAt(),
                             e.originServer(), state.advance(lastSequenceNumber(context)), e.payload().length));
                     return state;
                 })
-                .onEvent(MessageAcknowledged.class, (state, e) -> {
+                .onEvent(MessageAcknowledged.class, (current, e) -> {
+                    State state = current.started();
                     state.advance(lastSequenceNumber(context));
                     state.forget(e.messageId());
                     return state;
                 })
-                .onEvent(MessagesAcknowledged.class, (state, e) -> {
+                .onEvent(MessagesAcknowledged.class, (current, e) -> {
+                    State state = current.started();
                     state.advance(lastSequenceNumber(context));
                     e.messageIds().forEach(state::forget);
                     return state;
                 })
-                .onEvent(MessagesExpired.class, (state, e) -> {
+                .onEvent(MessagesExpired.class, (current, e) -> {
+                    State state = current.started();
                     state.advance(lastSequenceNumber(context));
                     e.messageIds().forEach(state::forget);
                     return state;
                 })
-                .onEvent(InboxDrained.class, (state, e) -> {
+                .onEvent(MessagesUnreadable.class, (current, e) -> {
+                    State state = current.started();
+                    state.advance(lastSequenceNumber(context));
+                    e.messageIds().forEach(state::forget);
+                    return state;
+                })
+                .onEvent(InboxDrained.class, (current, e) -> {
+                    State state = current.started();
                     state.advance(lastSequenceNumber(context));
                     return state;
                 })
-                .onEvent(DeviceRevoked.class, (state, e) -> {
+                .onEvent(DeviceRevoked.class, (current, e) -> {
+                    State state = current.started();
                     state.advance(lastSequenceNumber(context));
                     state.revoked = true;
                     new ArrayList<>(state.inbox.keySet()).forEach(state::forget);
                     return state;
                 })
                 .build();
+        return (state, event) -> {
+            State next = events.apply(state, event);
+            reportInbox(next);
+            return next;
+        };
     }
 }

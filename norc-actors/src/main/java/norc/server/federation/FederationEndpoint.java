@@ -14,6 +14,7 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import norc.error.ErrorCode;
 import norc.error.NorcException;
 import norc.server.ServerSettings;
+import norc.server.ShardedEntities;
 import norc.server.device.TokenBucket;
 import norc.server.federation.FederationWire.Answer;
 import norc.wire.Codec;
@@ -55,17 +56,19 @@ public final class FederationEndpoint {
     private final Set<String> authorities = new HashSet<>();
     private final ConcurrentHashMap<String, TokenBucket> infoBudgets = new ConcurrentHashMap<>();
 
-    private FederationEndpoint(FederationContext federation, ServerSettings settings, ActorSystem<?> system) {
+    private FederationEndpoint(FederationContext federation, ServerSettings settings, ActorSystem<?> system,
+                               ShardedEntities entities) {
         this.federation = federation;
-        this.requests = new InboundRequests(federation, settings, system);
+        this.requests = new InboundRequests(federation, settings, system, entities);
         this.materializer = Materializer.matFromSystem(system);
         authorities.add(settings.serverId());
         federation.settings().advertised().forEach(a -> authorities.add(a.host().toLowerCase(Locale.ROOT)));
     }
 
     /** Binds the endpoint; completes with the binding (its port is the one {@code server_info} advertises when none is configured). */
-    public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, ServerSettings settings, FederationContext federation) {
-        FederationEndpoint endpoint = new FederationEndpoint(federation, settings, system);
+    public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, ServerSettings settings, FederationContext federation,
+                                                      ShardedEntities entities) {
+        FederationEndpoint endpoint = new FederationEndpoint(federation, settings, system, entities);
         var serverSettings = org.apache.pekko.http.javadsl.settings.ServerSettings.create(ConfigFactory.parseString("""
                         pekko.http.server.enable-http2 = on
                         pekko.http.server.parsing.ssl-session-attribute = on

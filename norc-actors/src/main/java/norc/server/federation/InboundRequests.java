@@ -19,6 +19,7 @@ import norc.error.ErrorCode;
 import norc.error.NorcException;
 import norc.federation.FederationSignatures;
 import norc.server.ServerSettings;
+import norc.server.ShardedEntities;
 import norc.server.UserIds;
 import norc.server.audit.AuditEvent;
 import norc.server.audit.AuditKinds;
@@ -80,15 +81,17 @@ final class InboundRequests {
     private final ServerSettings settings;
     private final ActorSystem<?> system;
     private final ClusterSharding sharding;
+    private final ShardedEntities entities;
     private final IngressBudget budget;
     private final Duration timeout;
     private final InboundTrust trust;
 
-    InboundRequests(FederationContext federation, ServerSettings settings, ActorSystem<?> system) {
+    InboundRequests(FederationContext federation, ServerSettings settings, ActorSystem<?> system, ShardedEntities entities) {
         this.federation = federation;
         this.settings = settings;
         this.system = system;
-        this.sharding = ClusterSharding.get(system);
+        this.sharding = entities.sharding();
+        this.entities = entities;
         this.timeout = settings.delivery().commitTimeout();
         this.trust = new InboundTrust(federation, sharding, timeout);
         this.budget = new IngressBudget(sharding, federation.settings().ingress());
@@ -321,7 +324,7 @@ final class InboundRequests {
         for (String user : request.userIds()) {
             answer.put(user, Map.of()); // unknown and remote users get the same empty entry
             if (UserIds.isLocal(user, settings.serverId())) {
-                lookups.add(sharding.entityRefFor(UserCommand.ENTITY_TYPE_KEY, user)
+                lookups.add(entities.user(user)
                         .<UserReply.Keys>ask(replyTo -> new UserCommand.GetKeys(request.deviceFilter(), replyTo), timeout)
                         .thenAccept(keys -> {
                             synchronized (answer) {
@@ -460,7 +463,7 @@ final class InboundRequests {
         Map<UUID, String> owners = new HashMap<>();
         List<CompletableFuture<Void>> resolved = new ArrayList<>();
         for (String user : new LinkedHashSet<>(relay.targetUsers())) {
-            resolved.add(sharding.entityRefFor(UserCommand.ENTITY_TYPE_KEY, user)
+            resolved.add(entities.user(user)
                     .<UserReply.Recipient>ask(UserCommand.ResolveRecipient::new, timeout)
                     .thenAccept(r -> {
                         synchronized (owners) {
@@ -480,7 +483,7 @@ final class InboundRequests {
                     continue;
                 }
                 byte[] stored = STORAGE.encodePayload(e.getValue());
-                stores.add(sharding.entityRefFor(DeviceCommand.ENTITY_TYPE_KEY, device.toString())
+                stores.add(entities.device(device)
                         .<DeviceReply.StoreReply>ask(replyTo -> new DeviceCommand.Store(relay.messageId(), stored,
                                 e.getValue().senderDeviceId().get(), inboxExpiry, peer, replyTo), timeout)
                         .thenAccept(reply -> {

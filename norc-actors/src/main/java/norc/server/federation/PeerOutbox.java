@@ -13,6 +13,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import norc.error.ErrorCode;
+import norc.server.ShardedEntities;
 import norc.server.contract.WireMessage;
 import norc.server.device.api.DeviceCommand;
 import norc.server.federation.api.LinkCommand;
@@ -378,7 +379,7 @@ public final class PeerOutbox
     }
 
     private void notifySender(UUID senderDevice, MessageAck ack) {
-        sharding.entityRefFor(DeviceCommand.ENTITY_TYPE_KEY, senderDevice.toString())
+        new ShardedEntities(sharding, seal.entityNames()).device(senderDevice)
                 .tell(new DeviceCommand.Push(WireMessage.of(ack)));
     }
 

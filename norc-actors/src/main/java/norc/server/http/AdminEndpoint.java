@@ -30,6 +30,7 @@ import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import norc.server.ServerSettings;
+import norc.server.ShardedEntities;
 import norc.server.UserIds;
 import norc.server.audit.AuditEntries;
 import norc.server.audit.AuditEvent;
@@ -43,7 +44,6 @@ import norc.server.user.api.UserReply;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -84,16 +84,15 @@ public final class AdminEndpoint {
 
     /** {@code federation}: null when federation is off (then {@code /admin/federation} is not served). */
     public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, ServerSettings settings, String token,
-                                                      ActorRef<ConnectionSupervisor.Command> connections,
+                                                      ShardedEntities entities, ActorRef<ConnectionSupervisor.Command> connections,
                                                       ServerMetrics metrics, AuditLog audit, Federation federation) {
         return Http.get(system).newServerAt(settings.admin().host(), settings.admin().port())
-                .bind(route(system, settings, token, connections, metrics, audit, federation));
+                .bind(route(system, settings, token, entities, connections, metrics, audit, federation));
     }
 
-    static Route route(ActorSystem<?> system, ServerSettings settings, String token,
+    static Route route(ActorSystem<?> system, ServerSettings settings, String token, ShardedEntities entities,
                        ActorRef<ConnectionSupervisor.Command> connections,
                        ServerMetrics metrics, AuditLog audit, Federation federation) {
-        ClusterSharding sharding = ClusterSharding.get(system);
         Readiness readiness = new Readiness(system, settings.database());
         Set<String> hosts = new HashSet<>(List.of("localhost", "127.0.0.1", "::1", settings.admin().host().toLowerCase(Locale.ROOT)));
         settings.admin().allowedHosts().forEach(h -> hosts.add(h.toLowerCase(Locale.ROOT)));
@@ -108,7 +107,7 @@ public final class AdminEndpoint {
             }
             boolean authorized = request.getHeader("Authorization").map(HttpHeader::value)
                     .map(v -> MessageDigest.isEqual(v.getBytes(StandardCharsets.US_ASCII), expected)).orElse(false);
-            return routes(system, settings, authorized, sharding, readiness, connections, metrics, audit, federation);
+            return routes(system, settings, authorized, entities, readiness, connections, metrics, audit, federation);
         });
     }
 
@@ -128,7 +127,7 @@ public final class AdminEndpoint {
                 () -> error(StatusCodes.UNAUTHORIZED, "a bearer token is required (norc.admin.token-file)"));
     }
 
-    private static Route routes(ActorSystem<?> system, ServerSettings settings, boolean authorized, ClusterSharding sharding,
+    private static Route routes(ActorSystem<?> system, ServerSettings settings, boolean authorized, ShardedEntities entities,
                                 Readiness readiness, ActorRef<ConnectionSupervisor.Command> connections,
                                 ServerMetrics metrics, AuditLog audit, Federation federation) {
         return concat(
@@ -140,16 +139,18 @@ public final class AdminEndpoint {
                         HttpEntities.create(ContentTypes.parse(metrics.contentType()), metrics.scrape()))))),
                 pathPrefix("admin", () -> !authorized ? unauthorized() : concat(
                         path("users", () -> post(() -> entity(Unmarshaller.entityToString(),
-                                body -> createUser(sharding, settings, audit, body)))),
+                                body -> createUser(entities, settings, audit, body)))),
                         path(PathMatchers.segment("users").slash(PathMatchers.segment()).slash("enrollment-tokens"),
-                                userId -> post(() -> issueToken(sharding, settings, audit, userId))),
+                                userId -> post(() -> issueToken(entities, settings, audit, userId))),
                         path("connections", () -> get(() -> connectionStats(system, connections))),
+                        DeviceRoutes.route(settings, entities, audit),
+                        ClusterRoutes.route(system, ShardedEntities.entityTypes(federation != null), audit),
                         AuditRoutes.route(AuditEntries.of(system)),
                         federation == null ? reject() : FederationRoutes.route(system, federation)))
         );
     }
 
-    private static Route createUser(ClusterSharding sharding, ServerSettings settings, AuditLog audit, String body) {
+    private static Route createUser(ShardedEntities entities, ServerSettings settings, AuditLog audit, String body) {
         String userId;
         try {
             JsonNode node = JSON.readTree(body);
@@ -161,7 +162,7 @@ public final class AdminEndpoint {
             return error(StatusCodes.BAD_REQUEST, "user_id must be local@" + settings.serverId());
         }
         String id = userId;
-        CompletionStage<UserReply.CreateResult> created = sharding.entityRefFor(UserCommand.ENTITY_TYPE_KEY, id)
+        CompletionStage<UserReply.CreateResult> created = entities.user(id)
                 .ask(UserCommand.Create::new, TIMEOUT);
         return answered(created, result -> {
             if (result != UserReply.CreateResult.CREATED) {
@@ -172,12 +173,12 @@ public final class AdminEndpoint {
         });
     }
 
-    private static Route issueToken(ClusterSharding sharding, ServerSettings settings, AuditLog audit, String userId) {
+    private static Route issueToken(ShardedEntities entities, ServerSettings settings, AuditLog audit, String userId) {
         if (!UserIds.isLocal(userId, settings.serverId())) {
             return error(StatusCodes.BAD_REQUEST, "user_id must be local@" + settings.serverId());
         }
         long expiresAt = Instant.now().plus(settings.admin().tokenTtl()).getEpochSecond();
-        CompletionStage<UserReply.TokenReply> issued = sharding.entityRefFor(UserCommand.ENTITY_TYPE_KEY, userId)
+        CompletionStage<UserReply.TokenReply> issued = entities.user(userId)
                 .ask(replyTo -> new UserCommand.IssueToken(expiresAt, replyTo), TIMEOUT);
         return answered(issued, result -> {
             if (result instanceof UserReply.TokenIssued token) {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import norc.error.ErrorCode;
+import norc.server.ShardedEntities;
 import norc.server.ServerSettings;
 import norc.server.UserIds;
 import norc.server.device.api.DeviceCommand;
@@ -22,7 +23,6 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
  * Answers one {@code key_request} (spec §3.4.1, profile §5): spends one unit of the requester's
@@ -44,26 +44,26 @@ final class KeyLookup {
 
     private enum TimedOut implements Command { INSTANCE }
 
-    static Behavior<Command> create(MessageRouter.LookupKeys lookup, ServerSettings settings, ClusterSharding sharding,
+    static Behavior<Command> create(MessageRouter.LookupKeys lookup, ServerSettings settings, ShardedEntities entities,
                                     Federation federation) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-                new KeyLookup(context, timers, lookup, settings, sharding, federation).start()));
+                new KeyLookup(context, timers, lookup, settings, entities, federation).start()));
     }
 
     private final ActorContext<Command> context;
     private final MessageRouter.LookupKeys lookup;
     private final ServerSettings settings;
-    private final ClusterSharding sharding;
+    private final ShardedEntities entities;
     private final Federation federation;
     private final Map<String, Map<UUID, KeyResponse.DeviceKey>> answer = new LinkedHashMap<>();
     private int awaiting;
 
     private KeyLookup(ActorContext<Command> context, TimerScheduler<Command> timers, MessageRouter.LookupKeys lookup,
-                      ServerSettings settings, ClusterSharding sharding, Federation federation) {
+                      ServerSettings settings, ShardedEntities entities, Federation federation) {
         this.context = context;
         this.lookup = lookup;
         this.settings = settings;
-        this.sharding = sharding;
+        this.entities = entities;
         this.federation = federation;
         timers.startSingleTimer(TimedOut.INSTANCE, settings.delivery().commitTimeout());
     }
@@ -72,7 +72,7 @@ final class KeyLookup {
         if (lookup.userIds().size() > settings.limits().maxUsersPerRequest()) {
             return refuse(ErrorCode.LIMIT_EXCEEDED, 0);
         }
-        sharding.entityRefFor(DeviceCommand.ENTITY_TYPE_KEY, lookup.requesterDevice().toString())
+        entities.device(lookup.requesterDevice())
                 .tell(new DeviceCommand.Spend(DeviceCommand.Budget.KEY_LOOKUP,
                         context.messageAdapter(DeviceReply.Spent.class, BudgetChecked::new)));
         return Behaviors.receive(Command.class)
@@ -95,7 +95,7 @@ final class KeyLookup {
             }
             if (UserIds.local(user, settings.serverId())) {
                 awaiting++;
-                sharding.entityRefFor(UserCommand.ENTITY_TYPE_KEY, user)
+                entities.user(user)
                         .tell(new UserCommand.GetKeys(lookup.filter(), context.messageAdapter(UserReply.Keys.class, Found::new)));
             } else if (federation != null
                     && federation.context().directory().grant(UserIds.domain(user)).compareTo(TrustLevel.BASIC) >= 0) {
@@ -104,7 +104,7 @@ final class KeyLookup {
         }
         remote.forEach((server, users) -> {
             awaiting++;
-            context.ask(LinkReply.class, LinkCommand.to(sharding, server), settings.delivery().commitTimeout(),
+            context.ask(LinkReply.class, LinkCommand.to(entities.sharding(), server), settings.delivery().commitTimeout(),
                     replyTo -> new LinkCommand.Send(new LinkCommand.Keys(List.copyOf(users), lookup.filter().orElse(null)), replyTo),
                     (result, error) -> new RemoteFound(server, users, result));
         });

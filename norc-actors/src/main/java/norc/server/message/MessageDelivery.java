@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import norc.error.ErrorCode;
+import norc.server.ShardedEntities;
 import norc.server.ServerSettings;
 import norc.server.UserIds;
 import norc.server.device.api.DeviceCommand;
@@ -39,7 +40,6 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
  * Delivers one {@code message_send} (profile §6): checks it, spends one unit of the sender device's
@@ -73,17 +73,17 @@ final class MessageDelivery {
 
     private enum TimedOut implements Command { INSTANCE }
 
-    static Behavior<Command> create(MessageRouter.Route route, ServerSettings settings, ClusterSharding sharding,
+    static Behavior<Command> create(MessageRouter.Route route, ServerSettings settings, ShardedEntities entities,
                                     Federation federation) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-                new MessageDelivery(context, timers, route, settings, sharding, federation).start()));
+                new MessageDelivery(context, timers, route, settings, entities, federation).start()));
     }
 
     private final ActorContext<Command> context;
     private final MessageRouter.Route route;
     private final MessageSend message;
     private final ServerSettings settings;
-    private final ClusterSharding sharding;
+    private final ShardedEntities entities;
     private final Federation federation;
     private final Set<String> users = new LinkedHashSet<>();
     private final Map<String, List<String>> remoteUsers = new LinkedHashMap<>();
@@ -96,12 +96,12 @@ final class MessageDelivery {
     private boolean inboxFull;
 
     private MessageDelivery(ActorContext<Command> context, TimerScheduler<Command> timers, MessageRouter.Route route,
-                            ServerSettings settings, ClusterSharding sharding, Federation federation) {
+                            ServerSettings settings, ShardedEntities entities, Federation federation) {
         this.context = context;
         this.route = route;
         this.message = route.message();
         this.settings = settings;
-        this.sharding = sharding;
+        this.entities = entities;
         this.federation = federation;
         timers.startSingleTimer(TimedOut.INSTANCE, settings.delivery().commitTimeout());
     }
@@ -111,7 +111,7 @@ final class MessageDelivery {
         if (invalid != null) {
             return refuse(invalid, 0);
         }
-        sharding.entityRefFor(DeviceCommand.ENTITY_TYPE_KEY, route.senderDevice().toString())
+        entities.device(route.senderDevice())
                 .tell(new DeviceCommand.Spend(DeviceCommand.Budget.MESSAGE, (long) message.ciphertext().length * message.keys().size(),
                         context.messageAdapter(DeviceReply.Spent.class, BudgetChecked::new)));
         return Behaviors.receive(Command.class)
@@ -174,7 +174,7 @@ final class MessageDelivery {
         }
         ActorRef<UserReply.Recipient> resolved = context.messageAdapter(UserReply.Recipient.class, Resolved::new);
         for (String user : users) {
-            sharding.entityRefFor(UserCommand.ENTITY_TYPE_KEY, user).tell(new UserCommand.ResolveRecipient(resolved));
+            entities.user(user).tell(new UserCommand.ResolveRecipient(resolved));
         }
         return Behaviors.same();
     }
@@ -205,7 +205,7 @@ final class MessageDelivery {
             return commit();
         }
         keysAwaited = remoteUsers.size();
-        remoteUsers.forEach((server, recipients) -> context.ask(LinkReply.class, LinkCommand.to(sharding, server),
+        remoteUsers.forEach((server, recipients) -> context.ask(LinkReply.class, LinkCommand.to(entities.sharding(), server),
                 settings.delivery().commitTimeout(),
                 replyTo -> new LinkCommand.Send(new LinkCommand.Keys(List.copyOf(recipients), null), replyTo),
                 (reply, error) -> new RemoteKeys(server, reply)));
@@ -252,11 +252,11 @@ final class MessageDelivery {
         awaiting = targets.size() + relays.size();
         long expiresAt = System.currentTimeMillis() + settings.delivery().messageTtl().toMillis();
         for (UUID device : targets) {
-            sharding.entityRefFor(DeviceCommand.ENTITY_TYPE_KEY, device.toString())
+            entities.device(device)
                     .tell(new DeviceCommand.Store(message.messageId(), STORAGE.encodePayload(copyFor(device)), route.senderDevice(),
                             expiresAt, null, context.messageAdapter(DeviceReply.StoreReply.class, Stored::new)));
         }
-        relays.forEach((server, entry) -> Outboxes.forConversation(sharding, server, entry.conversationId())
+        relays.forEach((server, entry) -> Outboxes.forConversation(entities.sharding(), server, entry.conversationId())
                 .tell(new OutboxCommand.Enqueue(entry, context.messageAdapter(OutboxReply.Queued.class, Queued::new))));
         return Behaviors.same();
     }
@@ -320,7 +320,7 @@ final class MessageDelivery {
         Set<String> members = new HashSet<>(reached);
         members.add(route.senderUser());
         for (String user : members) {
-            sharding.entityRefFor(UserCommand.ENTITY_TYPE_KEY, user).tell(new UserCommand.AddContacts(members));
+            entities.user(user).tell(new UserCommand.AddContacts(members));
         }
     }
 

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import norc.error.ErrorCode;
+import norc.server.ShardedEntities;
 import norc.server.ServerSettings;
 import norc.server.federation.Federation;
 import norc.wire.message.KeyResponse;
@@ -14,7 +15,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
  * Stateless fan-out (spec §7.2 {@code norc_message_router}): for each request it spawns one
@@ -53,19 +53,19 @@ public final class MessageRouter {
     public record Presence(PresenceUpdate update, String senderUser) implements Command {}
 
     /** {@code federation}: null when federation is off (recipients on other servers then get {@code 5001}). */
-    public static Behavior<Command> create(ServerSettings settings, ClusterSharding sharding, Federation federation) {
-        return Behaviors.setup(context -> new MessageRouter(context, settings, sharding, federation).receive());
+    public static Behavior<Command> create(ServerSettings settings, ShardedEntities entities, Federation federation) {
+        return Behaviors.setup(context -> new MessageRouter(context, settings, entities, federation).receive());
     }
 
     private final ActorContext<Command> context;
     private final ServerSettings settings;
-    private final ClusterSharding sharding;
+    private final ShardedEntities entities;
     private final Federation federation;
 
-    private MessageRouter(ActorContext<Command> context, ServerSettings settings, ClusterSharding sharding, Federation federation) {
+    private MessageRouter(ActorContext<Command> context, ServerSettings settings, ShardedEntities entities, Federation federation) {
         this.context = context;
         this.settings = settings;
-        this.sharding = sharding;
+        this.entities = entities;
         this.federation = federation;
     }
 
@@ -78,17 +78,17 @@ public final class MessageRouter {
     }
 
     private Behavior<Command> onRoute(Route route) {
-        context.spawnAnonymous(MessageDelivery.create(route, settings, sharding, federation)); // temporary: stops on failure
+        context.spawnAnonymous(MessageDelivery.create(route, settings, entities, federation)); // temporary: stops on failure
         return Behaviors.same();
     }
 
     private Behavior<Command> onLookupKeys(LookupKeys lookup) {
-        context.spawnAnonymous(KeyLookup.create(lookup, settings, sharding, federation));
+        context.spawnAnonymous(KeyLookup.create(lookup, settings, entities, federation));
         return Behaviors.same();
     }
 
     private Behavior<Command> onPresence(Presence presence) {
-        context.spawnAnonymous(PresenceFanout.create(presence, settings, sharding));
+        context.spawnAnonymous(PresenceFanout.create(presence, settings, entities));
         return Behaviors.same();
     }
 }

@@ -3,6 +3,7 @@ package norc.server.message;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import norc.server.ShardedEntities;
 import norc.server.ServerSettings;
 import norc.server.contract.WireMessage;
 import norc.server.user.api.UserCommand;
@@ -10,7 +11,6 @@ import norc.server.user.api.UserReply;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
  * Relays one {@code presence_update} after a random delay of 0 to {@code presence-max-delay}
@@ -25,21 +25,21 @@ final class PresenceFanout {
 
     private record ContactsKnown(UserReply.Contacts contacts) implements Command {}
 
-    static Behavior<Command> create(MessageRouter.Presence presence, ServerSettings settings, ClusterSharding sharding) {
+    static Behavior<Command> create(MessageRouter.Presence presence, ServerSettings settings, ShardedEntities entities) {
         long maxMillis = settings.session().presenceMaxDelay().toMillis();
         Duration delay = Duration.ofMillis(maxMillis == 0 ? 0 : ThreadLocalRandom.current().nextLong(maxMillis + 1));
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
             timers.startSingleTimer(Due.INSTANCE, delay);
             return Behaviors.receive(Command.class)
                     .onMessage(Due.class, due -> {
-                        sharding.entityRefFor(UserCommand.ENTITY_TYPE_KEY, presence.senderUser())
+                        entities.user(presence.senderUser())
                                 .tell(new UserCommand.GetContacts(context.messageAdapter(UserReply.Contacts.class, ContactsKnown::new)));
                         return Behaviors.same();
                     })
                     .onMessage(ContactsKnown.class, known -> {
                         WireMessage update = WireMessage.of(presence.update());
                         for (String contact : known.contacts().users()) {
-                            sharding.entityRefFor(UserCommand.ENTITY_TYPE_KEY, contact)
+                            entities.user(contact)
                                     .tell(new UserCommand.PushToDevices(update, Optional.empty()));
                         }
                         return Behaviors.stopped();

@@ -26,6 +26,9 @@ public final class ServerMetrics {
     private final Gauge connections = Gauge.builder().name("norc_connections")
             .help("NORC-C connections on this node, by state (open: every socket with an actor; authenticated: those with a session)")
             .labelNames("state").register(registry);
+    private final Gauge sessions = Gauge.builder().name("norc_sessions")
+            .help("Authenticated NORC-C sessions on this node, by subprotocol (norc-c-v1, norc-c-json-v1)")
+            .labelNames("subprotocol").register(registry);
     private final Counter setups = Counter.builder().name("norc_session_setups")
             .help("Sessions authenticated (registration or authentication)").register(registry);
     private final Histogram setupSeconds = Histogram.builder().name("norc_session_setup_seconds").unit(Unit.SECONDS)
@@ -37,6 +40,28 @@ public final class ServerMetrics {
             .help("message_send answered accepted: every recipient inbox committed").register(registry);
     private final Counter refused = Counter.builder().name("norc_messages_refused")
             .help("message_send answered with an error, by error code").labelNames("code").register(registry);
+    private final Histogram acceptSeconds = Histogram.builder().name("norc_message_accept_seconds").unit(Unit.SECONDS)
+            .help("From a message_send read off its connection to its accepted answer (every recipient inbox committed)")
+            .classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10).register(registry);
+    private final Counter delivered = Counter.builder().name("norc_messages_delivered")
+            .help("Stored messages sent to a recipient device's connection (again after each reconnect until acknowledged)")
+            .register(registry);
+    private final Counter errorsSent = Counter.builder().name("norc_errors_sent")
+            .help("error messages sent to clients, by code and by the type of the request they answer (none: unsolicited "
+                    + "or before a frame was read); 6001 is rate limiting")
+            .labelNames("code", "request").register(registry);
+    private final Histogram commitSeconds = Histogram.builder().name("norc_journal_commit_seconds").unit(Unit.SECONDS)
+            .help("A device entity's journal writes of stored messages, from persist to committed (group commit included)")
+            .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5).register(registry);
+    private final Gauge inboxMessages = Gauge.builder().name("norc_inbox_messages")
+            .help("Stored messages waiting in the inboxes of the device entities alive on this node").register(registry);
+    private final Gauge shardedEntities = Gauge.builder().name("norc_sharded_entities")
+            .help("Sharded entities alive on this node, by entity type").labelNames("type").register(registry);
+    private final Gauge shards = Gauge.builder().name("norc_shards")
+            .help("Shards hosted by this node, by entity type").labelNames("type").register(registry);
+    private final Gauge members = Gauge.builder().name("norc_cluster_members")
+            .help("Cluster members as this node sees them, by status (unreachable: reachability, whatever the status)")
+            .labelNames("status").register(registry);
     private final Counter acknowledged = Counter.builder().name("norc_messages_acknowledged")
             .help("Stored messages a recipient device acknowledged (delivered or read)").register(registry);
     private final Counter discarded = Counter.builder().name("norc_frames_discarded")
@@ -49,6 +74,8 @@ public final class ServerMetrics {
             .help("Message copies refused because the recipient device's inbox was at its quota").register(registry);
     private final Counter payloadsRead = Counter.builder().name("norc_payloads_read")
             .help("Undelivered payloads read back from the journal to be delivered").register(registry);
+    private final Counter payloadsUnreadable = Counter.builder().name("norc_payloads_unreadable")
+            .help("Undelivered messages dropped because the journal no longer held their rows").register(registry);
     private final Counter relaysDropped = Counter.builder().name("norc_relays_dropped")
             .help("Presence updates and key exchanges from other users dropped past the target device's relay budget")
             .register(registry);
@@ -65,6 +92,9 @@ public final class ServerMetrics {
         JvmMetrics.builder().register(registry);
         connections.labelValues("open").set(0);
         connections.labelValues("authenticated").set(0);
+        for (norc.wire.WireEncoding encoding : norc.wire.WireEncoding.values()) {
+            sessions.labelValues(encoding.subprotocol()).set(0);
+        }
         for (ReceiveSession.DiscardReason reason : ReceiveSession.DiscardReason.values()) {
             discarded.labelValues(reason.name().toLowerCase());
         }
@@ -85,6 +115,11 @@ public final class ServerMetrics {
         connections.labelValues("authenticated").set(authenticated);
     }
 
+    /** Authenticated sessions of one subprotocol on this node now. */
+    public void sessions(norc.wire.WireEncoding encoding, int count) {
+        sessions.labelValues(encoding.subprotocol()).set(count);
+    }
+
     public void sessionSetUp(long acceptedAtNanos) {
         setups.inc();
         setupSeconds.observe((System.nanoTime() - acceptedAtNanos) / 1e9);
@@ -94,8 +129,40 @@ public final class ServerMetrics {
         authFailures.labelValues(Integer.toString(code)).inc();
     }
 
-    public void messageAccepted() {
+    /** {@code readAtNanos}: when the message_send was read ({@link System#nanoTime()}). */
+    public void messageAccepted(long readAtNanos) {
         accepted.inc();
+        acceptSeconds.observe((System.nanoTime() - readAtNanos) / 1e9);
+    }
+
+    public void messageDelivered() {
+        delivered.inc();
+    }
+
+    /** {@code request}: the wire name of the request answered, or {@code none}. */
+    public void errorSent(long code, String request) {
+        errorsSent.labelValues(Long.toString(code), request).inc();
+    }
+
+    /** A device entity's write of a stored message committed, {@code startedAtNanos} after it was asked. */
+    public void journalCommitted(long startedAtNanos) {
+        commitSeconds.observe((System.nanoTime() - startedAtNanos) / 1e9);
+    }
+
+    /** Messages entered ({@code > 0}) or left ({@code < 0}) the inboxes on this node. */
+    public void inboxMessages(int change) {
+        inboxMessages.inc(change);
+    }
+
+    /** What this node's shard regions host now. */
+    public void sharding(String entityType, int shardCount, int entityCount) {
+        shards.labelValues(entityType).set(shardCount);
+        shardedEntities.labelValues(entityType).set(entityCount);
+    }
+
+    /** Members by status as this node sees them now; every status of {@code statuses} is set (0 when none). */
+    public void clusterMembers(java.util.Map<String, Integer> byStatus) {
+        byStatus.forEach((status, count) -> members.labelValues(status).set(count));
     }
 
     public void messageRefused(int code) {
@@ -116,6 +183,10 @@ public final class ServerMetrics {
 
     public void payloadsRead(int count) {
         payloadsRead.inc(count);
+    }
+
+    public void payloadsUnreadable(int count) {
+        payloadsUnreadable.inc(count);
     }
 
     public void relayDropped() {

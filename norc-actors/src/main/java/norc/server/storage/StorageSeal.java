@@ -45,6 +45,7 @@ public final class StorageSeal {
     private final SecretKeySpec sealKey;
     private final SecretKeySpec idKey;
     private final byte[] keyId;
+    private final EntityNames entityNames;
 
     private StorageSeal(byte[] secret) {
         if (secret.length != SECRET_LENGTH) {
@@ -54,6 +55,12 @@ public final class StorageSeal {
         this.sealKey = new SecretKeySpec(hmac(master, "norc storage seal v1".getBytes(StandardCharsets.US_ASCII)), "ChaCha20");
         this.idKey = new SecretKeySpec(hmac(master, "norc storage id v1".getBytes(StandardCharsets.US_ASCII)), "HmacSHA256");
         this.keyId = Arrays.copyOf(hmac(master, "norc storage key id v1".getBytes(StandardCharsets.US_ASCII)), KEY_ID_BYTES);
+        this.entityNames = new EntityNames(hmac(master, "norc entity name v1".getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    /** The pseudonymous names of sharded entities, under a key from the same secret. */
+    public EntityNames entityNames() {
+        return entityNames;
     }
 
     public static StorageSeal of(byte[] secret) {

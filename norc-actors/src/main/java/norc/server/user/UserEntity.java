@@ -15,6 +15,7 @@ import java.util.UUID;
 import norc.crypto.Blake3;
 import norc.crypto.Bytes;
 import norc.error.NorcException;
+import norc.server.ShardedEntities;
 import norc.server.audit.AuditEvent;
 import norc.server.audit.AuditKinds;
 import norc.server.audit.AuditLog;
@@ -67,7 +68,6 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.persistence.typed.EventAdapter;
@@ -171,24 +171,26 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
      * Registers the entity type. Supervision: a crash (a bug, or a journal write that failed)
      * restarts only this user's entity with backoff; it recovers its state from the journal.
      */
-    public static void init(ActorSystem<?> system, int snapshotEvery, java.time.Duration contactsTtl, AuditLog audit, StorageSeal seal) {
-        ClusterSharding sharding = ClusterSharding.get(system);
-        sharding.init(Entity.of(UserCommand.ENTITY_TYPE_KEY,
-                        context -> create(context.getEntityId(), system, sharding, snapshotEvery, contactsTtl, audit, seal))
+    public static void init(ActorSystem<?> system, ShardedEntities entities, int snapshotEvery, java.time.Duration contactsTtl,
+                            AuditLog audit, StorageSeal seal) {
+        entities.sharding().init(Entity.of(UserCommand.ENTITY_TYPE_KEY, context ->
+                        create(entities.userIdOf(context.getEntityId()), system, entities, snapshotEvery, contactsTtl, audit, seal))
                 .withStopMessage(Stop.INSTANCE));
     }
 
     /** Stored under a pseudonymous persistence id, its events and snapshots sealed ({@link StorageSeal}). */
-    public static Behavior<UserCommand> create(String userId, ActorSystem<?> system, ClusterSharding sharding, int snapshotEvery,
+    public static Behavior<UserCommand> create(String userId, ActorSystem<?> system, ShardedEntities entities, int snapshotEvery,
                                                java.time.Duration contactsTtl, AuditLog audit, StorageSeal seal) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-                new UserEntity(context, timers, userId, system, sharding, snapshotEvery, contactsTtl.toMillis(), audit, seal)));
+                new UserEntity(context, timers, userId, system, entities, snapshotEvery, contactsTtl.toMillis(), audit, seal)));
     }
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** The reason of an operator's revocation ({@link UserCommand.AdminRevoke}); a signed one carries the profile's. */
+    static final String ADMIN_REASON = "admin";
 
     private final String userId;
-    private final ClusterSharding sharding;
+    private final ShardedEntities entities;
     private final int snapshotEvery;
     private final long contactsTtlMillis;
     private final AuditLog audit;
@@ -199,14 +201,14 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     private final TimerScheduler<UserCommand> timers;
 
     private UserEntity(ActorContext<UserCommand> context, TimerScheduler<UserCommand> timers, String userId, ActorSystem<?> system,
-                       ClusterSharding sharding, int snapshotEvery, long contactsTtlMillis, AuditLog audit, StorageSeal seal) {
+                       ShardedEntities entities, int snapshotEvery, long contactsTtlMillis, AuditLog audit, StorageSeal seal) {
         super(seal.persistenceId(UserCommand.ENTITY_TYPE_KEY.name(), userId),
                 SupervisorStrategy.restartWithBackoff(java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(5), 0.2));
         this.sealedEvents = new SealedEvents<>(seal, system, persistenceId(), UserEvent.class);
         this.seal = seal;
         this.system = system;
         this.userId = userId;
-        this.sharding = sharding;
+        this.entities = entities;
         this.snapshotEvery = snapshotEvery;
         this.contactsTtlMillis = contactsTtlMillis;
         this.audit = audit;
@@ -296,6 +298,9 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                 .onCommand(Register.class, this::onRegister)
                 .onCommand(GetDevice.class, (state, c) -> Effect().reply(c.replyTo(), new UserReply.DeviceLookup(Optional.ofNullable(state.devices().get(c.deviceId())))))
                 .onCommand(GetKeys.class, this::onGetKeys)
+                .onCommand(UserCommand.ListDevices.class, (state, c) -> Effect().reply(c.replyTo(),
+                        new UserReply.Devices(state.exists(), List.copyOf(state.devices().values()))))
+                .onCommand(UserCommand.AdminRevoke.class, this::onAdminRevoke)
                 .onCommand(ResolveRecipient.class, this::onResolveRecipient)
                 .onCommand(AddContacts.class, this::onAddContacts)
                 .onCommand(GetContacts.class, (state, c) -> Effect().reply(c.replyTo(),
@@ -409,6 +414,25 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                 .thenReply(c.replyTo(), s -> RevokeResult.REVOKED);
     }
 
+    /** An operator's revocation: journalled without a signed message, then asked of the device like any other. */
+    private ReplyEffect<UserEvent, State> onAdminRevoke(State state, UserCommand.AdminRevoke c) {
+        DeviceRecord target = state.devices().get(c.deviceId());
+        if (target == null) {
+            return Effect().reply(c.replyTo(), RevokeResult.UNKNOWN_DEVICE);
+        }
+        if (target.revoked()) {
+            return Effect().reply(c.replyTo(), RevokeResult.ALREADY_REVOKED);
+        }
+        long now = System.currentTimeMillis();
+        return Effect().persist(new DeviceRevoked(c.deviceId(), null, now, now, ADMIN_REASON, null, null))
+                .thenRun(s -> {
+                    audit.record(AuditEvent.of(AuditKinds.DEVICE_REVOCATION).with("reason", ADMIN_REASON).with("by", "operator")
+                            .user(userId).device(c.deviceId()));
+                    askToConfirm(c.deviceId(), 0);
+                })
+                .thenReply(c.replyTo(), s -> RevokeResult.REVOKED);
+    }
+
     /** Why a {@code device_revoke} is refused, or {@code null} if it is valid (spec §6.12). */
     private RevokeResult refusal(State state, DeviceRevoke revoke, Codec codec) {
         if (revoke == null || !revoke.userId().equals(userId)) {
@@ -449,7 +473,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     }
 
     private EntityRef<DeviceCommand> device(UUID id) {
-        return sharding.entityRefFor(DeviceCommand.ENTITY_TYPE_KEY, id.toString());
+        return entities.device(id);
     }
 
     @Override

@@ -3,6 +3,7 @@ package norc.server.device;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.Optional;
 import norc.server.contract.WireMessage;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
 import norc.persistence.JournalDatabase.Trim;
 import norc.server.NorcConfig;
 import norc.server.ServerSettings;
@@ -49,13 +51,21 @@ class DeviceSessionEntityTest {
             .withFallback(PersistenceTestKitSnapshotPlugin.getInstance().config())
             .withFallback(ConfigFactory.parseString("pekko.actor.provider = local\npekko.actor.serialize-messages = on"))
             .withFallback(NorcConfig.load(ConfigFactory.empty())));
-    private static final ServerSettings SETTINGS = ServerSettings.from(NorcConfig.load(ConfigFactory.parseMap(Map.of(
+    private static final ServerSettings SETTINGS = settings(Map.of());
+
+    private static ServerSettings settings(Map<String, String> more) {
+        Map<String, String> all = new java.util.HashMap<>(Map.of(
             "norc.delivery.ack-flush-delay", "200ms",
             "norc.delivery.max-inbox-messages", "20",
             "norc.client.max-payload", "4096",
             "norc.delivery.max-inbox-bytes", "8192",
             "norc.delivery.hot-payload-bytes", "0",
-            "norc.delivery.trim-every", "1"))));
+            "norc.delivery.trim-every", "1",
+            "norc.delivery.payload-read-attempts", "3",
+            "norc.delivery.payload-read-retry", "50ms"));
+        all.putAll(more);
+        return ServerSettings.from(NorcConfig.load(ConfigFactory.parseMap(all)));
+    }
     private static final CurrentEventsByPersistenceIdQuery QUERIES = PersistenceQuery.get(KIT.system())
             .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, PersistenceTestKitReadJournal.Identifier());
     private static final PersistenceTestKit JOURNAL = PersistenceTestKit.create(KIT.system());
@@ -75,6 +85,17 @@ class DeviceSessionEntityTest {
     }
 
     private static DeviceSessionEntity.Devices port(TestProbe<DeviceCommand> devices, TestProbe<String> trims, boolean noJournal) {
+        return port(devices, trims, (persistenceId, from, to) -> noJournal
+                ? java.util.concurrent.CompletableFuture.completedFuture(List.of())
+                : QUERIES.currentEventsByPersistenceId(persistenceId, from, to).runWith(Sink.seq(), KIT.system()));
+    }
+
+    /** How the port answers the entity's reads of payload rows. */
+    private interface Rows {
+        CompletionStage<List<EventEnvelope>> events(String persistenceId, long from, long to);
+    }
+
+    private static DeviceSessionEntity.Devices port(TestProbe<DeviceCommand> devices, TestProbe<String> trims, Rows rows) {
         return new DeviceSessionEntity.Devices() {
             @Override
             public void tell(UUID device, DeviceCommand command) {
@@ -91,8 +112,7 @@ class DeviceSessionEntityTest {
 
             @Override
             public CompletionStage<List<EventEnvelope>> events(String persistenceId, long from, long to) {
-                return noJournal ? java.util.concurrent.CompletableFuture.completedFuture(List.of())
-                        : QUERIES.currentEventsByPersistenceId(persistenceId, from, to).runWith(Sink.seq(), KIT.system());
+                return rows.events(persistenceId, from, to);
             }
 
             @Override
@@ -105,11 +125,20 @@ class DeviceSessionEntityTest {
     }
 
     private static Entity claimed() {
+        return claimed(null, new ServerMetrics());
+    }
+
+    private static Entity claimed(Rows rows, ServerMetrics metrics) {
+        return claimed(rows, metrics, SETTINGS);
+    }
+
+    /** A claimed device entity whose payload reads go to {@code rows} (null: the test kit's journal). */
+    private static Entity claimed(Rows rows, ServerMetrics metrics, ServerSettings settings) {
         UUID id = UUID.randomUUID();
         TestProbe<DeviceCommand> devices = KIT.createTestProbe();
         TestProbe<String> trims = KIT.createTestProbe();
-        ActorRef<DeviceCommand> ref = KIT.spawn(DeviceSessionEntity.create(id.toString(), SETTINGS, port(devices, trims),
-                new ServerMetrics(), SEAL));
+        ActorRef<DeviceCommand> ref = KIT.spawn(DeviceSessionEntity.create(id.toString(), settings,
+                rows == null ? port(devices, trims) : port(devices, trims, rows), metrics, SEAL));
         TestProbe<DeviceReply.ClaimResult> claimedProbe = KIT.createTestProbe();
         ref.tell(new DeviceCommand.Claim("dev@localhost", claimedProbe.getRef()));
         assertThat(claimedProbe.receiveMessage()).isEqualTo(DeviceReply.ClaimResult.CLAIMED);
@@ -307,6 +336,43 @@ class DeviceSessionEntityTest {
     }
 
     /**
+     * Retention of an inbox that never drains (one message is never acknowledged): the regular
+     * snapshots (every 10 events here) still trim every row below that message, and once it
+     * expires the rest goes too. What stays behind a stuck message is only the rows from it on.
+     */
+    @Test
+    void anInboxThatNeverDrainsIsTrimmedBelowItsOldestMessage() throws Exception {
+        Entity entity = claimed(null, new ServerMetrics(), settings(Map.of("norc.delivery.snapshot-every", "10"))); // row 1
+        List<UUID> first = store(entity, 4); // rows 2..5
+        TestProbe<DeviceReply.StoreReply> stored = KIT.createTestProbe();
+        UUID stuck = UUID.randomUUID();
+        long expiresAt = System.currentTimeMillis() + 1500;
+        entity.ref().tell(new DeviceCommand.Store(stuck, new byte[] {4}, UUID.randomUUID(), expiresAt, null, stored.getRef())); // row 6
+        assertThat(stored.receiveMessage().result()).isEqualTo(DeviceReply.StoreResult.STORED);
+        TestProbe<DeviceOutbound> connection = KIT.createTestProbe();
+        entity.ref().tell(new DeviceCommand.Attach(connection.getRef()));
+        for (int i = 0; i < 5; i++) {
+            connection.expectMessageClass(DeviceOutbound.Deliver.class);
+        }
+        first.forEach(id -> entity.ref().tell(new DeviceCommand.Acknowledge(id, AckStatus.DELIVERED)));
+        for (int i = 0; i < 4; i++) {
+            entity.devices().receiveMessage(); // receipts: row 7 journalled the acks
+        }
+        List<UUID> more = store(entity, 2); // rows 8, 9
+        connection.expectMessageClass(DeviceOutbound.Deliver.class);
+        connection.expectMessageClass(DeviceOutbound.Deliver.class);
+        more.forEach(id -> entity.ref().tell(new DeviceCommand.Acknowledge(id, AckStatus.DELIVERED))); // row 10: a snapshot
+        assertThat(entity.trims().receiveMessage(Duration.ofSeconds(3))).as("the inbox still holds row 6")
+                .isEqualTo(entity.persistenceId() + " 5 10");
+
+        Thread.sleep(Math.max(0, expiresAt - System.currentTimeMillis() + 100));
+        TestProbe<DeviceOutbound> reconnected = KIT.createTestProbe();
+        entity.ref().tell(new DeviceCommand.Attach(reconnected.getRef())); // row 11: the stuck message expired
+        assertThat(entity.trims().receiveMessage(Duration.ofSeconds(3))).isEqualTo(entity.persistenceId() + " 10 11");
+        reconnected.expectNoMessage(Duration.ofMillis(200));
+    }
+
+    /**
      * Other users' presence and key exchanges reach a device within its relay budget (burst 120)
      * and are dropped past it, however many senders; the server's own pushes (receipts) are not
      * limited; an id that is no registered device relays nothing.
@@ -358,5 +424,54 @@ class DeviceSessionEntityTest {
         DeviceOutbound.Deliver last = connection.expectMessageClass(DeviceOutbound.Deliver.class, Duration.ofSeconds(5));
         assertThat(last.messageId()).isEqualTo(third);
         assertThat(last.payload()).containsExactly(9, 9);
+    }
+
+    /**
+     * A payload row the journal answers without (deleted by hand, lost in a restore) is asked for
+     * payload-read-attempts times (3 here), then its message leaves the inbox, journalled, and the
+     * messages behind it are delivered; before, it held back all of them.
+     */
+    @Test
+    void aMessageWhoseRowIsGoneLeavesTheInboxAfterItsReadAttempts() {
+        AtomicInteger reads = new AtomicInteger();
+        ServerMetrics metrics = new ServerMetrics();
+        Entity entity = claimed((persistenceId, from, to) -> {
+            reads.incrementAndGet();
+            return QUERIES.currentEventsByPersistenceId(persistenceId, from, to).runWith(Sink.seq(), KIT.system())
+                    .thenApply(rows -> rows.stream().filter(row -> row.sequenceNr() != 2).toList()); // row 2: the first message
+        }, metrics);
+        List<UUID> ids = store(entity, 3);
+        TestProbe<DeviceOutbound> connection = KIT.createTestProbe();
+        entity.ref().tell(new DeviceCommand.Attach(connection.getRef()));
+        assertThat(connection.expectMessageClass(DeviceOutbound.Deliver.class, Duration.ofSeconds(5)).messageId()).isEqualTo(ids.get(1));
+        assertThat(connection.expectMessageClass(DeviceOutbound.Deliver.class).messageId()).isEqualTo(ids.get(2));
+        connection.expectNoMessage(Duration.ofMillis(300));
+        assertThat(reads.get()).as("reads of the missing row").isGreaterThanOrEqualTo(3);
+        List<DeviceEvent> journal = persisted(entity);
+        assertThat(journal.get(journal.size() - 1)).isEqualTo(new DeviceEvent.MessagesUnreadable(List.of(ids.get(0))));
+        assertThat(new String(metrics.scrape(), StandardCharsets.UTF_8)).contains("norc_payloads_unreadable_total 1.0");
+    }
+
+    /** A journal that fails is asked again, backing off, however often: an outage drops nothing. */
+    @Test
+    void aFailingJournalIsReadAgainUntilItAnswersAndNothingIsDropped() {
+        AtomicInteger failuresLeft = new AtomicInteger(5); // more than payload-read-attempts
+        Entity entity = claimed((persistenceId, from, to) -> failuresLeft.getAndDecrement() > 0
+                ? java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("journal down"))
+                : QUERIES.currentEventsByPersistenceId(persistenceId, from, to).runWith(Sink.seq(), KIT.system()), new ServerMetrics());
+        List<UUID> ids = store(entity, 2);
+        TestProbe<DeviceOutbound> connection = KIT.createTestProbe();
+        entity.ref().tell(new DeviceCommand.Attach(connection.getRef()));
+        assertThat(connection.expectMessageClass(DeviceOutbound.Deliver.class, Duration.ofSeconds(10)).messageId()).isEqualTo(ids.get(0));
+        assertThat(connection.expectMessageClass(DeviceOutbound.Deliver.class).messageId()).isEqualTo(ids.get(1));
+        assertThat(persisted(entity)).noneMatch(e -> e instanceof DeviceEvent.MessagesUnreadable);
+    }
+
+    /** Every event in the entity's journal, opened. */
+    private static List<DeviceEvent> persisted(Entity entity) {
+        SealedEvents<DeviceEvent> open = new SealedEvents<>(SEAL, KIT.system(), PersistenceId.ofUniqueId(entity.persistenceId()),
+                DeviceEvent.class);
+        return JOURNAL.persistedInStorage(entity.persistenceId()).stream()
+                .map(row -> open.fromJournal((Sealed) row, "").events().head()).toList();
     }
 }

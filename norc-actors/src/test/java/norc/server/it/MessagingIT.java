@@ -135,8 +135,7 @@ class MessagingIT {
     }
 
     private java.util.Set<String> contactsOf(String userId) throws Exception {
-        return org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(server.server.system())
-                .entityRefFor(norc.server.user.api.UserCommand.ENTITY_TYPE_KEY, userId)
+        return server.server.entities().user(userId)
                 .<norc.server.user.api.UserReply.Contacts>ask(norc.server.user.api.UserCommand.GetContacts::new, java.time.Duration.ofSeconds(5))
                 .toCompletableFuture().get(10, TimeUnit.SECONDS).users();
     }

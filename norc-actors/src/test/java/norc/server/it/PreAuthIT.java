@@ -142,7 +142,8 @@ class PreAuthIT {
                         replyTo -> new GetShardRegionState(UserCommand.ENTITY_TYPE_KEY, replyTo), Duration.ofSeconds(5),
                         server.server.system().scheduler())
                 .toCompletableFuture().get(10, TimeUnit.SECONDS);
-        return state.getShards().stream().flatMap(shard -> shard.getEntityIds().stream()).collect(Collectors.toSet());
+        return state.getShards().stream().flatMap(shard -> shard.getEntityIds().stream())
+                .map(server.server.entities()::userIdOf).collect(Collectors.toSet());
     }
 
     private SSLSocket tlsSocket() throws Exception {

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * comes back from its journal; nothing queued is lost.
  */
 class SupervisionIT {
+    private static final java.util.concurrent.atomic.AtomicLong FINDERS = new java.util.concurrent.atomic.AtomicLong();
     @TempDir
     Path dir;
 
@@ -52,14 +53,15 @@ class SupervisionIT {
             for (int i = 0; i < 5; i++) {
                 send(alice, conversation, bobId, "queued " + i);
             }
-            Set<ActorRef> entities = find(classic, "/system/sharding/DeviceSession/*/" + bob[0].deviceId());
+            String bobEntity = "/system/sharding/DeviceSession/*/" + server.server.entities().device(bob[0].deviceId()).getEntityId();
+            Set<ActorRef> entities = find(classic, bobEntity);
             assertThat(entities).hasSize(1);
             ActorRef killed = entities.iterator().next();
             killed.tell(Kill.getInstance(), ActorRef.noSender());
             // a request racing the crash is lost with the mailbox and its sender hears 9002 (nothing was
             // acknowledged); this test waits for the crash to complete so that it checks what was committed
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (find(classic, "/system/sharding/DeviceSession/*/" + bob[0].deviceId()).contains(killed)) {
+            while (find(classic, bobEntity).contains(killed)) {
                 assertThat(System.nanoTime()).isLessThan(deadline);
             }
 
@@ -114,7 +116,7 @@ class SupervisionIT {
     private static Set<ActorRef> find(ActorSystem classic, String pattern) throws InterruptedException {
         BlockingQueue<ActorRef> found = new LinkedBlockingQueue<>();
         ActorRef collector = ((org.apache.pekko.actor.ExtendedActorSystem) classic).systemActorOf(
-                Props.create(Collector.class, () -> new Collector(found)), "find-" + UUID.randomUUID());
+                Props.create(Collector.class, () -> new Collector(found)), "find-" + FINDERS.incrementAndGet());
         classic.actorSelection(pattern).tell(new Identify(pattern), collector);
         Set<ActorRef> refs = new HashSet<>();
         ActorRef next;

@@ -100,8 +100,8 @@ class TwoNodeIT {
                 assertThat(next(recipientsHear.get(i)).content()).isEqualTo(large);
             }
             // the entities are spread over both nodes: some connection talks to an entity on the other node
-            Set<String> onA = deviceEntities(a.server.system());
-            Set<String> onB = deviceEntities(b.server.system());
+            Set<String> onA = deviceEntities(a.server);
+            Set<String> onB = deviceEntities(b.server);
             Set<String> all = new HashSet<>();
             senderIds.forEach(id -> all.add(id.deviceId().toString()));
             recipientIds.forEach(id -> all.add(id.deviceId().toString()));
@@ -130,7 +130,7 @@ class TwoNodeIT {
             for (RecordingListener hears : recipientsHear) {
                 assertThat(hears.messages.poll(500, TimeUnit.MILLISECONDS)).isNull();
             }
-            assertThat(deviceEntities(b.server.system())).containsAll(recipientsOnA); // they moved
+            assertThat(deviceEntities(b.server)).containsAll(recipientsOnA); // they moved
             senders.forEach(NorcClient::close);
 
             // a third node given a storage key of its own is refused before it joins: it could read nothing
@@ -164,13 +164,15 @@ class TwoNodeIT {
     }
 
 
-    private static Set<String> deviceEntities(ActorSystem<?> system) throws Exception {
+    private static Set<String> deviceEntities(norc.server.NorcServer node) throws Exception {
+        ActorSystem<?> system = node.system();
         ShardRegion.CurrentShardRegionState state = AskPattern.<ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(
                         ClusterSharding.get(system).shardState(),
                         replyTo -> new GetShardRegionState(DeviceCommand.ENTITY_TYPE_KEY, replyTo), Duration.ofSeconds(5),
                         system.scheduler())
                 .toCompletableFuture().get(10, TimeUnit.SECONDS);
-        return state.getShards().stream().flatMap(shard -> shard.getEntityIds().stream()).collect(Collectors.toSet());
+        return state.getShards().stream().flatMap(shard -> shard.getEntityIds().stream())
+                .map(node.entities()::deviceIdOf).collect(Collectors.toSet());
     }
 
     static int freePort() throws Exception {

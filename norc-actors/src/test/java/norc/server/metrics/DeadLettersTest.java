@@ -29,7 +29,7 @@ class DeadLettersTest {
     void aMessageToAStoppedActorIsCountedAndLoggedWithoutItsRecipient() throws Exception {
         ServerMetrics metrics = new ServerMetrics();
         KIT.spawn(DeadLetters.create(metrics, Duration.ofMillis(300)));
-        ActorRef<Note> gone = KIT.spawn(Behaviors.stopped(), "alice%40a.example");
+        ActorRef<Note> gone = KIT.spawn(Behaviors.stopped(), "recipient-named-after-someone");
         Thread.sleep(200); // the subscription is in place and the actor has stopped
         LoggingTestKit.info("dead letters").withMessageRegex(".*DeadLettersTest\\$Note=2.*").expect(KIT.system(), () -> {
             gone.tell(new Note("one"));
@@ -38,6 +38,6 @@ class DeadLettersTest {
         });
         String scraped = new String(metrics.scrape(), StandardCharsets.UTF_8);
         assertThat(scraped).contains("norc_dead_letters_total{type=\"norc.server.metrics.DeadLettersTest$Note\"} 2.0");
-        assertThat(scraped).doesNotContain("alice");
+        assertThat(scraped).doesNotContain("recipient-named");
     }
 }

@@ -60,6 +60,9 @@ public interface DeviceCommand extends Contract {
      */
     record Relay(WireMessage message) implements DeviceCommand {}
 
+    /** Operator: close the device's live session, wherever it is (it may reconnect); answers whether there was one. */
+    record Disconnect(ActorRef<DeviceReply.Disconnected> replyTo) implements DeviceCommand {}
+
     /** The user entity revoked this device: close its session, refuse it from now on. Written by earlier versions. */
     enum Revoke implements DeviceCommand { INSTANCE }
 

@@ -25,6 +25,13 @@ public sealed interface DeviceEvent extends Contract {
 
     record MessagesExpired(List<UUID> messageIds) implements DeviceEvent {}
 
+    /**
+     * Messages whose journal rows the journal answered without, {@code payload-read-attempts}
+     * times in a row: their payloads are gone (a row deleted by hand, a restore that lost it), so
+     * they leave the inbox instead of blocking every message behind them.
+     */
+    record MessagesUnreadable(List<UUID> messageIds) implements DeviceEvent {}
+
     record DeviceRevoked(long at) implements DeviceEvent {}
 
     /**

@@ -28,6 +28,9 @@ public interface DeviceReply extends Contract {
     /** The answer to {@link DeviceCommand.Store}, naming the device so that one adapter serves every copy of a send. */
     record StoreReply(UUID deviceId, StoreResult result) implements DeviceReply {}
 
+    /** The answer to {@link DeviceCommand.Disconnect}: whether a live session was told to close. */
+    record Disconnected(boolean hadSession) implements DeviceReply {}
+
     /** The answer to {@link DeviceCommand.ConfirmRevoke}: the device's revocation is journalled. */
     enum RevokeConfirmed implements DeviceReply { INSTANCE }
 

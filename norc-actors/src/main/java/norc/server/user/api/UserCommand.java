@@ -54,6 +54,16 @@ public interface UserCommand extends Contract {
      */
     record Revoke(WireEncoding encoding, byte[] message, ActorRef<UserReply.RevokeResult> replyTo) implements UserCommand {}
 
+    /** Operator: every device of the user, revoked ones included. */
+    record ListDevices(ActorRef<UserReply.Devices> replyTo) implements UserCommand {}
+
+    /**
+     * Operator: revoke a device without a signed {@code device_revoke} (a lost phone whose owner
+     * cannot sign). Journalled like a signed one (reason {@code admin}), then told to the device
+     * until it confirms; the user's other devices see the device leave the key directory.
+     */
+    record AdminRevoke(UUID deviceId, ActorRef<UserReply.RevokeResult> replyTo) implements UserCommand {}
+
     /** Hands an ephemeral message (presence, revocation notice) to every active device except one. */
     record PushToDevices(WireMessage message, Optional<UUID> except) implements UserCommand {}
 }

@@ -46,6 +46,9 @@ public interface UserReply extends Contract {
 
     record DeviceLookup(Optional<DeviceRecord> device) implements UserReply {}
 
+    /** The answer to {@link UserCommand.ListDevices}: {@code exists} false for a user never created. */
+    record Devices(boolean exists, List<DeviceRecord> devices) implements UserReply {}
+
     record Keys(String userId, Map<UUID, KeyResponse.DeviceKey> devices) implements UserReply {}
 
     record Recipient(String userId, List<UUID> devices) implements UserReply {}
