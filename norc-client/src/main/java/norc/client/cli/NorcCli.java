@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
  * SDK; {@code admin} calls the server's loopback admin HTTP API. Exit status: 0 success, 1 failure,
  * 2 usage error. Errors print the NORC error name and code, never keys or message content.
  */
-@Command(name = "norc", mixinStandardHelpOptions = true, version = "norc 0.1.0 (NORC-C 2.0)",
+@Command(name = "norc", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, // --help on every command
+        version = "norc 0.1.0 (NORC-C 2.0)",
         description = "NORC secure messaging client.",
         subcommands = {IdentityCommand.class, RegisterCommand.class, SendCommand.class, ListenCommand.class,
                 ChatCommand.class, DevicesCommand.class, AdminCommand.class})
