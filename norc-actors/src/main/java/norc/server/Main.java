@@ -3,6 +3,7 @@ package norc.server;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.util.List;
+import org.slf4j.LoggerFactory;
 import norc.crypto.Bytes;
 import norc.federation.FederationSignatures;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -35,23 +36,35 @@ public final class Main {
             System.exit(1);
             return;
         }
+        banner(server).forEach(jsonLogs() ? line -> LoggerFactory.getLogger(Main.class).info(line.strip()) : System.out::println);
+        server.system().getWhenTerminated().toCompletableFuture().join();
+    }
+
+    /** With JSON logs (logback.xml) every line on stdout is JSON, the banner included: it is logged, not printed. */
+    private static boolean jsonLogs() {
+        return "json".equals(System.getProperty("NORC_LOG_FORMAT", System.getenv("NORC_LOG_FORMAT")));
+    }
+
+    /** Where the node listens and what clients pin. */
+    private static List<String> banner(NorcServer server) {
         ServerSettings s = server.settings();
         String scheme = s.plainWebSocket() ? "ws" : "wss";
-        System.out.printf("NORC server %s is up%n", s.serverId());
-        System.out.printf("  clients   %s://%s:%d/norc-c%n", scheme, s.clientInterface(), server.clientPort());
-        System.out.printf("  admin     http://%s:%d/admin%n", s.admin().host(), server.adminPort());
-        System.out.printf("  identity  %s (Ed25519; clients pin it)%n", Bytes.hex(server.identityPublicKey()));
+        List<String> lines = new java.util.ArrayList<>();
+        lines.add(String.format("NORC server %s is up", s.serverId()));
+        lines.add(String.format("  clients   %s://%s:%d/norc-c", scheme, s.clientInterface(), server.clientPort()));
+        lines.add(String.format("  admin     http://%s:%d/admin", s.admin().host(), server.adminPort()));
+        lines.add(String.format("  identity  %s (Ed25519; clients pin it)", Bytes.hex(server.identityPublicKey())));
         if (server.federationPort() != 0) {
-            System.out.printf("  federation https://%s:%d/norc-f (NORC-F, mutual TLS; key id %s)%n", s.federation().host(),
-                    server.federationPort(), FederationSignatures.keyId(server.identityPublicKey()));
+            lines.add(String.format("  federation https://%s:%d/norc-f (NORC-F, mutual TLS; key id %s)", s.federation().host(),
+                    server.federationPort(), FederationSignatures.keyId(server.identityPublicKey())));
         }
         if (!s.plainWebSocket() && s.tlsKeystore().isEmpty()) {
-            System.out.printf("  TLS cert  %s (self-signed)%n", server.certificatePem());
+            lines.add(String.format("  TLS cert  %s (self-signed)", server.certificatePem()));
         }
-        System.out.printf("  data      %s%n", s.dataDir());
+        lines.add(String.format("  data      %s", s.dataDir()));
         List<String> seeds = server.system().settings().config().getStringList("pekko.cluster.seed-nodes");
-        System.out.printf("  cluster   %s (seeds: %s)%n", Cluster.get(server.system()).selfMember().address(),
-                seeds.isEmpty() ? "none, a cluster of one" : String.join(", ", seeds));
-        server.system().getWhenTerminated().toCompletableFuture().join();
+        lines.add(String.format("  cluster   %s (seeds: %s)", Cluster.get(server.system()).selfMember().address(),
+                seeds.isEmpty() ? "none, a cluster of one" : String.join(", ", seeds)));
+        return lines;
     }
 }
