@@ -41,6 +41,8 @@ import norc.server.http.AdminEndpoint;
 import norc.crypto.Bytes;
 import norc.server.keys.SecretFile;
 import norc.server.keys.ServerIdentity;
+import norc.server.console.RestartReporter;
+import norc.server.console.Restarts;
 import norc.server.metrics.ClusterGauges;
 import norc.server.metrics.DeadLetters;
 import norc.server.metrics.ServerMetrics;
@@ -96,6 +98,9 @@ import org.apache.pekko.http.javadsl.ServerBinding;
  *                NORC-F https://…:8843 (HTTP/2, mutual TLS)                 (bound last)
  * </pre>
  *
+ * Each restartable child is wrapped in a RestartReporter inside its supervise, so the console
+ * (/console, GET /admin/tree) shows its restarts as they happen.
+ *
  * Not built yet (later issues): the TrustManager's DNSSEC validation and OCSP/CRL (profile §9 leaves them out).
  * Startup fails as a whole if an endpoint cannot bind: the guardian stops and so does the system.
  */
@@ -138,7 +143,10 @@ public final class NorcGuardian {
         }
 
         // dead letters counted and logged by type, never by recipient (restart: loses a minute's counts)
-        context.spawn(Behaviors.supervise(DeadLetters.create(metrics)).onFailure(SupervisorStrategy.restart()), "dead-letters");
+        // every restart of the guardian's own children is reported for the console (RestartReporter, inside each supervise)
+        Restarts supervision = new Restarts();
+        context.spawn(Behaviors.supervise(RestartReporter.of(supervision, DeadLetters.create(metrics)))
+                .onFailure(SupervisorStrategy.restart()), "dead-letters");
 
         // 2. the audit log (one chain per cluster, its writer a singleton; policies in AuditJournal.start),
         //    then the sharded, event-sourced state (supervised by sharding; policies in each init),
@@ -151,9 +159,9 @@ public final class NorcGuardian {
         ActorRef<Topic.Command<DeviceRestarted>> restarts = context.spawn(
                 Topic.create(DeviceRestarted.class, DeviceRestarted.TOPIC), "device-restarts");
         // retention: drained inboxes' journal prefixes deleted together, once a second (restart: they are asked again)
-        ActorRef<JournalTrimmer.Command> trimmer = context.spawn(Behaviors.supervise(JournalTrimmer.create(
+        ActorRef<JournalTrimmer.Command> trimmer = context.spawn(Behaviors.supervise(RestartReporter.of(supervision, JournalTrimmer.create(
                         JournalDatabase.of(settings.database().url(), settings.database().user(), settings.database().password()),
-                        settings.delivery().trimFlush(), metrics)).onFailure(SupervisorStrategy.restart()), "journal-trimmer");
+                        settings.delivery().trimFlush(), metrics))).onFailure(SupervisorStrategy.restart()), "journal-trimmer");
         DeviceSessionEntity.init(context.getSystem(), entities, settings, metrics, restarts, seal, trimmer, JdbcReadJournal.Identifier());
 
         // 3. federation: this node's links to peers, and the per-peer queues and replay caches
@@ -168,7 +176,8 @@ public final class NorcGuardian {
             ActorRef<Topic.Command<TrustSummary>> trustChanges = context.spawn(
                     Topic.create(TrustSummary.class, TrustSummary.TOPIC), "trust-changes");
             ActorRef<TrustManager.Command> trust = context.spawn(
-                    Behaviors.supervise(TrustManager.create(shared, trustChanges)).onFailure(SupervisorStrategy.restart()),
+                    Behaviors.supervise(RestartReporter.of(supervision, TrustManager.create(shared, trustChanges)))
+                            .onFailure(SupervisorStrategy.restart()),
                     "trust");
             PeerOutbox.init(context.getSystem(), seal);
             PeerLink.init(context.getSystem(), shared);
@@ -180,21 +189,22 @@ public final class NorcGuardian {
         this.federation = federation;
 
         // shards, entities and members sampled for /metrics (restart: it keeps nothing)
-        context.spawn(Behaviors.supervise(ClusterGauges.create(metrics, ShardedEntities.entityTypes(federation != null),
-                        settings.admin().metricsSampleInterval()))
+        context.spawn(Behaviors.supervise(RestartReporter.of(supervision, ClusterGauges.create(metrics,
+                        ShardedEntities.entityTypes(federation != null), settings.admin().metricsSampleInterval())))
                 .onFailure(SupervisorStrategy.restart()), "cluster-gauges");
 
         // 4. the stateless router: restarted on failure, it keeps no state worth keeping
         ActorRef<MessageRouter.Command> router = context.spawn(
-                Behaviors.supervise(MessageRouter.create(settings, entities, federation)).onFailure(SupervisorStrategy.restart()),
+                Behaviors.supervise(RestartReporter.of(supervision, MessageRouter.create(settings, entities, federation)))
+                        .onFailure(SupervisorStrategy.restart()),
                 "message-router");
 
         // 5. the connection supervisor: restarted on failure (which, as in OTP, ends its children)
         ServerHandshake.Config handshake = new ServerHandshake.Config(settings.versions(), settings.suites(),
                 settings.capabilities(), new ServerHandshake.Identity(settings.serverId(), identity.secretKey(), identity.publicKey()));
         ActorRef<ConnectionSupervisor.Command> connections = context.spawn(
-                Behaviors.supervise(ConnectionSupervisor.create(settings, handshake, identity.secretKey(), entities,
-                                router, CryptoPool.of(context.getSystem()), metrics, restarts, audit))
+                Behaviors.supervise(RestartReporter.of(supervision, ConnectionSupervisor.create(settings, handshake,
+                                identity.secretKey(), entities, router, CryptoPool.of(context.getSystem()), metrics, restarts, audit)))
                         .onFailure(SupervisorStrategy.restart()),
                 "connections");
 
@@ -212,7 +222,7 @@ public final class NorcGuardian {
                 NettyClientEndpoint.bind(context.getSystem(), settings,
                                 tls == null || settings.plainWebSocket() ? null : NettyTls.serverContext(tls, settings.transport()), connections)
                         .thenCombine(AdminEndpoint.bind(context.getSystem(), settings, adminToken(settings), entities, connections, metrics,
-                                        audit, federation),
+                                        audit, federation, supervision),
                                 (client, admin) -> new Bound(client, admin, null))
                         .thenCombine(federationBound, (bound, f) -> new Bound(bound.client(), bound.admin(), f)),
                 (bound, error) -> bound != null ? bound : new BindFailed(error));

@@ -37,6 +37,7 @@ import norc.server.audit.AuditEvent;
 import norc.server.audit.AuditKinds;
 import norc.server.audit.AuditLog;
 import norc.server.connection.ConnectionSupervisor;
+import norc.server.console.Restarts;
 import norc.server.federation.Federation;
 import norc.server.metrics.ServerMetrics;
 import norc.server.user.api.UserCommand;
@@ -85,14 +86,15 @@ public final class AdminEndpoint {
     /** {@code federation}: null when federation is off (then {@code /admin/federation} is not served). */
     public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, ServerSettings settings, String token,
                                                       ShardedEntities entities, ActorRef<ConnectionSupervisor.Command> connections,
-                                                      ServerMetrics metrics, AuditLog audit, Federation federation) {
+                                                      ServerMetrics metrics, AuditLog audit, Federation federation,
+                                                      Restarts restarts) {
         return Http.get(system).newServerAt(settings.admin().host(), settings.admin().port())
-                .bind(route(system, settings, token, entities, connections, metrics, audit, federation));
+                .bind(route(system, settings, token, entities, connections, metrics, audit, federation, restarts));
     }
 
     static Route route(ActorSystem<?> system, ServerSettings settings, String token, ShardedEntities entities,
                        ActorRef<ConnectionSupervisor.Command> connections,
-                       ServerMetrics metrics, AuditLog audit, Federation federation) {
+                       ServerMetrics metrics, AuditLog audit, Federation federation, Restarts restarts) {
         Readiness readiness = new Readiness(system, settings.database());
         Set<String> hosts = new HashSet<>(List.of("localhost", "127.0.0.1", "::1", settings.admin().host().toLowerCase(Locale.ROOT)));
         settings.admin().allowedHosts().forEach(h -> hosts.add(h.toLowerCase(Locale.ROOT)));
@@ -107,7 +109,7 @@ public final class AdminEndpoint {
             }
             boolean authorized = request.getHeader("Authorization").map(HttpHeader::value)
                     .map(v -> MessageDigest.isEqual(v.getBytes(StandardCharsets.US_ASCII), expected)).orElse(false);
-            return routes(system, settings, authorized, entities, readiness, connections, metrics, audit, federation);
+            return routes(system, settings, authorized, entities, readiness, connections, metrics, audit, federation, restarts);
         });
     }
 
@@ -129,8 +131,9 @@ public final class AdminEndpoint {
 
     private static Route routes(ActorSystem<?> system, ServerSettings settings, boolean authorized, ShardedEntities entities,
                                 Readiness readiness, ActorRef<ConnectionSupervisor.Command> connections,
-                                ServerMetrics metrics, AuditLog audit, Federation federation) {
+                                ServerMetrics metrics, AuditLog audit, Federation federation, Restarts restarts) {
         return concat(
+                ConsoleRoutes.assets(),
                 path("health", () -> get(() -> json(StatusCodes.OK, Map.of("status", "ok")))),
                 path("ready", () -> get(() -> onSuccess(readiness.check(), report -> json(
                         report.ready() ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE,
@@ -144,6 +147,7 @@ public final class AdminEndpoint {
                                 userId -> post(() -> issueToken(entities, settings, audit, userId))),
                         path("connections", () -> get(() -> connectionStats(system, connections))),
                         DeviceRoutes.route(settings, entities, audit),
+                        ConsoleRoutes.route(system, restarts, audit),
                         ClusterRoutes.route(system, ShardedEntities.entityTypes(federation != null), audit),
                         AuditRoutes.route(AuditEntries.of(system)),
                         federation == null ? reject() : FederationRoutes.route(system, federation)))
