@@ -35,7 +35,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * One real {@link ConnectionActor} under a {@link BehaviorTestKit}: synchronous on the calling
  * thread, so an execution is reproducible and an exception escaping the actor reaches the caller
  * with its stack. Handshake and signature crypto run inline ({@link CryptoPool#on}), every ask is
- * answered at once by the {@link StubNode}, and the {@link RecordingSocket} delivers a message only
+ * answered at once by the {@link StubNode} (or, in an outage, times out at once), and the {@link RecordingSocket} delivers a message only
  * when the actor asked for one, as the transport does. After each message the actor must be
  * settled: asking for the next one, or closed. What it wrote is held to {@link ServerAnswers}.
  */
@@ -90,6 +90,8 @@ final class ConnectionHarness implements AutoCloseable {
     private final BehaviorTestKit<ConnectionActor.Command> kit;
     private ClientSealer client;
     private byte[] lastDelivered = new byte[0];
+    /** Set once the state under test is reached, in an outage: asks then time out instead of being answered. */
+    private boolean entitiesDown;
 
     private ConnectionHarness(FuzzInput.Session session) {
         this.session = session;
@@ -141,6 +143,7 @@ final class ConnectionHarness implements AutoCloseable {
 
     /** Delivers each step's message while the connection asks for more; once it closed, the transport drops the rest. */
     void play(List<FuzzInput.Step> steps) {
+        entitiesDown = session.outage();
         for (FuzzInput.Step step : steps) {
             if (!socket.readyForMessage()) {
                 return;
@@ -227,7 +230,11 @@ final class ConnectionHarness implements AutoCloseable {
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private void respond(Effect.AskInitiated ask) {
-        ask.respondWith(node.answer(ask.target(), ask.askMessage()));
+        if (entitiesDown) {
+            ask.timeout();
+        } else {
+            ask.respondWith(node.answer(ask.target(), ask.askMessage()));
+        }
     }
 
     private InboundFrame frameFor(FuzzInput.Step step) {

@@ -45,20 +45,21 @@ import norc.wire.message.TrustRevoke;
 /**
  * The seed corpus of {@link ConnectionActorFuzzTest}, generated from real protocol messages: every
  * message a client sends, in both subprotocols (and a 1.2 session), the registrations and
- * authentications the connection distinguishes, and malformed inputs of every layer (handshake,
- * frame, padding, payload). A file is named {@code <what>--<outcome>.bin}, the outcome being what
- * the server answers ({@code <type>}, {@code error-<code>}, {@code silent}, {@code closed});
- * {@link ConnectionSeedCorpusTest} checks that each committed seed still gets it.
+ * authentications the connection distinguishes, the same requests in an outage (no entity answers),
+ * and malformed inputs of every layer (handshake, frame, padding, payload). A file is named
+ * {@code <what>--<outcome>.bin}, the outcome being what the server answers ({@code <type>},
+ * {@code error-<code>}, {@code silent}, {@code closed}); {@link ConnectionSeedCorpusTest} checks
+ * that each committed seed still gets it.
  */
 final class ConnectionSeeds {
     static final List<String> TARGETS = List.of("awaitingHello", "authenticating", "established");
 
-    static final Session BINARY_V2 = new Session(WireEncoding.BINARY, false, false);
-    static final Session JSON_V2 = new Session(WireEncoding.JSON, false, false);
-    static final Session BINARY_V1 = new Session(WireEncoding.BINARY, true, false);
-    static final Session JSON_V1 = new Session(WireEncoding.JSON, true, false);
-    static final Session BINARY_HYBRID = new Session(WireEncoding.BINARY, false, true);
-    static final Session JSON_HYBRID = new Session(WireEncoding.JSON, false, true);
+    static final Session BINARY_V2 = new Session(WireEncoding.BINARY, false, false, false);
+    static final Session JSON_V2 = new Session(WireEncoding.JSON, false, false, false);
+    static final Session BINARY_V1 = new Session(WireEncoding.BINARY, true, false, false);
+    static final Session JSON_V1 = new Session(WireEncoding.JSON, true, false, false);
+    static final Session BINARY_HYBRID = new Session(WireEncoding.BINARY, false, true, false);
+    static final Session JSON_HYBRID = new Session(WireEncoding.JSON, false, true, false);
 
     private static final String BOB = "bob@" + LegitimateDevice.SERVER_ID;
     private static final UUID NEW_DEVICE = UUID.fromString("4e4f5051-5253-4455-9657-58595a5b5c5d");
@@ -142,9 +143,7 @@ final class ConnectionSeeds {
         out.put("signed-register-existing-device--error-1004.bin", input(s, signed(s, register(LegitimateDevice.DEVICE_ID, LegitimateDevice.USER_ID))));
         out.put("signed-register-revoked-device--error-1004.bin", input(s, signed(s, register(LegitimateDevice.REVOKED_DEVICE_ID, BOB))));
         out.put("signed-register-foreign-user--error-1004.bin", input(s, signed(s, register(NEW_DEVICE, "bob@b.example"))));
-        out.put("signed-register-with-token--auth_response.bin", input(s, signed(s, new DeviceRegister(NEW_DEVICE, BOB,
-                LegitimateDevice.SIGNING_PUBLIC, LegitimateDevice.KEX_PUBLIC, LegitimateDevice.INFO, Optional.of("token"),
-                Optional.empty(), new byte[64]))));
+        out.put("signed-register-with-token--auth_response.bin", input(s, signed(s, registerWithToken())));
         out.put("signed-auth-revoked-device--error-1003.bin", input(s, signed(s, authRequest(LegitimateDevice.REVOKED_DEVICE_ID, 0))));
         out.put("signed-auth-unknown-device--error-1001.bin", input(s, signed(s, authRequest(NEW_DEVICE, 0))));
         out.put("signed-auth-stale-timestamp--error-1002.bin", input(s, signed(s, authRequest(LegitimateDevice.DEVICE_ID, -10_000_000))));
@@ -154,6 +153,10 @@ final class ConnectionSeeds {
                 sealed(s, Kind.SEALED, timeSync())));
         out.put("time-sync-burst--error-6001.bin", input(s, sealed(s, Kind.SEALED, timeSync()), sealed(s, Kind.SEALED, timeSync()),
                 sealed(s, Kind.SEALED, timeSync())));
+        Session down = BINARY_V2.withOutage();
+        out.put("outage-signed-auth--error-9002.bin", input(down, signed(down, authRequest(LegitimateDevice.DEVICE_ID, 0))));
+        out.put("outage-signed-register--error-6001.bin", input(down, signed(down, register(NEW_DEVICE, BOB))));
+        out.put("outage-signed-register-with-token--error-9002.bin", input(down, signed(down, registerWithToken())));
         malformed(out, BINARY_V2, "error-1001");
         malformed(out, JSON_V2, "error-1001");
         return out;
@@ -194,6 +197,10 @@ final class ConnectionSeeds {
                 sealed(s, Kind.SEALED, keyExchange()), sealed(s, Kind.SEALED, keyExchange())));
         out.put("send-then-keys-then-time--time_sync.bin", input(s, sealed(s, Kind.SEALED, messageSend(List.of(BOB))),
                 sealed(s, Kind.SEALED, keyRequest(List.of(BOB))), sealed(s, Kind.SEALED, timeSync())));
+        Session down = JSON_V2.withOutage();
+        out.put("outage-send--error-9002.bin", input(down, sealed(down, Kind.SEALED, messageSend(List.of(BOB)))));
+        out.put("outage-keys--error-9002.bin", input(down, sealed(down, Kind.SEALED, keyRequest(List.of(BOB)))));
+        out.put("outage-signed-revoke--error-9002.bin", input(down, signed(down, revoke(LegitimateDevice.USER_ID))));
         malformed(out, BINARY_V2, "error-3011");
         malformed(out, JSON_V2, "error-3011");
         return out;
@@ -292,6 +299,11 @@ final class ConnectionSeeds {
     private static DeviceRegister register(UUID deviceId, String userId) {
         return new DeviceRegister(deviceId, userId, LegitimateDevice.SIGNING_PUBLIC, LegitimateDevice.KEX_PUBLIC,
                 LegitimateDevice.INFO, Optional.empty(), Optional.empty(), new byte[64]);
+    }
+
+    private static DeviceRegister registerWithToken() {
+        return new DeviceRegister(NEW_DEVICE, BOB, LegitimateDevice.SIGNING_PUBLIC, LegitimateDevice.KEX_PUBLIC,
+                LegitimateDevice.INFO, Optional.of("enrollment-token"), Optional.empty(), new byte[64]);
     }
 
     /** {@code timestamp} is an offset from now when the step is {@link Kind#SIGNED}. */

@@ -13,16 +13,21 @@ import norc.wire.WireEncoding;
  * generator ({@link ConnectionSeeds}) and the targets cannot disagree.
  *
  * <p>Session byte: bit 0 the JSON subprotocol, bit 1 a 1.2 session (the legitimate client offers
- * only 1.2), bit 2 the hybrid suite {@code 0101} (2.0 only; costs an ML-KEM encapsulation).
+ * only 1.2), bit 2 the hybrid suite {@code 0101} (2.0 only; costs an ML-KEM encapsulation), bit 3
+ * an outage: once the state under test is reached, no entity answers (every ask times out).
  */
 record FuzzInput(Session session, List<Step> steps) {
 
     /** More messages add little per execution and cost time. */
     static final int MAX_STEPS = 16;
 
-    record Session(WireEncoding encoding, boolean compatibility, boolean hybrid) {
+    record Session(WireEncoding encoding, boolean compatibility, boolean hybrid, boolean outage) {
         byte toByte() {
-            return (byte) ((encoding == WireEncoding.JSON ? 1 : 0) | (compatibility ? 2 : 0) | (hybrid ? 4 : 0));
+            return (byte) ((encoding == WireEncoding.JSON ? 1 : 0) | (compatibility ? 2 : 0) | (hybrid ? 4 : 0) | (outage ? 8 : 0));
+        }
+
+        Session withOutage() {
+            return new Session(encoding, compatibility, hybrid, true);
         }
     }
 
@@ -40,7 +45,7 @@ record FuzzInput(Session session, List<Step> steps) {
         SIGNED,
         /** The body is the WebSocket message. */
         RAW,
-        /** The previous message again (a replay); nothing before the first. */
+        /** The previous message again, byte for byte (a replay); an empty message before the first. */
         REPLAY,
         /** A message over the transport's size limit ({@link InboundFrame.TooLarge}). */
         TOO_LARGE,
@@ -83,7 +88,7 @@ record FuzzInput(Session session, List<Step> steps) {
     static FuzzInput decode(byte[] data) {
         int flags = data.length == 0 ? 0 : data[0];
         Session session = new Session((flags & 1) != 0 ? WireEncoding.JSON : WireEncoding.BINARY, (flags & 2) != 0,
-                (flags & 4) != 0 && (flags & 2) == 0);
+                (flags & 4) != 0 && (flags & 2) == 0, (flags & 8) != 0);
         List<Step> steps = new ArrayList<>();
         int at = 1;
         while (at < data.length && steps.size() < MAX_STEPS) {
