@@ -31,7 +31,7 @@ function drawNode(node) {
   const seen = state.restarts.get(node.path);
   if (seen !== undefined && node.restarts > seen) li.classList.add("flash");
   state.restarts.set(node.path, node.restarts);
-  if (node.name !== "(anonymous)" && node.path !== "/user") {
+  if (node.crashable) {
     const crash = element("button", "crash", "crash");
     crash.type = "button";
     crash.addEventListener("click", () => api("/admin/console/crash", { method: "POST", body: JSON.stringify({ path: node.path }) }));

@@ -30,6 +30,12 @@ public final class RestartReporter<T> extends BehaviorInterceptor<T, T> {
     }
 
     @Override
+    public Behavior<T> aroundStart(TypedActorContext<T> context, PreStartTarget<T> target) {
+        restarts.observe(context.asJava().getSelf().path().toStringWithoutAddress());
+        return target.start(context);
+    }
+
+    @Override
     public Behavior<T> aroundReceive(TypedActorContext<T> context, T message, ReceiveTarget<T> target) {
         if (message == ConsoleCrash.INSTANCE) {
             failure = new ConsoleCrash.Crashed();

@@ -17,7 +17,18 @@ public final class Restarts {
 
     private static final int RECENT = 50;
     private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
+    private final java.util.Set<String> observed = ConcurrentHashMap.newKeySet();
     private final ArrayDeque<Event> recent = new ArrayDeque<>();
+
+    /** The actor at {@code path} reports its restarts (so the console may crash it to show one). */
+    void observe(String path) {
+        observed.add(path);
+    }
+
+    /** Whether the actor at {@code path} reports its restarts. */
+    public boolean observed(String path) {
+        return observed.contains(path);
+    }
 
     void restarted(String path, Throwable cause) {
         counts.computeIfAbsent(path, p -> new AtomicLong()).incrementAndGet();

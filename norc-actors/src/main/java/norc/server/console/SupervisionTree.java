@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorRefWithCell;
 import org.apache.pekko.actor.ExtendedActorSystem;
@@ -14,9 +13,9 @@ import org.apache.pekko.actor.typed.javadsl.Adapter;
 /**
  * This node's live supervision tree, as the console draws it: the user guardian's subtree (the
  * server's own {@code NorcGuardian} and everything under it) and the sharding subtree of the
- * system guardian, where the entities live. Large sets are counted, not listed: a parent's
- * anonymous children (the connection actors, per-request workers) become one node with a count,
- * and each shard region shows its shards and entities as counts. Names are what Pekko prints in
+ * system guardian, where the entities live. Large sets are counted, not listed: past 16, a
+ * parent's anonymous children (the connection actors, per-request workers) become one node with
+ * a count, and each shard region shows its shards and entities as counts. Names are what Pekko prints in
  * paths, already pseudonymous for entities (no entity is listed anyway).
  *
  * <p>It reads each actor's children the way Pekko's own path lookup does
@@ -24,18 +23,24 @@ import org.apache.pekko.actor.typed.javadsl.Adapter;
  * mailbox time and sees the tree as it is now.
  */
 public final class SupervisionTree {
-    /** One actor, or ({@code count > 1}) a set of anonymous siblings; {@code restarts} since start. */
-    public record Node(String name, String path, int count, long restarts, List<Node> children) {}
+    /**
+     * One actor, or ({@code count > 1}) a set of anonymous siblings; {@code restarts} since start;
+     * {@code crashable}: the console may fail it to show its supervisor at work (it reports its
+     * restarts, or it is a connection actor, which stops).
+     */
+    public record Node(String name, String path, int count, long restarts, boolean crashable, List<Node> children) {}
 
     /** Listing stops this deep; below, subtrees are counted. */
     private static final int MAX_DEPTH = 6;
+    /** A parent's anonymous children are listed one by one up to this many, else counted as one node. */
+    private static final int MAX_LISTED = 16;
 
     private SupervisionTree() {}
 
     public static Map<String, Object> snapshot(ActorSystem<?> system, Restarts restarts) {
         ExtendedActorSystem classic = (ExtendedActorSystem) Adapter.toClassic(system);
         Map<String, Object> tree = new LinkedHashMap<>();
-        tree.put("user", node(classic.guardian(), "user", restarts, 0));
+        tree.put("user", node(classic.guardian(), "NorcGuardian (/user)", restarts, 0));
         ActorRef sharding = child(classic.systemGuardian(), "sharding");
         tree.put("sharding", sharding == null ? List.of() : regions(sharding));
         tree.put("restarts", restarts.recent());
@@ -46,19 +51,24 @@ public final class SupervisionTree {
         String path = ref.path().toStringWithoutAddress();
         List<Node> children = new ArrayList<>();
         if (depth < MAX_DEPTH) {
-            Map<String, Integer> anonymous = new TreeMap<>();
+            List<ActorRef> anonymous = new ArrayList<>();
             for (ActorRef child : children(ref)) {
                 String childName = child.path().name();
-                if (childName.startsWith("$")) { // spawnAnonymous: grouped by their parent
-                    anonymous.merge("(anonymous)", 1, Integer::sum);
+                if (childName.startsWith("$")) { // spawnAnonymous (connections, per-request workers)
+                    anonymous.add(child);
                 } else {
                     children.add(node(child, childName, restarts, depth + 1));
                 }
             }
-            anonymous.forEach((group, count) -> children.add(new Node(group, path + "/$*", count, 0, List.of())));
+            if (anonymous.size() > MAX_LISTED) {
+                children.add(new Node("(anonymous)", path + "/$*", anonymous.size(), 0, false, List.of()));
+            } else {
+                anonymous.forEach(child -> children.add(node(child, child.path().name(), restarts, depth + 1)));
+            }
         }
         children.sort(java.util.Comparator.comparing(Node::name));
-        return new Node(name, path, 1, restarts.count(path), children);
+        boolean crashable = restarts.observed(path) || path.startsWith("/user/connections/");
+        return new Node(name, path, 1, restarts.count(path), crashable, children);
     }
 
     /** Each region (entity type): its shards and their entities, counted. */
@@ -66,7 +76,7 @@ public final class SupervisionTree {
         List<Map<String, Object>> regions = new ArrayList<>();
         for (ActorRef region : children(sharding)) {
             String name = region.path().name();
-            if (name.endsWith("Coordinator")) {
+            if (name.endsWith("Coordinator") || name.equals("replicator")) { // sharding's own machinery
                 continue;
             }
             int shards = 0;
