@@ -147,7 +147,7 @@ public final class AdminEndpoint {
                                 userId -> post(() -> issueToken(entities, settings, audit, userId))),
                         path("connections", () -> get(() -> connectionStats(system, connections))),
                         DeviceRoutes.route(settings, entities, audit),
-                        ConsoleRoutes.route(system, restarts, audit),
+                        ConsoleRoutes.route(system, restarts, audit, connections, metrics),
                         ClusterRoutes.route(system, ShardedEntities.entityTypes(federation != null), audit),
                         AuditRoutes.route(AuditEntries.of(system)),
                         federation == null ? reject() : FederationRoutes.route(system, federation)))

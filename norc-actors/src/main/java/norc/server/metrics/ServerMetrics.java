@@ -201,6 +201,28 @@ public final class ServerMetrics {
         ackBatch.observe(count);
     }
 
+    /**
+     * The console's overview now: running totals (the page turns them into rates) and the sums
+     * and counts of the set-up and accept latencies (their means over any interval).
+     */
+    public java.util.Map<String, Double> overview() {
+        java.util.Map<String, Double> now = new java.util.LinkedHashMap<>();
+        now.put("session_setups", setups.get());
+        now.put("messages_accepted", accepted.get());
+        now.put("messages_delivered", delivered.get());
+        now.put("messages_acknowledged", acknowledged.get());
+        now.put("inbox_messages", inboxMessages.get());
+        putHistogram(now, "setup_seconds", setupSeconds);
+        putHistogram(now, "accept_seconds", acceptSeconds);
+        return now;
+    }
+
+    private static void putHistogram(java.util.Map<String, Double> into, String name, Histogram histogram) {
+        var points = histogram.collect().getDataPoints();
+        into.put(name + "_sum", points.isEmpty() ? 0 : points.get(0).getSum());
+        into.put(name + "_count", points.isEmpty() ? 0 : (double) points.get(0).getCount());
+    }
+
     /** The Prometheus text format (version 0.0.4) of every family now. */
     public byte[] scrape() {
         ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);

@@ -52,7 +52,16 @@ class ConsoleBrowserIT {
                 WebElement tree = browser.findElement(By.id("tree"));
                 wait.until(d -> tree.getText().contains("message-router") && tree.getText().contains("connections"));
                 assertThat(browser.findElement(By.id("sessions")).getText()).isEqualTo("2");
-                assertThat(browser.findElement(By.id("sharding")).getText()).contains("DeviceSession", "User");
+                wait.until(d -> d.findElement(By.id("sharding")).getText().contains("DeviceSession"));
+                assertThat(browser.findElement(By.id("cluster")).getText()).contains("pekko://norc@", "up", "this node leader");
+                assertThat(browser.findElements(By.cssSelector("#sparklines .sparkline"))).hasSize(5);
+                wait.until(d -> d.findElement(By.id("audit")).getText().startsWith("last entry"));
+                assertThat(browser.findElement(By.id("federation")).getText()).contains("no peers");
+                for (int i = 0; i < 30; i++) { // some traffic for the sparklines
+                    alice.send(java.util.UUID.randomUUID(), java.util.List.of("browser-bob@" + server.serverId()),
+                            ("hello " + i).getBytes(java.nio.charset.StandardCharsets.UTF_8)).get(20, java.util.concurrent.TimeUnit.SECONDS);
+                }
+                wait.until(d -> !d.findElement(By.cssSelector("#sparklines [data-key='accepted'] .value")).getText().equals("0.0"));
                 shot(browser, "1-tree.png");
 
                 // a connection actor killed through the admin API: it stops, its socket closes, the tree loses it

@@ -60,6 +60,13 @@ class ConsoleIT {
             assertThat(tree.path("sharding").findValuesAsText("type")).contains("User", "DeviceSession");
             assertThat(tree.toString()).doesNotContain("console-alice", "console-bob");
 
+            JsonNode pushed = firstEvent(base, server.adminToken());
+            assertThat(pushed.path("tree").path("user").path("name").asText()).isEqualTo("NorcGuardian (/user)");
+            assertThat(pushed.path("connections").path("authenticated").asInt()).isGreaterThanOrEqualTo(2);
+            assertThat(pushed.path("members").path("members")).hasSize(1);
+            assertThat(pushed.path("overview").path("session_setups").asDouble()).isGreaterThanOrEqualTo(2);
+            assertThat(pushed.path("overview").has("accept_seconds_sum")).isTrue();
+
             assertThat(server.post("/admin/console/crash", "{\"path\":\"/system/sharding\"}").statusCode()).isEqualTo(400);
             assertThat(server.post("/admin/console/crash", "{\"path\":\"/user/message-router\"}").statusCode()).isEqualTo(202);
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
@@ -72,6 +79,18 @@ class ConsoleIT {
             assertThat(bobHears.messages.poll(20, TimeUnit.SECONDS)).isNotNull();
             alice.close();
             bob.close();
+        }
+    }
+
+    /** The first server-sent event of {@code /admin/console/events}, its data parsed; the stream is then dropped. */
+    private static JsonNode firstEvent(String base, String token) throws Exception {
+        HttpResponse<java.util.stream.Stream<String>> events = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/admin/console/events"))
+                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofLines());
+        assertThat(events.statusCode()).isEqualTo(200);
+        assertThat(events.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
+        try (java.util.stream.Stream<String> lines = events.body()) {
+            String data = lines.filter(l -> l.startsWith("data:")).findFirst().orElseThrow();
+            return JSON.readTree(data.substring("data:".length()).trim());
         }
     }
 
