@@ -123,6 +123,13 @@ public final class PeerOutbox
     private final Random random = new Random();
     private final StorageSeal seal;
     private final SealedEvents<OutboxEvent> sealedEvents;
+    /**
+     * The empty state Pekko starts every recovery from: its Java API asks for it once per entity
+     * and reuses it after a restart, so it is never changed; the event handler applies the first
+     * event to a fresh copy (else a restart after a failed write would recover on top of the failed
+     * incarnation's state, the failed event applied).
+     */
+    private final State template = new State();
 
     // what is being attempted (not persisted: after a restart everything queued is attempted again)
     private final Set<UUID> inFlight = new HashSet<>();
@@ -151,7 +158,7 @@ public final class PeerOutbox
 
     @Override
     public State emptyState() {
-        return new State();
+        return template;
     }
 
     @Override
@@ -447,7 +454,7 @@ public final class PeerOutbox
 
     @Override
     public EventHandler<State, OutboxEvent> eventHandler() {
-        return newEventHandlerBuilder().forAnyState()
+        EventHandler<State, OutboxEvent> events = newEventHandlerBuilder().forAnyState()
                 .onEvent(RelayQueued.class, (state, e) -> {
                     state.queued.put(e.entry().messageId(), e.entry());
                     return state;
@@ -488,6 +495,7 @@ public final class PeerOutbox
                     return state;
                 })
                 .build();
+        return (state, event) -> events.apply(state == template ? new State() : state, event);
     }
 
     private static AckQueued merge(AckQueued a, AckQueued b) {

@@ -65,8 +65,16 @@ public final class RelayLedger
 
     @Override
     public State emptyState() {
-        return new State();
+        return template;
     }
+
+    /**
+     * The empty state Pekko starts every recovery from: its Java API asks for it once per entity
+     * and reuses it after a restart, so it is never changed; the event handler applies the first
+     * event to a fresh copy (else a restart after a failed write would recover on top of the failed
+     * incarnation's state, the failed event applied).
+     */
+    private final State template = new State();
 
     @Override
     public RetentionCriteria retentionCriteria() {
@@ -141,12 +149,13 @@ public final class RelayLedger
 
     @Override
     public EventHandler<State, LedgerEvent> eventHandler() {
-        return newEventHandlerBuilder().forAnyState()
+        EventHandler<State, LedgerEvent> events = newEventHandlerBuilder().forAnyState()
                 .onEvent(OutcomeRecorded.class, (state, e) -> {
                     state.prune(System.currentTimeMillis());
                     state.outcomes.put(e.messageId(), e);
                     return state;
                 })
                 .build();
+        return (state, event) -> events.apply(state == template ? new State() : state, event);
     }
 }

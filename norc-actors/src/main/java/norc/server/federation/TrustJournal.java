@@ -97,8 +97,19 @@ public final class TrustJournal
 
     @Override
     public State emptyState() {
-        return new State(peer);
+        if (template == null) {
+            template = new State(peer);
+        }
+        return template;
     }
+
+    /**
+     * The empty state Pekko starts every recovery from: its Java API asks for it once per entity
+     * and reuses it after a restart, so it is never changed; the event handler applies the first
+     * event to a fresh copy (else a restart after a failed write would recover on top of the failed
+     * incarnation's state, the failed event applied).
+     */
+    private State template;
 
     @Override
     public RetentionCriteria retentionCriteria() {
@@ -333,7 +344,8 @@ public final class TrustJournal
     @Override
     public EventHandler<State, TrustEvent> eventHandler() {
         return newEventHandlerBuilder().forAnyState()
-                .onAnyEvent((s, e) -> {
+                .onAnyEvent((current, e) -> {
+                    State s = current == template ? new State(peer) : current;
                     apply(s, e);
                     s.chainHash = e.chainHash();
                     s.summary = s.summary.chained(Bytes.hex(e.chainHash()));
