@@ -179,7 +179,7 @@ public final class NorcGuardian {
                     Behaviors.supervise(RestartReporter.of(supervision, TrustManager.create(shared, trustChanges)))
                             .onFailure(SupervisorStrategy.restart()),
                     "trust");
-            PeerOutbox.init(context.getSystem(), seal);
+            PeerOutbox.init(context.getSystem(), seal, metrics);
             PeerLink.init(context.getSystem(), shared);
             RelayLedger.init(context.getSystem());
             IngressAllowance.init(context.getSystem(), settings.federation().ingress());

@@ -33,6 +33,7 @@ import norc.server.federation.api.OutboxSnapshot.Awaiting;
 import norc.server.federation.api.RelayEntry;
 import norc.server.storage.SealedEvents;
 import norc.server.storage.SealedSnapshots;
+import norc.server.metrics.ServerMetrics;
 import norc.server.storage.StorageSeal;
 import norc.wire.message.Atoms.AckStatus;
 import norc.wire.message.MessageAck;
@@ -109,10 +110,10 @@ public final class PeerOutbox
      * Registers the entity type.
      * Supervision: a failed write restarts this outbox alone, with backoff, recovering its queue.
      */
-    public static void init(ActorSystem<?> system, StorageSeal seal) {
+    public static void init(ActorSystem<?> system, StorageSeal seal, ServerMetrics metrics) {
         ClusterSharding sharding = ClusterSharding.get(system);
         sharding.init(Entity.of(OutboxCommand.ENTITY_TYPE_KEY, context -> Behaviors.<OutboxCommand>setup(ctx ->
-                        Behaviors.withTimers(timers -> new PeerOutbox(ctx, timers, context.getEntityId(), sharding, seal))))
+                        Behaviors.withTimers(timers -> new PeerOutbox(ctx, timers, context.getEntityId(), sharding, seal, metrics))))
                 .withStopMessage(Stop.INSTANCE));
     }
 
@@ -130,6 +131,9 @@ public final class PeerOutbox
      * incarnation's state, the failed event applied).
      */
     private final State template = new State();
+    // this outbox's share of norc_federation_queued
+    private final ServerMetrics metrics;
+    private int queuedReported;
 
     // what is being attempted (not persisted: after a restart everything queued is attempted again)
     private final Set<UUID> inFlight = new HashSet<>();
@@ -145,7 +149,7 @@ public final class PeerOutbox
      * servers, not users); the events and snapshots, which carry relays and their recipients, are sealed.
      */
     private PeerOutbox(ActorContext<OutboxCommand> context, TimerScheduler<OutboxCommand> timers, String entityId,
-                       ClusterSharding sharding, StorageSeal seal) {
+                       ClusterSharding sharding, StorageSeal seal, ServerMetrics metrics) {
         super(PersistenceId.of(OutboxCommand.ENTITY_TYPE_KEY.name(), entityId),
                 SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
         this.seal = seal;
@@ -154,6 +158,7 @@ public final class PeerOutbox
         this.timers = timers;
         this.peer = Outboxes.peerOf(entityId);
         this.sharding = sharding;
+        this.metrics = metrics;
     }
 
     @Override
@@ -192,10 +197,24 @@ public final class PeerOutbox
         });
     }
 
+    /** Keeps this outbox's share of {@code norc_federation_queued} equal to its queue. */
+    private void reportQueued(State state) {
+        int now = state.queued.size();
+        if (now != queuedReported) {
+            metrics.federationQueued(now - queuedReported);
+            queuedReported = now;
+        }
+    }
+
     @Override
     public SignalHandler<State> signalHandler() {
         return newSignalHandlerBuilder()
+                .onSignal(org.apache.pekko.actor.typed.PostStop.instance(), state -> { // passivated or handed off
+                    metrics.federationQueued(-queuedReported);
+                    queuedReported = 0;
+                })
                 .onSignal(RecoveryCompleted.instance(), state -> {
+                    reportQueued(state); // recovered from a snapshot alone, no event applied
                     inFlight.clear();
                     waitingRetry.clear();
                     pump(state);
@@ -495,7 +514,11 @@ public final class PeerOutbox
                     return state;
                 })
                 .build();
-        return (state, event) -> events.apply(state == template ? new State() : state, event);
+        return (state, event) -> {
+            State next = events.apply(state == template ? new State() : state, event);
+            reportQueued(next);
+            return next;
+        };
     }
 
     private static AckQueued merge(AckQueued a, AckQueued b) {

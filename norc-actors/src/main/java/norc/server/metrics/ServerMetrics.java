@@ -85,6 +85,9 @@ public final class ServerMetrics {
     private final Gauge peerLinks = Gauge.builder().name("norc_federation_links")
             .help("This node's NORC-F connections to peer servers that completed their hello").register(registry);
 
+    private final Gauge federationQueued = Gauge.builder().name("norc_federation_queued")
+            .help("Relays waiting in the federation outboxes on this node for their peer to accept them").register(registry);
+
     private final Counter deadLetters = Counter.builder().name("norc_dead_letters")
             .help("Messages to actors that were gone, by message type (DeadLetters)").labelNames("type").register(registry);
 
@@ -103,6 +106,11 @@ public final class ServerMetrics {
     /** A message of {@code type} (a class name, never an id) reached no actor. */
     public void deadLetter(String type) {
         deadLetters.labelValues(type).inc();
+    }
+
+    /** Relays entered ({@code > 0}) or left ({@code < 0}) the federation outboxes on this node. */
+    public void federationQueued(int change) {
+        federationQueued.inc(change);
     }
 
     /** A link to a peer came up ({@code +1}) or its connection closed ({@code -1}). */

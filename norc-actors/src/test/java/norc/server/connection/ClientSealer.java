@@ -20,7 +20,8 @@ import norc.wire.message.NorcMessage;
 /**
  * The client's half of a session after the handshake: seals what the client sends, exactly as
  * {@code SendSession} does (profile §4.1–4.5: sequence, hash chain, {@code AAD_v1}, binary or JSON
- * frame), but for any type code and any plaintext, so that fuzzed payloads arrive authentic; and
+ * frame), but for any type code and any plaintext, and on request off the sequence or off the
+ * chain, so that fuzzed payloads arrive authentic; and
  * opens what the server sends with a real {@link ReceiveSession}.
  */
 final class ClientSealer {
@@ -61,17 +62,31 @@ final class ClientSealer {
 
     /** Any plaintext (padding included, or not) under any type code, sealed. */
     byte[] sealPlaintext(int typeCode, byte[] plaintext) {
-        long sequence = nextSequence;
+        return sealAt(nextSequence, typeCode, plaintext, true);
+    }
+
+    /** A payload sealed {@code offset} sequence numbers away from the next one; the count goes on from there. */
+    byte[] sealOffSequence(int typeCode, byte[] payload, int offset) {
+        return sealAt(Math.max(0, nextSequence + offset), typeCode, Padding.pad(payload), true);
+    }
+
+    /** A payload sealed with a {@code prev_message_hash} that is not the last frame's; the chain stays where it was. */
+    byte[] sealOffChain(int typeCode, byte[] payload) {
+        return sealAt(nextSequence, typeCode, Padding.pad(payload), false);
+    }
+
+    private byte[] sealAt(long sequence, int typeCode, byte[] plaintext, boolean onChain) {
+        byte[] chain = onChain ? prevHash : Blake3.hash(prevHash);
         UUID messageId = new UUID(0xC11E_57L, sequence);
         int ciphertextLength = plaintext.length + Aead.TAG_LENGTH;
-        byte[] aad = Aad.v1(major, minor, typeCode, sequence, messageId, ciphertextLength, major == 1 ? null : prevHash,
+        byte[] aad = Aad.v1(major, minor, typeCode, sequence, messageId, ciphertextLength, major == 1 ? null : chain,
                 keys.transcriptHash());
         byte[] nonce = new byte[Aead.NONCE_LENGTH];
         Bytes.putU64(nonce, 4, sequence);
         byte[] ciphertext = keys.suite().aead().seal(keys.clientToServer(), nonce, aad, plaintext);
-        byte[] frame = codec.encoding() == WireEncoding.BINARY ? binaryFrame(typeCode, messageId, sequence, ciphertext)
-                : jsonFrame(typeCode, messageId, sequence, ciphertext);
-        if (major != 1) {
+        byte[] frame = codec.encoding() == WireEncoding.BINARY ? binaryFrame(typeCode, messageId, sequence, chain, ciphertext)
+                : jsonFrame(typeCode, messageId, sequence, chain, ciphertext);
+        if (major != 1 && onChain) {
             prevHash = Blake3.hash(ciphertext);
         }
         nextSequence = sequence + 1;
@@ -83,18 +98,18 @@ final class ClientSealer {
         return fromServer.open(frame);
     }
 
-    private byte[] binaryFrame(int typeCode, UUID messageId, long sequence, byte[] ciphertext) {
+    private byte[] binaryFrame(int typeCode, UUID messageId, long sequence, byte[] chain, byte[] ciphertext) {
         int headerLength = FrameHeader.lengthFor(major);
         byte[] frame = new byte[headerLength + ciphertext.length];
-        new FrameHeader(major, minor, typeCode, ciphertext.length, messageId, sequence, prevHash).writeTo(frame, 0);
+        new FrameHeader(major, minor, typeCode, ciphertext.length, messageId, sequence, chain).writeTo(frame, 0);
         System.arraycopy(ciphertext, 0, frame, headerLength, ciphertext.length);
         return frame;
     }
 
     /** The JSON frame names its type; a code without a name gets one the server does not know. */
-    private byte[] jsonFrame(int typeCode, UUID messageId, long sequence, byte[] ciphertext) {
+    private byte[] jsonFrame(int typeCode, UUID messageId, long sequence, byte[] chain, byte[] ciphertext) {
         MessageType type = MessageType.fromCode(typeCode, major);
-        JsonFrame json = new JsonFrame(ciphertext, messageId, major == 1 ? Optional.empty() : Optional.of(prevHash),
+        JsonFrame json = new JsonFrame(ciphertext, messageId, major == 1 ? Optional.empty() : Optional.of(chain),
                 major == 1 ? Optional.empty() : Optional.of(sequence), type == null ? "unknown_type" : type.wireName(),
                 keys.version().toString());
         return ((JsonCodec) codec).encodeRecord(json, null);

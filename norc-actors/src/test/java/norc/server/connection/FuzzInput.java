@@ -14,20 +14,26 @@ import norc.wire.WireEncoding;
  *
  * <p>Session byte: bit 0 the JSON subprotocol, bit 1 a 1.2 session (the legitimate client offers
  * only 1.2), bit 2 the hybrid suite {@code 0101} (2.0 only; costs an ML-KEM encapsulation), bit 3
- * an outage: once the state under test is reached, no entity answers (every ask times out).
+ * an outage: once the state under test is reached, no entity answers (every ask times out), bit 4
+ * registration by enrollment token only (else open registration).
  */
 record FuzzInput(Session session, List<Step> steps) {
 
     /** More messages add little per execution and cost time. */
     static final int MAX_STEPS = 16;
 
-    record Session(WireEncoding encoding, boolean compatibility, boolean hybrid, boolean outage) {
+    record Session(WireEncoding encoding, boolean compatibility, boolean hybrid, boolean outage, boolean tokenOnly) {
         byte toByte() {
-            return (byte) ((encoding == WireEncoding.JSON ? 1 : 0) | (compatibility ? 2 : 0) | (hybrid ? 4 : 0) | (outage ? 8 : 0));
+            return (byte) ((encoding == WireEncoding.JSON ? 1 : 0) | (compatibility ? 2 : 0) | (hybrid ? 4 : 0) | (outage ? 8 : 0)
+                    | (tokenOnly ? 16 : 0));
         }
 
         Session withOutage() {
-            return new Session(encoding, compatibility, hybrid, true);
+            return new Session(encoding, compatibility, hybrid, true, tokenOnly);
+        }
+
+        Session withTokenOnly() {
+            return new Session(encoding, compatibility, hybrid, outage, true);
         }
     }
 
@@ -50,11 +56,26 @@ record FuzzInput(Session session, List<Step> steps) {
         /** A message over the transport's size limit ({@link InboundFrame.TooLarge}). */
         TOO_LARGE,
         /** A text message on the binary subprotocol or the reverse ({@link InboundFrame.WrongKind}). */
-        WRONG_KIND;
+        WRONG_KIND,
+        /**
+         * {@code body = u8 type code || i16 offset || payload}: sealed like {@link #SEALED}, but with a
+         * sequence number {@code offset} away from the next one (a replayed, old or future sequence
+         * under a valid tag); the client counts on from there.
+         */
+        OFF_SEQUENCE,
+        /**
+         * {@code body = u8 type code || payload}: sealed like {@link #SEALED}, but with a
+         * {@code prev_message_hash} off the client's chain (a forked chain under a valid tag).
+         */
+        OFF_CHAIN;
 
         /** Before keys exist nothing can be sealed: the sealed kinds deliver their body raw. */
         boolean sealed() {
-            return this == SEALED || this == SEALED_PLAINTEXT || this == SIGNED;
+            return this == SEALED || this == SEALED_PLAINTEXT || this == SIGNED || this == OFF_SEQUENCE || this == OFF_CHAIN;
+        }
+
+        private int headerLength() {
+            return this == OFF_SEQUENCE ? 3 : 1;
         }
     }
 
@@ -64,9 +85,15 @@ record FuzzInput(Session session, List<Step> steps) {
             return body.length == 0 ? 0 : body[0] & 0xFF;
         }
 
+        /** The sequence offset of an {@link Kind#OFF_SEQUENCE} step (missing bytes read as zero). */
+        int sequenceOffset() {
+            byte[] head = Arrays.copyOf(body, 3);
+            return (short) (((head[1] & 0xFF) << 8) | (head[2] & 0xFF));
+        }
+
         /** The payload or plaintext of a sealed step. */
         byte[] content() {
-            return body.length == 0 ? body : Arrays.copyOfRange(body, 1, body.length);
+            return Arrays.copyOfRange(body, Math.min(kind.headerLength(), body.length), body.length);
         }
 
         static Step sealed(Kind kind, int typeCode, byte[] content) {
@@ -74,6 +101,15 @@ record FuzzInput(Session session, List<Step> steps) {
             body[0] = (byte) typeCode;
             System.arraycopy(content, 0, body, 1, content.length);
             return new Step(kind, body);
+        }
+
+        static Step offSequence(int typeCode, int offset, byte[] payload) {
+            byte[] body = new byte[3 + payload.length];
+            body[0] = (byte) typeCode;
+            body[1] = (byte) (offset >> 8);
+            body[2] = (byte) offset;
+            System.arraycopy(payload, 0, body, 3, payload.length);
+            return new Step(Kind.OFF_SEQUENCE, body);
         }
 
         static Step raw(byte[] message) {
@@ -88,7 +124,7 @@ record FuzzInput(Session session, List<Step> steps) {
     static FuzzInput decode(byte[] data) {
         int flags = data.length == 0 ? 0 : data[0];
         Session session = new Session((flags & 1) != 0 ? WireEncoding.JSON : WireEncoding.BINARY, (flags & 2) != 0,
-                (flags & 4) != 0 && (flags & 2) == 0, (flags & 8) != 0);
+                (flags & 4) != 0 && (flags & 2) == 0, (flags & 8) != 0, (flags & 16) != 0);
         List<Step> steps = new ArrayList<>();
         int at = 1;
         while (at < data.length && steps.size() < MAX_STEPS) {

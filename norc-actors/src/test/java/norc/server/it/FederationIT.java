@@ -212,6 +212,7 @@ class FederationIT {
             sent.add(alice.send(conversation, List.of("bob-q@b.localhost"), ("m" + i).getBytes(StandardCharsets.UTF_8))
                     .get(30, TimeUnit.SECONDS).messageId());
         }
+        assertThat(queuedOn(a)).as("norc_federation_queued while the peer is down").isGreaterThanOrEqualTo(1);
         b = startB();
         bobHears = new RecordingListener();
         bob = b.connect(WireEncoding.BINARY, bobHears);
@@ -232,8 +233,19 @@ class FederationIT {
         assertThat(received).containsExactlyElementsOf(expected); // in order, each once
         assertThat(bobHears.messages.poll(2, TimeUnit.SECONDS)).isNull();
         awaitReceipt(aliceHears, sent.get(count - 1), AckStatus.DELIVERED);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> queuedOn(a) == 0);
         alice.close();
         bob.close();
+    }
+
+    /** The relays waiting in a node's federation outboxes, from its /metrics. */
+    private static double queuedOn(TestServer server) throws Exception {
+        for (String line : server.get("/metrics").body().split("\n")) {
+            if (line.startsWith("norc_federation_queued ")) {
+                return Double.parseDouble(line.substring("norc_federation_queued ".length()).trim());
+            }
+        }
+        throw new AssertionError("no norc_federation_queued on /metrics");
     }
 
     /**
