@@ -45,11 +45,13 @@ final class ConnectionHarness implements AutoCloseable {
     /** The states of {@link ConnectionActor} that read the client, and how the harness gets there. */
     enum State { AWAITING_HELLO, AUTHENTICATING, ESTABLISHED }
 
-    /** Open registration (both paths: with and without a token); session budgets small enough to run out within one input. */
-    static final ServerSettings SETTINGS = ServerSettings.from(ConfigFactory.parseString(
-                    "norc { server-id = \"" + LegitimateDevice.SERVER_ID + "\", registration = open,"
-                            + " limits.session { presence-burst = 2, key-exchange-burst = 2, time-sync-burst = 2, ack-burst = 4 } }")
-            .withFallback(ConfigFactory.defaultReference()).resolve());
+    /**
+     * Open registration (with and without a token); a 2 KiB payload limit and session budgets small
+     * enough that an input of a few KB can pass them. Every hello of the legitimate client fits.
+     */
+    static final ServerSettings SETTINGS = settings("open");
+    /** The same, but registration by enrollment token only. */
+    private static final ServerSettings TOKEN_ONLY_SETTINGS = settings("token");
     static final WireLimits LIMITS = new WireLimits(SETTINGS.maxPayload(), WireLimits.DEFAULT.maxCollectionCount(),
             WireLimits.DEFAULT.maxStringBytes());
 
@@ -98,7 +100,7 @@ final class ConnectionHarness implements AutoCloseable {
         this.session = session;
         this.codec = session.encoding().codec(LIMITS);
         this.answers = new ServerAnswers(codec);
-        ConnectionActor.Env env = new ConnectionActor.Env(SETTINGS, HANDSHAKE, IDENTITY_SECRET, node, node.router(),
+        ConnectionActor.Env env = new ConnectionActor.Env(session.tokenOnly() ? TOKEN_ONLY_SETTINGS : SETTINGS, HANDSHAKE, IDENTITY_SECRET, node, node.router(),
                 node.supervisor(), INLINE_CRYPTO, METRICS, AuditLog.none());
         PARENT.run(new Spawn(ConnectionActor.create(env, session.encoding(), InetAddress.getLoopbackAddress(), socket,
                 System.nanoTime())));
@@ -256,8 +258,15 @@ final class ConnectionHarness implements AutoCloseable {
     }
 
     private byte[] sealed(FuzzInput.Step step) {
-        if (step.kind() == FuzzInput.Kind.SEALED_PLAINTEXT) {
-            return client.sealPlaintext(step.typeCode(), step.content());
+        switch (step.kind()) {
+            case SEALED_PLAINTEXT:
+                return client.sealPlaintext(step.typeCode(), step.content());
+            case OFF_SEQUENCE:
+                return client.sealOffSequence(step.typeCode(), step.content(), step.sequenceOffset());
+            case OFF_CHAIN:
+                return client.sealOffChain(step.typeCode(), step.content());
+            default:
+                break;
         }
         if (step.kind() == FuzzInput.Kind.SIGNED) {
             MessageType type = MessageType.fromCode(step.typeCode(), client.keys().version().major());
@@ -285,6 +294,13 @@ final class ConnectionHarness implements AutoCloseable {
         }
         List<CipherSuite> suites = session.hybrid() ? List.of(CipherSuite.S0101, CipherSuite.S0001) : List.of(CipherSuite.S0001);
         return new ClientHandshake.Offer(List.of("2.0", "1.2"), suites, List.of("e2ee", "messaging"));
+    }
+
+    private static ServerSettings settings(String registration) {
+        return ServerSettings.from(ConfigFactory.parseString("norc { server-id = \"" + LegitimateDevice.SERVER_ID + "\","
+                        + " registration = " + registration + ", client.max-payload = 2 KiB,"
+                        + " limits.session { presence-burst = 2, key-exchange-burst = 2, time-sync-burst = 2, ack-burst = 4 } }")
+                .withFallback(ConfigFactory.defaultReference()).resolve());
     }
 
     static long nowMicros() {

@@ -54,12 +54,12 @@ import norc.wire.message.TrustRevoke;
 final class ConnectionSeeds {
     static final List<String> TARGETS = List.of("awaitingHello", "authenticating", "established");
 
-    static final Session BINARY_V2 = new Session(WireEncoding.BINARY, false, false, false);
-    static final Session JSON_V2 = new Session(WireEncoding.JSON, false, false, false);
-    static final Session BINARY_V1 = new Session(WireEncoding.BINARY, true, false, false);
-    static final Session JSON_V1 = new Session(WireEncoding.JSON, true, false, false);
-    static final Session BINARY_HYBRID = new Session(WireEncoding.BINARY, false, true, false);
-    static final Session JSON_HYBRID = new Session(WireEncoding.JSON, false, true, false);
+    static final Session BINARY_V2 = new Session(WireEncoding.BINARY, false, false, false, false);
+    static final Session JSON_V2 = new Session(WireEncoding.JSON, false, false, false, false);
+    static final Session BINARY_V1 = new Session(WireEncoding.BINARY, true, false, false, false);
+    static final Session JSON_V1 = new Session(WireEncoding.JSON, true, false, false, false);
+    static final Session BINARY_HYBRID = new Session(WireEncoding.BINARY, false, true, false, false);
+    static final Session JSON_HYBRID = new Session(WireEncoding.JSON, false, true, false, false);
 
     private static final String BOB = "bob@" + LegitimateDevice.SERVER_ID;
     private static final UUID NEW_DEVICE = UUID.fromString("4e4f5051-5253-4455-9657-58595a5b5c5d");
@@ -153,6 +153,10 @@ final class ConnectionSeeds {
                 sealed(s, Kind.SEALED, timeSync())));
         out.put("time-sync-burst--error-6001.bin", input(s, sealed(s, Kind.SEALED, timeSync()), sealed(s, Kind.SEALED, timeSync()),
                 sealed(s, Kind.SEALED, timeSync())));
+        Session token = BINARY_V2.withTokenOnly();
+        out.put("token-only-register-without-token--error-1004.bin", input(token, signed(token, register(NEW_DEVICE, BOB))));
+        out.put("token-only-register-with-token--auth_response.bin", input(token, signed(token, registerWithToken())));
+        out.put("off-chain-first-frame--silent.bin", input(s, offChain(s, timeSync())));
         Session down = BINARY_V2.withOutage();
         out.put("outage-signed-auth--error-9002.bin", input(down, signed(down, authRequest(LegitimateDevice.DEVICE_ID, 0))));
         out.put("outage-signed-register--error-6001.bin", input(down, signed(down, register(NEW_DEVICE, BOB))));
@@ -197,6 +201,13 @@ final class ConnectionSeeds {
                 sealed(s, Kind.SEALED, keyExchange()), sealed(s, Kind.SEALED, keyExchange())));
         out.put("send-then-keys-then-time--time_sync.bin", input(s, sealed(s, Kind.SEALED, messageSend(List.of(BOB))),
                 sealed(s, Kind.SEALED, keyRequest(List.of(BOB))), sealed(s, Kind.SEALED, timeSync())));
+        out.put("off-sequence-ahead--message_ack.bin", input(s, offSequence(s, 500, messageSend(List.of(BOB)))));
+        out.put("off-sequence-behind-the-window--silent.bin", input(s, offSequence(s, -2000, timeSync())));
+        out.put("off-sequence-reused--time_sync.bin", input(s, sealed(s, Kind.SEALED, timeSync()), offSequence(s, -1, timeSync())));
+        out.put("off-chain--silent.bin", input(s, offChain(s, timeSync())));
+        out.put("eight-off-chain--closed.bin", input(s, Collections.nCopies(8, offChain(s, ackDelivered())).toArray(Step[]::new)));
+        out.put("payload-over-the-limit--error-3007.bin", input(s, sealed(s, Kind.SEALED,
+                new ExtensionMessage("org.example.fuzz", "1", bytes(ConnectionHarness.LIMITS.maxMessageBytes(), 0x0E)))));
         Session down = JSON_V2.withOutage();
         out.put("outage-send--error-9002.bin", input(down, sealed(down, Kind.SEALED, messageSend(List.of(BOB)))));
         out.put("outage-keys--error-9002.bin", input(down, sealed(down, Kind.SEALED, keyRequest(List.of(BOB)))));
@@ -349,6 +360,14 @@ final class ConnectionSeeds {
     private static Step sealed(Session session, Kind kind, NorcMessage message) {
         int major = session.compatibility() ? 1 : 2;
         return Step.sealed(kind, message.messageType().codeFor(major), codec(session).encodePayload(message));
+    }
+
+    private static Step offSequence(Session session, int offset, NorcMessage message) {
+        return Step.offSequence(message.messageType().codeFor(2), offset, codec(session).encodePayload(message));
+    }
+
+    private static Step offChain(Session session, NorcMessage message) {
+        return sealed(session, Kind.OFF_CHAIN, message);
     }
 
     private static Step signed(Session session, NorcMessage message) {
