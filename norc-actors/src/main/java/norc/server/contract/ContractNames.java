@@ -91,6 +91,7 @@ public final class ContractNames {
         name("user.get-device", UserCommand.GetDevice.class);
         name("user.list-devices", UserCommand.ListDevices.class);
         name("user.admin-revoke", UserCommand.AdminRevoke.class);
+        name("user.set-disabled", UserCommand.SetDisabled.class);
         name("user.get-keys", UserCommand.GetKeys.class);
         name("user.resolve-recipient", UserCommand.ResolveRecipient.class);
         name("user.add-contacts", UserCommand.AddContacts.class);
@@ -104,6 +105,7 @@ public final class ContractNames {
         name("user.revoke-result", UserReply.RevokeResult.class);
         name("user.device-lookup", UserReply.DeviceLookup.class);
         name("user.devices", UserReply.Devices.class);
+        name("user.disable-result", UserReply.DisableResult.class);
         name("user.keys", UserReply.Keys.class);
         name("user.recipient", UserReply.Recipient.class);
         name("user.contacts", UserReply.Contacts.class);
@@ -112,6 +114,8 @@ public final class ContractNames {
         name("user.event.device-registered", UserEvent.DeviceRegistered.class);
         name("user.event.device-revoked", UserEvent.DeviceRevoked.class);
         name("user.event.contacts-added", UserEvent.ContactsAdded.class);
+        name("user.event.user-disabled", UserEvent.UserDisabled.class);
+        name("user.event.user-enabled", UserEvent.UserEnabled.class);
         name("user.snapshot", UserSnapshot.class);
 
         // federation: a peer's outbox (relays and delivery acks to send) and an origin's relay ledger

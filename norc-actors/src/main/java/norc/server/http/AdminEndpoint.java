@@ -145,6 +145,10 @@ public final class AdminEndpoint {
                                 body -> createUser(entities, settings, audit, body)))),
                         path(PathMatchers.segment("users").slash(PathMatchers.segment()).slash("enrollment-tokens"),
                                 userId -> post(() -> issueToken(entities, settings, audit, userId))),
+                        path(PathMatchers.segment("users").slash(PathMatchers.segment()).slash("disable"),
+                                userId -> post(() -> setDisabled(entities, settings, userId, true))),
+                        path(PathMatchers.segment("users").slash(PathMatchers.segment()).slash("enable"),
+                                userId -> post(() -> setDisabled(entities, settings, userId, false))),
                         path("connections", () -> get(() -> connectionStats(system, connections))),
                         DeviceRoutes.route(settings, entities, audit),
                         ConsoleRoutes.route(system, restarts, audit, connections, metrics),
@@ -195,6 +199,18 @@ public final class AdminEndpoint {
             }
             return error(StatusCodes.NOT_FOUND, "no such user");
         });
+    }
+
+    /** 200 {@code {"user_id", "disabled"}} (also when it already was), 404 for a user never created. */
+    private static Route setDisabled(ShardedEntities entities, ServerSettings settings, String userId, boolean disabled) {
+        if (!UserIds.isLocal(userId, settings.serverId())) {
+            return error(StatusCodes.BAD_REQUEST, "user_id must be local@" + settings.serverId());
+        }
+        CompletionStage<UserReply.DisableResult> result = entities.user(userId)
+                .ask(replyTo -> new UserCommand.SetDisabled(disabled, replyTo), TIMEOUT);
+        return answered(result, answer -> answer == UserReply.DisableResult.NO_SUCH_USER
+                ? error(StatusCodes.NOT_FOUND, "no such user")
+                : json(StatusCodes.OK, Map.of("user_id", userId, "disabled", disabled)));
     }
 
     private static Route connectionStats(ActorSystem<?> system, ActorRef<ConnectionSupervisor.Command> connections) {

@@ -66,7 +66,7 @@ final class DeviceRoutes {
             List<Map<String, Object>> listed = new ArrayList<>();
             answer.devices().stream().sorted(java.util.Comparator.comparingLong(DeviceRecord::registeredAt))
                     .forEach(d -> listed.add(device(d)));
-            return AdminEndpoint.json(StatusCodes.OK, Map.of("user_id", user, "devices", listed));
+            return AdminEndpoint.json(StatusCodes.OK, Map.of("user_id", user, "disabled", answer.disabled(), "devices", listed));
         });
     }
 

@@ -103,12 +103,25 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
 
     // ---- state (immutable; small) ----
 
-    /** {@code contacts}: each presence contact and when it was last recorded (epoch ms). */
-    record State(boolean exists, Map<UUID, DeviceRecord> devices, Map<String, Long> tokens, Map<String, Long> contacts) {
+    /**
+     * {@code contacts}: each presence contact and when it was last recorded (epoch ms);
+     * {@code disabled}: an operator disabled the user, who then looks like a user that does not
+     * exist (no device authenticates, has keys, or is a recipient; no token is issued).
+     */
+    record State(boolean exists, Map<UUID, DeviceRecord> devices, Map<String, Long> tokens, Map<String, Long> contacts,
+                 boolean disabled) {
         static final State EMPTY = new State(false, Map.of(), Map.of(), Map.of());
 
+        State(boolean exists, Map<UUID, DeviceRecord> devices, Map<String, Long> tokens, Map<String, Long> contacts) {
+            this(exists, devices, tokens, contacts, false);
+        }
+
+        /** The devices that may connect, hold keys and receive: none while the user is disabled. */
         List<UUID> activeDevices() {
             List<UUID> active = new ArrayList<>();
+            if (disabled) {
+                return active;
+            }
             devices.forEach((id, device) -> {
                 if (!device.revoked()) {
                     active.add(id);
@@ -118,13 +131,17 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         }
 
         State created() {
-            return new State(true, devices, tokens, contacts);
+            return new State(true, devices, tokens, contacts, disabled);
+        }
+
+        State withDisabled(boolean now) {
+            return new State(exists, devices, tokens, contacts, now);
         }
 
         State withToken(String hash, long expiresAt) {
             Map<String, Long> next = new HashMap<>(tokens);
             next.put(hash, expiresAt);
-            return new State(exists, devices, Map.copyOf(next), contacts);
+            return new State(exists, devices, Map.copyOf(next), contacts, disabled);
         }
 
         State withDevice(DeviceRecord device, String usedToken) {
@@ -132,13 +149,13 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             next.put(device.deviceId(), device);
             Map<String, Long> remaining = new HashMap<>(tokens);
             remaining.remove(usedToken);
-            return new State(true, next, Map.copyOf(remaining), contacts);
+            return new State(true, next, Map.copyOf(remaining), contacts, disabled);
         }
 
         State withRevoked(UUID deviceId, long at) {
             Map<UUID, DeviceRecord> next = new LinkedHashMap<>(devices);
             next.computeIfPresent(deviceId, (id, device) -> device.revokedAt(at));
-            return new State(exists, next, tokens, contacts);
+            return new State(exists, next, tokens, contacts, disabled);
         }
 
         /** Records {@code more} at {@code at} and forgets every contact last recorded more than {@code ttl} before it. */
@@ -150,7 +167,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                 }
             });
             more.forEach(user -> next.put(user, at));
-            return new State(exists, devices, tokens, Map.copyOf(next));
+            return new State(exists, devices, tokens, Map.copyOf(next), disabled);
         }
 
         /** The contacts recorded within {@code ttl} before {@code now}. */
@@ -272,7 +289,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         return new SealedSnapshots<>(seal, system, persistenceId(), new SnapshotAdapter<>() {
             @Override
             public Object toJournal(State state) {
-                return new UserSnapshot(state.exists(), state.devices(), state.tokens(), Set.of(), state.contacts());
+                return new UserSnapshot(state.exists(), state.devices(), state.tokens(), Set.of(), state.contacts(), state.disabled());
             }
 
             @Override
@@ -285,7 +302,8 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                 if (snapshot.contactsSeen() != null) {
                     contacts.putAll(snapshot.contactsSeen());
                 }
-                return new State(snapshot.exists(), Map.copyOf(snapshot.devices()), Map.copyOf(snapshot.tokens()), Map.copyOf(contacts));
+                return new State(snapshot.exists(), Map.copyOf(snapshot.devices()), Map.copyOf(snapshot.tokens()), Map.copyOf(contacts),
+                        Boolean.TRUE.equals(snapshot.disabled()));
             }
         });
     }
@@ -296,10 +314,12 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                 .onCommand(Create.class, this::onCreate)
                 .onCommand(IssueToken.class, this::onIssueToken)
                 .onCommand(Register.class, this::onRegister)
-                .onCommand(GetDevice.class, (state, c) -> Effect().reply(c.replyTo(), new UserReply.DeviceLookup(Optional.ofNullable(state.devices().get(c.deviceId())))))
+                .onCommand(GetDevice.class, (state, c) -> Effect().reply(c.replyTo(), new UserReply.DeviceLookup(
+                        state.disabled() ? Optional.empty() : Optional.ofNullable(state.devices().get(c.deviceId())))))
                 .onCommand(GetKeys.class, this::onGetKeys)
                 .onCommand(UserCommand.ListDevices.class, (state, c) -> Effect().reply(c.replyTo(),
-                        new UserReply.Devices(state.exists(), List.copyOf(state.devices().values()))))
+                        new UserReply.Devices(state.exists(), List.copyOf(state.devices().values()), state.disabled())))
+                .onCommand(UserCommand.SetDisabled.class, this::onSetDisabled)
                 .onCommand(UserCommand.AdminRevoke.class, this::onAdminRevoke)
                 .onCommand(ResolveRecipient.class, this::onResolveRecipient)
                 .onCommand(AddContacts.class, this::onAddContacts)
@@ -321,7 +341,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     }
 
     private ReplyEffect<UserEvent, State> onIssueToken(State state, IssueToken c) {
-        if (!state.exists()) {
+        if (!state.exists() || state.disabled()) {
             return Effect().reply(c.replyTo(), NoSuchUser.INSTANCE);
         }
         byte[] secret = new byte[24];
@@ -339,7 +359,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         if (c.token().isPresent()) {
             String hash = tokenHash(c.token().get());
             Long expiresAt = state.tokens().get(hash);
-            if (!state.exists() || expiresAt == null || expiresAt < c.nowSeconds()) {
+            if (!state.exists() || state.disabled() || expiresAt == null || expiresAt < c.nowSeconds()) {
                 return Effect().reply(c.replyTo(), RegisterResult.TOKEN_INVALID);
             }
             return Effect().persist(new DeviceRegistered(device, hash, false)).thenReply(c.replyTo(), s -> RegisterResult.REGISTERED);
@@ -356,7 +376,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     private ReplyEffect<UserEvent, State> onGetKeys(State state, GetKeys c) {
         Map<UUID, KeyResponse.DeviceKey> keys = new LinkedHashMap<>();
         state.devices().forEach((id, device) -> {
-            if (!device.revoked() && c.filter().map(f -> f.contains(id)).orElse(true)) {
+            if (!device.revoked() && !state.disabled() && c.filter().map(f -> f.contains(id)).orElse(true)) {
                 keys.put(id, device.publicKeys());
             }
         });
@@ -412,6 +432,32 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                     pushToActive(s, WireMessage.of(signed), Optional.of(signed.deviceId()));
                 })
                 .thenReply(c.replyTo(), s -> RevokeResult.REVOKED);
+    }
+
+    /**
+     * An operator disables (or enables again) the user. Disabling closes every live session of its
+     * devices at once (through their entities, on whichever node holds them); until enabled, the
+     * user looks to everyone like a user that does not exist.
+     */
+    private ReplyEffect<UserEvent, State> onSetDisabled(State state, UserCommand.SetDisabled c) {
+        if (!state.exists()) {
+            return Effect().reply(c.replyTo(), UserReply.DisableResult.NO_SUCH_USER);
+        }
+        if (state.disabled() == c.disabled()) {
+            return Effect().reply(c.replyTo(), UserReply.DisableResult.UNCHANGED);
+        }
+        List<UUID> live = state.activeDevices();
+        long now = System.currentTimeMillis();
+        UserEvent event = c.disabled() ? new UserEvent.UserDisabled(now) : new UserEvent.UserEnabled(now);
+        return Effect().persist(event)
+                .thenRun(s -> {
+                    audit.record(AuditEvent.of(AuditKinds.ADMIN_ACTION).with("action", c.disabled() ? "user.disabled" : "user.enabled")
+                            .with("via", "admin-api").user(userId));
+                    if (c.disabled()) {
+                        live.forEach(id -> device(id).tell(new DeviceCommand.Disconnect(system.ignoreRef())));
+                    }
+                })
+                .thenReply(c.replyTo(), s -> UserReply.DisableResult.CHANGED);
     }
 
     /** An operator's revocation: journalled without a signed message, then asked of the device like any other. */
@@ -484,6 +530,8 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                 .onEvent(DeviceRegistered.class, (state, e) -> state.withDevice(e.device(), e.tokenHash()))
                 .onEvent(DeviceRevoked.class, (state, e) -> state.withRevoked(e.deviceId(), e.at()))
                 .onEvent(ContactsAdded.class, (state, e) -> state.withContacts(e.users(), e.at(), contactsTtlMillis))
+                .onEvent(UserEvent.UserDisabled.class, (state, e) -> state.withDisabled(true))
+                .onEvent(UserEvent.UserEnabled.class, (state, e) -> state.withDisabled(false))
                 .build();
     }
 

@@ -80,7 +80,8 @@ class ContractsTest {
             "device.event.owner-claimed", "device.event.message-stored", "device.event.message-acknowledged",
             "device.event.messages-acknowledged", "device.event.messages-expired", "device.event.device-revoked",
             "device.event.inbox-drained", "device.event.messages-unreadable", "device.disconnect", "device.disconnected",
-            "user.list-devices", "user.admin-revoke", "user.devices",
+            "user.list-devices", "user.admin-revoke", "user.devices", "user.set-disabled", "user.disable-result",
+            "user.event.user-disabled", "user.event.user-enabled",
             "device.snapshot", "device.restarted",
             "user.create", "user.issue-token", "user.register", "user.get-device", "user.get-keys",
             "user.resolve-recipient", "user.add-contacts", "user.get-contacts", "user.revoke", "user.push-to-devices",
@@ -159,7 +160,7 @@ class ContractsTest {
                 new UserCommand.GetKeys(Optional.of(List.of(A)), KIT.<UserReply.Keys>createTestProbe().getRef()),
                 new UserReply.DeviceLookup(Optional.of(record())),
                 new UserEvent.DeviceRevoked(A, B, 1, 2, "lost", WireEncoding.JSON, new byte[] {9}),
-                new UserSnapshot(true, Map.of(A, record()), Map.of("h", 5L), Set.of(), Map.of("bob@localhost", 1700000000000L)),
+                new UserSnapshot(true, Map.of(A, record()), Map.of("h", 5L), Set.of(), Map.of("bob@localhost", 1700000000000L), true),
                 new OutboxCommand.Enqueue(relay(), KIT.<OutboxReply.Queued>createTestProbe().getRef()),
                 OutboxCommand.Wake.INSTANCE,
                 new OutboxEvent.RelayQueued(relay()),
@@ -246,7 +247,7 @@ class ContractsTest {
                 new UserEvent.DeviceRegistered(device, "abcd", true),
                 new UserEvent.DeviceRevoked(A, B, 1700000000L, 1700000000002L, "lost", WireEncoding.BINARY, new byte[] {9, 9}),
                 new UserEvent.ContactsAdded(Set.of("bob@localhost"), 0),
-                new UserSnapshot(true, Map.of(A, device), Map.of("abcd", 1700000600L), Set.of("bob@localhost"), null));
+                new UserSnapshot(true, Map.of(A, device), Map.of("abcd", 1700000600L), Set.of("bob@localhost"), null, null));
         JsonNode rows;
         try (InputStream in = getClass().getResourceAsStream("/legacy-journal/v0.1.json")) {
             rows = new ObjectMapper().readTree(in);

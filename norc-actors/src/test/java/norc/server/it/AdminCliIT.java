@@ -69,7 +69,8 @@ class AdminCliIT {
     void helpListsEveryCommand() {
         Run help = admin("--help");
         assertThat(help.status()).isZero();
-        assertThat(help.out()).contains("create-user", "create-token", "devices", "sessions", "cluster", "trust", "audit");
+        assertThat(help.out()).contains("create-user", "create-token", "users", "devices", "sessions", "cluster", "trust", "audit");
+        assertThat(admin("users", "--help").out()).contains("disable", "enable");
         assertThat(admin("devices", "--help").out()).contains("list", "revoke", "disconnect");
         assertThat(admin("cluster", "--help").out()).contains("members", "shards", "leave", "down");
     }
@@ -116,6 +117,43 @@ class AdminCliIT {
         assertThat(nobody.out()).contains("not found");
         assertThat(admin("devices", "list").status()).as("--user missing").isEqualTo(2);
         assertThat(admin("devices", "revoke", "--user", alice, "--device", "not-a-uuid").status()).isEqualTo(2);
+    }
+
+    /**
+     * A disabled user's live session closes and it looks like no user at all: its device cannot
+     * authenticate (1001, as for a stranger), nobody can write to it; enabled again, all is back.
+     */
+    @Test
+    void aDisabledUserIsClosedOutUntilEnabled() throws Exception {
+        DeviceIdentity[] phone = new DeviceIdentity[1];
+        RecordingListener phoneHears = new RecordingListener();
+        NorcClient carolPhone = server.registerNew("cli-carol", WireEncoding.BINARY, phoneHears, phone);
+        NorcClient dave = server.registerNew("cli-dave", WireEncoding.BINARY, new RecordingListener(), null);
+        String carol = "cli-carol@" + server.serverId();
+
+        Run disable = admin("users", "disable", "--user", carol);
+        assertThat(disable.status()).isZero();
+        assertThat(disable.out()).startsWith(carol + " disabled");
+        phoneHears.closed.get(10, TimeUnit.SECONDS);
+        assertThat(admin("devices", "list", "--user", carol).out()).startsWith("user " + carol + " is disabled");
+        NorcClient again = server.connect(WireEncoding.BINARY, new RecordingListener());
+        assertThatThrownBy(() -> again.authenticate(phone[0]).get(20, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(norc.error.NorcException.class)
+                .satisfies(e -> assertThat(((norc.error.NorcException) e.getCause()).code().code()).isEqualTo(1001));
+        assertThat(dave.fetchKeys(List.of(carol)).get(10, TimeUnit.SECONDS).get(carol)).as("no keys for a disabled user").isEmpty();
+
+        assertThat(admin("users", "enable", "--user", carol, "--json").out()).contains("\"disabled\":false");
+        RecordingListener back = new RecordingListener();
+        NorcClient phoneAgain = server.connect(WireEncoding.BINARY, back);
+        phoneAgain.authenticate(phone[0]).get(20, TimeUnit.SECONDS);
+        assertThat(dave.fetchKeys(List.of(carol)).get(10, TimeUnit.SECONDS).get(carol)).as("keys again").isNotEmpty();
+        dave.send(java.util.UUID.randomUUID(), List.of(carol), "welcome back".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .get(20, TimeUnit.SECONDS);
+        assertThat(back.messages.poll(20, TimeUnit.SECONDS)).isNotNull();
+        assertThat(admin("users", "disable", "--user", "cli-nobody@" + server.serverId()).status()).isEqualTo(1);
+        phoneAgain.close();
+        carolPhone.close();
+        dave.close();
     }
 
     @Test

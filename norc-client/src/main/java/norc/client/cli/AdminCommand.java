@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 
 /** {@code norc admin}: operator commands against the server's loopback admin API. */
 @Command(name = "admin", description = "Operator commands (the server's admin HTTP API, loopback by default).",
-        subcommands = {AdminCommand.CreateUser.class, AdminCommand.CreateToken.class, AdminDevicesCommand.class,
+        subcommands = {AdminCommand.CreateUser.class, AdminCommand.CreateToken.class, UsersCommand.class, AdminDevicesCommand.class,
                 SessionsCommand.class, ClusterCommand.class, TrustCommands.class, AuditCommand.class})
 final class AdminCommand implements Runnable {
     static final String DEFAULT_ADMIN = "http://127.0.0.1:8080";
@@ -23,7 +23,7 @@ final class AdminCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name a subcommand: create-user, create-token, devices, sessions, cluster, trust, audit");
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name a subcommand: create-user, create-token, users, devices, sessions, cluster, trust, audit");
     }
 
     /** Options every admin command shares. */

@@ -98,6 +98,9 @@ final class AdminDevicesCommand implements Runnable {
     /** One line per device: id, name, type, registered (and revoked) times. */
     static List<String> lines(JsonNode answer) {
         List<String> lines = new ArrayList<>();
+        if (answer.path("disabled").asBoolean()) {
+            lines.add("user " + answer.path("user_id").asText() + " is disabled");
+        }
         for (JsonNode d : answer.path("devices")) {
             StringBuilder line = new StringBuilder(d.path("device_id").asText()).append("  ").append(d.path("name").asText())
                     .append("  ").append(d.path("type").asText())

@@ -54,6 +54,9 @@ public interface UserCommand extends Contract {
      */
     record Revoke(WireEncoding encoding, byte[] message, ActorRef<UserReply.RevokeResult> replyTo) implements UserCommand {}
 
+    /** Operator: disable the user (its sessions close; it looks like no user at all) or enable it again. */
+    record SetDisabled(boolean disabled, ActorRef<UserReply.DisableResult> replyTo) implements UserCommand {}
+
     /** Operator: every device of the user, revoked ones included. */
     record ListDevices(ActorRef<UserReply.Devices> replyTo) implements UserCommand {}
 

@@ -23,6 +23,12 @@ public sealed interface UserEvent extends Contract {
     record DeviceRevoked(UUID deviceId, UUID revokedBy, long effectiveAt, long at, String reason,
                          WireEncoding encoding, byte[] revokeMessage) implements UserEvent {}
 
+    /** An operator disabled the user ({@code at}: epoch ms). */
+    record UserDisabled(long at) implements UserEvent {}
+
+    /** An operator enabled the user again. */
+    record UserEnabled(long at) implements UserEvent {}
+
     /** {@code at}: epoch milliseconds; 0 in events written before contacts aged out (they age out at once). */
     record ContactsAdded(Set<String> users, long at) implements UserEvent {}
 }

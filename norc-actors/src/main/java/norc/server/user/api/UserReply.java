@@ -47,7 +47,10 @@ public interface UserReply extends Contract {
     record DeviceLookup(Optional<DeviceRecord> device) implements UserReply {}
 
     /** The answer to {@link UserCommand.ListDevices}: {@code exists} false for a user never created. */
-    record Devices(boolean exists, List<DeviceRecord> devices) implements UserReply {}
+    record Devices(boolean exists, List<DeviceRecord> devices, boolean disabled) implements UserReply {}
+
+    /** The answer to {@link UserCommand.SetDisabled}. */
+    enum DisableResult implements UserReply { CHANGED, UNCHANGED, NO_SUCH_USER }
 
     record Keys(String userId, Map<UUID, KeyResponse.DeviceKey> devices) implements UserReply {}
 
