@@ -5,9 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -28,69 +26,42 @@ final class AdminDevicesCommand implements Runnable {
     }
 
     @Command(name = "list", description = "Every device of a user, revoked ones included.")
-    static final class ListDevices implements Callable<Integer> {
+    static final class ListDevices extends AdminCall {
         @Option(names = "--user", required = true, description = "The user, local@domain.")
         String user;
 
-        @Mixin
-        AdminCommand.AdminOptions options;
-
-        @Mixin
-        AdminOutput output;
-
-        @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
         @Override
         public Integer call() throws Exception {
-            JsonNode answer = options.client().getJson("/admin/users/" + AdminClient.pathSegment(user) + "/devices", 200);
-            return output.print(spec.commandLine().getOut(), answer, AdminDevicesCommand::lines);
+            JsonNode answer = client().getJson("/admin/users/" + AdminClient.pathSegment(user) + "/devices", 200);
+            return print(answer, AdminDevicesCommand::lines);
         }
     }
 
     @Command(name = "revoke", description = "Revoke a device of a user without its owner's signature (a lost device).")
-    static final class Revoke implements Callable<Integer> {
+    static final class Revoke extends AdminCall {
         @Option(names = "--user", required = true, description = "The device's user, local@domain.")
         String user;
 
         @Option(names = "--device", required = true, description = "The device id.")
         UUID device;
 
-        @Mixin
-        AdminCommand.AdminOptions options;
-
-        @Mixin
-        AdminOutput output;
-
-        @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
         @Override
         public Integer call() throws Exception {
-            JsonNode answer = options.client().postJson("/admin/users/" + AdminClient.pathSegment(user) + "/devices/" + device
+            JsonNode answer = client().postJson("/admin/users/" + AdminClient.pathSegment(user) + "/devices/" + device
                     + "/revoke", "{}", 200);
-            return output.print(spec.commandLine().getOut(), answer, a -> List.of("revoked " + a.path("device_id").asText()));
+            return print(answer, a -> List.of("revoked " + a.path("device_id").asText()));
         }
     }
 
     @Command(name = "disconnect", description = "Close a device's live session, on whichever node holds it (it may reconnect).")
-    static final class Disconnect implements Callable<Integer> {
+    static final class Disconnect extends AdminCall {
         @Option(names = "--device", required = true, description = "The device id.")
         UUID device;
 
-        @Mixin
-        AdminCommand.AdminOptions options;
-
-        @Mixin
-        AdminOutput output;
-
-        @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
         @Override
         public Integer call() throws Exception {
-            JsonNode answer = options.client().postJson("/admin/devices/" + device + "/disconnect", "{}", 200);
-            return output.print(spec.commandLine().getOut(), answer, a -> List.of(a.path("had_session").asBoolean()
+            JsonNode answer = client().postJson("/admin/devices/" + device + "/disconnect", "{}", 200);
+            return print(answer, a -> List.of(a.path("had_session").asBoolean()
                     ? "disconnected " + a.path("device_id").asText() : "no live session for " + a.path("device_id").asText()));
         }
     }

@@ -3,9 +3,7 @@ package norc.client.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -26,86 +24,52 @@ final class ClusterCommand implements Runnable {
     }
 
     @Command(name = "members", description = "Every member: address, status, reachability, roles; this node and the leader marked.")
-    static final class Members implements Callable<Integer> {
-        @Mixin
-        AdminCommand.AdminOptions options;
-
-        @Mixin
-        AdminOutput output;
-
-        @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
+    static final class Members extends AdminCall {
         @Override
         public Integer call() throws Exception {
-            JsonNode answer = options.client().getJson("/admin/cluster/members", 200);
-            return output.print(spec.commandLine().getOut(), answer, ClusterCommand::memberLines);
+            JsonNode answer = client().getJson("/admin/cluster/members", 200);
+            return print(answer, ClusterCommand::memberLines);
         }
     }
 
     @Command(name = "shards", description = "Shards and entities per entity type and node.")
-    static final class Shards implements Callable<Integer> {
-        @Mixin
-        AdminCommand.AdminOptions options;
+    static final class Shards extends AdminCall {
+        @Override
+        public Integer call() throws Exception {
+            JsonNode answer = client().getJson("/admin/cluster/shards", 200);
+            return print(answer, ClusterCommand::shardLines);
+        }
+    }
 
-        @Mixin
-        AdminOutput output;
+    /** A change of membership asked of the cluster for one member. */
+    abstract static class MembershipChange extends AdminCall {
+        @Option(names = "--address", required = true, description = "The member, pekko://norc@host:port.")
+        String address;
 
-        @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
+        abstract String action();
 
         @Override
         public Integer call() throws Exception {
-            JsonNode answer = options.client().getJson("/admin/cluster/shards", 200);
-            return output.print(spec.commandLine().getOut(), answer, ClusterCommand::shardLines);
+            String body = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("address", address).toString();
+            JsonNode answer = client().postJson("/admin/cluster/" + action(), body, 202);
+            return print(answer, a -> List.of(action() + " asked of " + a.path("address").asText()));
         }
     }
 
     @Command(name = "leave", description = "Ask a member to leave gracefully (its shards move to the others).")
-    static final class Leave implements Callable<Integer> {
-        @Option(names = "--address", required = true, description = "The member, pekko://norc@host:port.")
-        String address;
-
-        @Mixin
-        AdminCommand.AdminOptions options;
-
-        @Mixin
-        AdminOutput output;
-
-        @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
+    static final class Leave extends MembershipChange {
         @Override
-        public Integer call() throws Exception {
-            return change(options, output, spec, "leave", address);
+        String action() {
+            return "leave";
         }
     }
 
     @Command(name = "down", description = "Mark a member that is gone as down (its shards start elsewhere).")
-    static final class Down implements Callable<Integer> {
-        @Option(names = "--address", required = true, description = "The member, pekko://norc@host:port.")
-        String address;
-
-        @Mixin
-        AdminCommand.AdminOptions options;
-
-        @Mixin
-        AdminOutput output;
-
-        @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
+    static final class Down extends MembershipChange {
         @Override
-        public Integer call() throws Exception {
-            return change(options, output, spec, "down", address);
+        String action() {
+            return "down";
         }
-    }
-
-    private static int change(AdminCommand.AdminOptions options, AdminOutput output, picocli.CommandLine.Model.CommandSpec spec,
-                              String action, String address) throws Exception {
-        String body = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("address", address).toString();
-        JsonNode answer = options.client().postJson("/admin/cluster/" + action, body, 202);
-        return output.print(spec.commandLine().getOut(), answer, a -> List.of(action + " asked of " + a.path("address").asText()));
     }
 
     static List<String> memberLines(JsonNode answer) {

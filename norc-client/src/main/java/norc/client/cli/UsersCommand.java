@@ -2,9 +2,7 @@ package norc.client.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -25,50 +23,33 @@ final class UsersCommand implements Runnable {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name a subcommand: disable, enable");
     }
 
-    @Command(name = "disable", description = "Disable a user: its sessions close, and it looks like no user until enabled.")
-    static final class Disable implements Callable<Integer> {
+    /** Disabling or enabling one user. */
+    abstract static class Change extends AdminCall {
         @Option(names = "--user", required = true, description = "The user, local@domain.")
         String user;
 
-        @Mixin
-        AdminCommand.AdminOptions options;
-
-        @Mixin
-        AdminOutput output;
-
-        @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
+        abstract String action();
 
         @Override
         public Integer call() throws Exception {
-            return change(options, output, spec, user, "disable");
+            JsonNode answer = client().postJson("/admin/users/" + AdminClient.pathSegment(user) + "/" + action(), "{}", 200);
+            return print(answer, a -> List.of(a.path("user_id").asText() + (a.path("disabled").asBoolean() ? " disabled" : " enabled")));
+        }
+    }
+
+    @Command(name = "disable", description = "Disable a user: its sessions close, and it looks like no user until enabled.")
+    static final class Disable extends Change {
+        @Override
+        String action() {
+            return "disable";
         }
     }
 
     @Command(name = "enable", description = "Enable a disabled user again.")
-    static final class Enable implements Callable<Integer> {
-        @Option(names = "--user", required = true, description = "The user, local@domain.")
-        String user;
-
-        @Mixin
-        AdminCommand.AdminOptions options;
-
-        @Mixin
-        AdminOutput output;
-
-        @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
+    static final class Enable extends Change {
         @Override
-        public Integer call() throws Exception {
-            return change(options, output, spec, user, "enable");
+        String action() {
+            return "enable";
         }
-    }
-
-    private static int change(AdminCommand.AdminOptions options, AdminOutput output, picocli.CommandLine.Model.CommandSpec spec,
-                              String user, String action) throws Exception {
-        JsonNode answer = options.client().postJson("/admin/users/" + AdminClient.pathSegment(user) + "/" + action, "{}", 200);
-        return output.print(spec.commandLine().getOut(), answer, a -> List.of(a.path("user_id").asText()
-                + (a.path("disabled").asBoolean() ? " disabled" : " enabled")));
     }
 }
