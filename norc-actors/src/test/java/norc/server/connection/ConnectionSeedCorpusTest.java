@@ -27,7 +27,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * tests nothing), nothing lies directly in the {@code Inputs} directory (Jazzer would feed it to
  * every target), and each generated seed still gets the answer its name promises, so that a change
  * of schema or state machine cannot silently turn the corpus into noise that dies at the AEAD.
- * Files without {@code --} in their name (inputs the fuzzer found) are only required to exist.
+ * Files without {@code --} in their name ({@code found-<sha1>.bin}, inputs the fuzzer found) promise
+ * nothing; the fuzz test replays them.
  * Regenerate with {@code mvn -o -pl norc-actors test -Dtest=ConnectionSeedCorpusTest
  * -Dnorc.connection.writeSeeds=$PWD/norc-actors/src/test/resources}.
  */
