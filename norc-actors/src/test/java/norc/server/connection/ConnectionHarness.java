@@ -36,9 +36,10 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * One real {@link ConnectionActor} under a {@link BehaviorTestKit}: synchronous on the calling
  * thread, so an execution is reproducible and an exception escaping the actor reaches the caller
  * with its stack. Handshake and signature crypto run inline ({@link CryptoPool#on}), every ask is
- * answered at once by the {@link StubNode} (or, in an outage, times out at once), and the {@link RecordingSocket} delivers a message only
- * when the actor asked for one, as the transport does. After each message the actor must be
- * settled: asking for the next one, or closed. What it wrote is held to {@link ServerAnswers}.
+ * answered at once by the {@link StubNode} (in an outage it times out at once), and the
+ * {@link RecordingSocket} delivers a message only when the actor asked for one, as the transport
+ * does. After each message the actor must be settled: asking for the next one, or closed. What it
+ * wrote is held to {@link ServerAnswers}.
  */
 final class ConnectionHarness implements AutoCloseable {
 
