@@ -2,6 +2,7 @@ package norc.server.http;
 
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.toStrictEntity;
 import static org.apache.pekko.http.javadsl.server.Directives.entity;
 import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
@@ -99,7 +100,9 @@ public final class AdminEndpoint {
         Set<String> hosts = new HashSet<>(List.of("localhost", "127.0.0.1", "::1", settings.admin().host().toLowerCase(Locale.ROOT)));
         settings.admin().allowedHosts().forEach(h -> hosts.add(h.toLowerCase(Locale.ROOT)));
         byte[] expected = ("Bearer " + token).getBytes(StandardCharsets.US_ASCII);
-        return extractRequest(request -> {
+        // every body is read whole before any route answers: an answer sent before the body was read
+        // makes pekko-http log the request's URI, which holds user and device ids (spec §6.3)
+        return toStrictEntity(TIMEOUT, () -> extractRequest(request -> {
             if (!hosts.contains(hostOf(request))) {
                 return error(StatusCodes.MISDIRECTED_REQUEST, "host not served here");
             }
@@ -110,7 +113,7 @@ public final class AdminEndpoint {
             boolean authorized = request.getHeader("Authorization").map(HttpHeader::value)
                     .map(v -> MessageDigest.isEqual(v.getBytes(StandardCharsets.US_ASCII), expected)).orElse(false);
             return routes(system, settings, authorized, entities, readiness, connections, metrics, audit, federation, restarts);
-        });
+        }));
     }
 
     /** The {@code Host} header's name without its port, lower case; empty when there is none. */
