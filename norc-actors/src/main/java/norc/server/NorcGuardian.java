@@ -154,7 +154,8 @@ public final class NorcGuardian {
         AuditLog audit = AuditJournal.start(context, settings);
         //    and named by pseudonyms of the ids they hold (ShardedEntities), so no actor path names anyone
         ShardedEntities entities = new ShardedEntities(ClusterSharding.get(context.getSystem()), seal.entityNames());
-        UserEntity.init(context.getSystem(), entities, settings.delivery().snapshotEvery(), settings.session().contactsTtl(), audit, seal);
+        UserEntity.init(context.getSystem(), entities, settings.delivery().snapshotEvery(), settings.session().contactsTtl(), audit, seal,
+                supervision);
         // a recovered device entity tells every node, so its connection attaches at once
         ActorRef<Topic.Command<DeviceRestarted>> restarts = context.spawn(
                 Topic.create(DeviceRestarted.class, DeviceRestarted.TOPIC), "device-restarts");
@@ -162,7 +163,8 @@ public final class NorcGuardian {
         ActorRef<JournalTrimmer.Command> trimmer = context.spawn(Behaviors.supervise(RestartReporter.of(supervision, JournalTrimmer.create(
                         JournalDatabase.of(settings.database().url(), settings.database().user(), settings.database().password()),
                         settings.delivery().trimFlush(), metrics))).onFailure(SupervisorStrategy.restart()), "journal-trimmer");
-        DeviceSessionEntity.init(context.getSystem(), entities, settings, metrics, restarts, seal, trimmer, JdbcReadJournal.Identifier());
+        DeviceSessionEntity.init(context.getSystem(), entities, settings, metrics, restarts, seal, trimmer, JdbcReadJournal.Identifier(),
+                supervision);
 
         // 3. federation: this node's links to peers, and the per-peer queues and replay caches
         Federation federation = null;

@@ -118,7 +118,12 @@ function sparkline(spark) {
 // ---- drawing an event ----
 
 function draw(event) {
-  document.getElementById("tree").replaceChildren(drawNode(event.tree.user));
+  // the entities live under the system guardian's sharding: each region as one node, its entities counted
+  const regions = event.tree.sharding.map(r => ({ name: r.type + " (" + r.entities + " entities in " + r.shards + " shards)",
+    path: "/system/sharding/" + r.type, count: 1, restarts: r.restarts, crashable: false, children: [] }));
+  const sharding = { name: "sharding (/system/sharding)", path: "/system/sharding", count: 1, restarts: 0, crashable: false,
+    children: regions };
+  document.getElementById("tree").replaceChildren(drawNode(event.tree.user), drawNode(sharding));
   const restarts = event.tree.restarts.slice().reverse().map(r =>
     element("li", null, new Date(r.at).toLocaleTimeString() + "  " + r.path + "  " + r.what + "  (" + r.cause + ")"));
   document.getElementById("restarts").replaceChildren(...restarts);

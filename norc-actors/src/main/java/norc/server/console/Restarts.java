@@ -30,7 +30,8 @@ public final class Restarts {
         return observed.contains(path);
     }
 
-    void restarted(String path, Throwable cause) {
+    /** The actor at {@code path} was restarted by its supervisor ({@code cause}: what it threw, or null if unknown). */
+    public void restarted(String path, Throwable cause) {
         counts.computeIfAbsent(path, p -> new AtomicLong()).incrementAndGet();
         record(new Event(System.currentTimeMillis(), path, "restarted", cause == null ? "unknown" : cause.getClass().getName()));
     }
@@ -53,6 +54,17 @@ public final class Restarts {
     public long count(String path) {
         AtomicLong count = counts.get(path);
         return count == null ? 0 : count.get();
+    }
+
+    /** Restarts of every actor under {@code prefix} (e.g. one entity type's shard region). */
+    public long countUnder(String prefix) {
+        long total = 0;
+        for (Map.Entry<String, AtomicLong> entry : counts.entrySet()) {
+            if (entry.getKey().startsWith(prefix)) {
+                total += entry.getValue().get();
+            }
+        }
+        return total;
     }
 
     /** The latest restarts, oldest first. */

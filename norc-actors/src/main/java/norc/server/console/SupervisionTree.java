@@ -42,7 +42,7 @@ public final class SupervisionTree {
         Map<String, Object> tree = new LinkedHashMap<>();
         tree.put("user", node(classic.guardian(), "NorcGuardian (/user)", restarts, 0));
         ActorRef sharding = child(classic.systemGuardian(), "sharding");
-        tree.put("sharding", sharding == null ? List.of() : regions(sharding));
+        tree.put("sharding", sharding == null ? List.of() : regions(sharding, restarts));
         tree.put("restarts", restarts.recent());
         return tree;
     }
@@ -72,7 +72,7 @@ public final class SupervisionTree {
     }
 
     /** Each region (entity type): its shards and their entities, counted. */
-    private static List<Map<String, Object>> regions(ActorRef sharding) {
+    private static List<Map<String, Object>> regions(ActorRef sharding, Restarts restarts) {
         List<Map<String, Object>> regions = new ArrayList<>();
         for (ActorRef region : children(sharding)) {
             String name = region.path().name();
@@ -89,6 +89,7 @@ public final class SupervisionTree {
             r.put("type", name);
             r.put("shards", shards);
             r.put("entities", entities);
+            r.put("restarts", restarts.countUnder(region.path().toStringWithoutAddress() + "/"));
             regions.add(r);
         }
         regions.sort(java.util.Comparator.comparing(r -> (String) r.get("type")));

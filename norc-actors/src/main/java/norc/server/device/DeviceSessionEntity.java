@@ -16,6 +16,7 @@ import java.util.concurrent.CompletionStage;
 import norc.persistence.JournalDatabase.Trim;
 import norc.server.ShardedEntities;
 import norc.server.ServerSettings;
+import norc.server.console.Restarts;
 import norc.server.contract.WireMessage;
 import norc.server.device.api.DeviceCommand;
 import norc.server.device.api.DeviceCommand.Acknowledge;
@@ -239,7 +240,7 @@ public final class DeviceSessionEntity
      */
     public static void init(ActorSystem<?> system, ShardedEntities entities, ServerSettings settings, ServerMetrics metrics,
                             ActorRef<Topic.Command<DeviceRestarted>> restarts, StorageSeal seal,
-                            ActorRef<JournalTrimmer.Command> trimmer, String readJournalId) {
+                            ActorRef<JournalTrimmer.Command> trimmer, String readJournalId, Restarts supervision) {
         ClusterSharding sharding = entities.sharding();
         CurrentEventsByPersistenceIdQuery journal = PersistenceQuery.get(system)
                 .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, readJournalId);
@@ -268,6 +269,11 @@ public final class DeviceSessionEntity
             public void trim(Trim trim) {
                 trimmer.tell(new JournalTrimmer.Request(trim));
             }
+
+            @Override
+            public void supervisorRestarted(String actorPath) {
+                supervision.restarted(actorPath, null);
+            }
         };
         sharding.init(Entity.of(DeviceCommand.ENTITY_TYPE_KEY,
                         context -> create(entities.deviceIdOf(context.getEntityId()), settings, devices, metrics, seal))
@@ -293,6 +299,9 @@ public final class DeviceSessionEntity
 
         /** Delete an entity's journal prefix and older snapshots (the node's {@link JournalTrimmer}). */
         void trim(Trim trim);
+
+        /** This entity's supervisor restarted it (a journal failure): for the console. */
+        default void supervisorRestarted(String actorPath) {}
     }
 
     /** Stored under a pseudonymous persistence id, its events and snapshots sealed ({@link StorageSeal}). */
@@ -330,6 +339,7 @@ public final class DeviceSessionEntity
     private final Map<UUID, Integer> readMisses = new HashMap<>();
     // this entity's share of norc_inbox_messages
     private int inboxReported;
+    private boolean recoveryFailed; // reported by RecoveryFailed already: its PreRestart is not counted again
     // retention: the last snapshot, and the journal prefix already asked to be deleted
     private long lastSnapshotSeq;
     private long trimmedTo;
@@ -426,6 +436,16 @@ public final class DeviceSessionEntity
         return newSignalHandlerBuilder()
                 .onSignal(RecoveryCompleted.instance(), this::onRecovered)
                 .onSignal(SnapshotCompleted.class, this::onSnapshot)
+                .onSignal(org.apache.pekko.persistence.typed.RecoveryFailed.class, (state, failed) -> { // the journal is away
+                    recoveryFailed = true;
+                    devices.supervisorRestarted(context.getSelf().path().toStringWithoutAddress());
+                })
+                .onSignal(org.apache.pekko.actor.typed.PreRestart.instance(), state -> { // a write failed (or the recovery, above)
+                    if (!recoveryFailed) {
+                        devices.supervisorRestarted(context.getSelf().path().toStringWithoutAddress());
+                    }
+                    recoveryFailed = false;
+                })
                 .onSignal(org.apache.pekko.actor.typed.PostStop.instance(), state -> { // passivated, handed off, or failed
                     metrics.inboxMessages(-inboxReported);
                     inboxReported = 0;

@@ -19,6 +19,7 @@ import norc.server.ShardedEntities;
 import norc.server.audit.AuditEvent;
 import norc.server.audit.AuditKinds;
 import norc.server.audit.AuditLog;
+import norc.server.console.Restarts;
 import norc.server.contract.WireMessage;
 import norc.server.device.api.DeviceCommand;
 import norc.server.device.api.DeviceReply;
@@ -190,8 +191,15 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
      */
     public static void init(ActorSystem<?> system, ShardedEntities entities, int snapshotEvery, java.time.Duration contactsTtl,
                             AuditLog audit, StorageSeal seal) {
-        entities.sharding().init(Entity.of(UserCommand.ENTITY_TYPE_KEY, context ->
-                        create(entities.userIdOf(context.getEntityId()), system, entities, snapshotEvery, contactsTtl, audit, seal))
+        init(system, entities, snapshotEvery, contactsTtl, audit, seal, new Restarts());
+    }
+
+    /** {@code supervision}: where this type's restarts are reported, for the console. */
+    public static void init(ActorSystem<?> system, ShardedEntities entities, int snapshotEvery, java.time.Duration contactsTtl,
+                            AuditLog audit, StorageSeal seal, Restarts supervision) {
+        entities.sharding().init(Entity.of(UserCommand.ENTITY_TYPE_KEY, context -> Behaviors.<UserCommand>setup(ctx ->
+                        Behaviors.withTimers(timers -> new UserEntity(ctx, timers, entities.userIdOf(context.getEntityId()), system,
+                                entities, snapshotEvery, contactsTtl.toMillis(), audit, seal, supervision))))
                 .withStopMessage(Stop.INSTANCE));
     }
 
@@ -199,7 +207,8 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     public static Behavior<UserCommand> create(String userId, ActorSystem<?> system, ShardedEntities entities, int snapshotEvery,
                                                java.time.Duration contactsTtl, AuditLog audit, StorageSeal seal) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-                new UserEntity(context, timers, userId, system, entities, snapshotEvery, contactsTtl.toMillis(), audit, seal)));
+                new UserEntity(context, timers, userId, system, entities, snapshotEvery, contactsTtl.toMillis(), audit, seal,
+                        new Restarts())));
     }
 
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -216,9 +225,12 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     private final ActorSystem<?> system;
     private final ActorContext<UserCommand> context;
     private final TimerScheduler<UserCommand> timers;
+    private final Restarts supervision;
+    private boolean recoveryFailed; // reported by RecoveryFailed already: its PreRestart is not counted again
 
     private UserEntity(ActorContext<UserCommand> context, TimerScheduler<UserCommand> timers, String userId, ActorSystem<?> system,
-                       ShardedEntities entities, int snapshotEvery, long contactsTtlMillis, AuditLog audit, StorageSeal seal) {
+                       ShardedEntities entities, int snapshotEvery, long contactsTtlMillis, AuditLog audit, StorageSeal seal,
+                       Restarts supervision) {
         super(seal.persistenceId(UserCommand.ENTITY_TYPE_KEY.name(), userId),
                 SupervisorStrategy.restartWithBackoff(java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(5), 0.2));
         this.sealedEvents = new SealedEvents<>(seal, system, persistenceId(), UserEvent.class);
@@ -231,6 +243,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         this.audit = audit;
         this.context = context;
         this.timers = timers;
+        this.supervision = supervision;
     }
 
     /**
@@ -245,6 +258,14 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             long since = System.currentTimeMillis() - RECONCILE_WINDOW.toMillis();
             state.devices().values().stream().filter(d -> d.revoked() && d.revokedAt() >= since)
                     .forEach(d -> context.getSelf().tell(new ConfirmRevocation(d.deviceId(), 0)));
+        }).onSignal(org.apache.pekko.persistence.typed.RecoveryFailed.class, (state, failed) -> { // the journal is away
+            recoveryFailed = true;
+            supervision.restarted(context.getSelf().path().toStringWithoutAddress(), failed.getFailure());
+        }).onSignal(org.apache.pekko.actor.typed.PreRestart.instance(), state -> { // a write failed (or the recovery, counted above)
+            if (!recoveryFailed) {
+                supervision.restarted(context.getSelf().path().toStringWithoutAddress(), null);
+            }
+            recoveryFailed = false;
         }).build();
     }
 

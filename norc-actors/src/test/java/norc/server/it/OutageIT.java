@@ -61,6 +61,17 @@ class OutageIT {
                 assertThat(answer).isInstanceOf(AuthResponse.class);
                 assertThat(((AuthResponse) answer).status()).isEqualTo(AuthStatus.AUTHENTICATED);
             });
+            // the console's tree counts the user entity's restarts by its supervisor while the journal was away
+            com.fasterxml.jackson.databind.JsonNode tree = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(server.get("/admin/tree").body());
+            long userRestarts = 0;
+            for (com.fasterxml.jackson.databind.JsonNode region : tree.path("sharding")) {
+                if (region.path("type").asText().equals("User")) {
+                    userRestarts = region.path("restarts").asLong();
+                }
+            }
+            assertThat(userRestarts).as("User entity restarts during the outage").isPositive();
+            assertThat(tree.path("restarts").findValuesAsText("path")).anyMatch(p -> p.startsWith("/system/sharding/User/"));
             auth.close();
             register.close();
         } finally {
