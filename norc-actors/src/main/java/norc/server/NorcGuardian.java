@@ -45,6 +45,7 @@ import norc.server.console.RestartReporter;
 import norc.server.console.Restarts;
 import norc.server.metrics.ClusterGauges;
 import norc.server.metrics.DeadLetters;
+import norc.server.metrics.JournalWrites;
 import norc.server.metrics.ServerMetrics;
 import norc.server.message.MessageRouter;
 import norc.server.user.UserEntity;
@@ -58,6 +59,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -141,6 +143,9 @@ public final class NorcGuardian {
         if (context.getSystem().settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
             cluster.manager().tell(Join.create(cluster.selfMember().address()));
         }
+
+        // the journal's inserts (group commit) reported to /metrics by its DAO
+        JournalWrites.get(Adapter.toClassic(context.getSystem())).reportTo(metrics::journalBatchWritten);
 
         // dead letters counted and logged by type, never by recipient (restart: loses a minute's counts)
         // every restart of the guardian's own children is reported for the console (RestartReporter, inside each supervise)

@@ -176,9 +176,18 @@ function slowPanels() {
   }).catch(() => {});
   fetch("/admin/federation/peers", { headers: headers(false) }).then(r => r.ok ? r.json() : { peers: null }).then(answer => {
     const body = document.querySelector("#federation tbody");
-    if (answer.peers === null) body.replaceChildren(row(["federation is off", "", ""]));
-    else if (answer.peers.length === 0) body.replaceChildren(row(["no peers", "", ""]));
+    const pending = document.querySelector("#pending tbody");
+    if (answer.peers === null) {
+      body.replaceChildren(row(["federation is off", "", ""]));
+      pending.replaceChildren(row(["federation is off", "", "", ""]));
+      return;
+    }
+    if (answer.peers.length === 0) body.replaceChildren(row(["no peers", "", ""]));
     else body.replaceChildren(...answer.peers.map(p => row([p.server_id, p.grant, p.decided_by || ""])));
+    const waiting = answer.peers.filter(p => p.pending);
+    if (waiting.length === 0) pending.replaceChildren(row(["none waiting", "", "", ""]));
+    else pending.replaceChildren(...waiting.map(p => row([p.server_id, p.pending, p.grant,
+      "norc admin trust approve " + p.server_id + " (or reject)"])));
   }).catch(() => {});
   api("/admin/audit/roots").then(roots => {
     const last = roots.length ? roots[roots.length - 1] : null;

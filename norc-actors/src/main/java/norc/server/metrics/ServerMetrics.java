@@ -70,6 +70,13 @@ public final class ServerMetrics {
             .help("Acknowledgements journalled together in one device event")
             .classicUpperBounds(1, 2, 4, 8, 16, 32, 64).register(registry);
 
+    private final Histogram journalBatchRows = Histogram.builder().name("norc_journal_batch_rows")
+            .help("Rows the journal wrote in one insert: the writes of every entity that was waiting, together (group commit)")
+            .classicUpperBounds(1, 2, 4, 8, 16, 32, 64, 128, 256, 400).register(registry);
+    private final Histogram journalBatchSeconds = Histogram.builder().name("norc_journal_batch_seconds").unit(Unit.SECONDS)
+            .help("How long the database took for one of the journal's inserts (the batch of norc_journal_batch_rows)")
+            .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5).register(registry);
+
     private final Counter inboxFull = Counter.builder().name("norc_inbox_full")
             .help("Message copies refused because the recipient device's inbox was at its quota").register(registry);
     private final Counter payloadsRead = Counter.builder().name("norc_payloads_read")
@@ -203,6 +210,12 @@ public final class ServerMetrics {
 
     public void rowsTrimmed(int count) {
         rowsTrimmed.inc(count);
+    }
+
+    /** The journal inserted {@code rows} in one batch, in {@code nanos}. */
+    public void journalBatchWritten(int rows, long nanos) {
+        journalBatchRows.observe(rows);
+        journalBatchSeconds.observe(nanos / 1e9);
     }
 
     public void acksJournalled(int count) {

@@ -57,6 +57,7 @@ class ConsoleBrowserIT {
                 assertThat(browser.findElements(By.cssSelector("#sparklines .sparkline"))).hasSize(5);
                 wait.until(d -> d.findElement(By.id("audit")).getText().startsWith("last entry"));
                 assertThat(browser.findElement(By.id("federation")).getText()).contains("no peers");
+                assertThat(browser.findElement(By.id("pending")).getText()).contains("none waiting");
                 for (int i = 0; i < 30; i++) { // some traffic for the sparklines
                     alice.send(java.util.UUID.randomUUID(), java.util.List.of("browser-bob@" + server.serverId()),
                             ("hello " + i).getBytes(java.nio.charset.StandardCharsets.UTF_8)).get(20, java.util.concurrent.TimeUnit.SECONDS);

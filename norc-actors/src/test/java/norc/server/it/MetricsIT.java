@@ -53,7 +53,8 @@ class MetricsIT {
                 "jvm_memory_used_bytes", "process_cpu_seconds_total", "# TYPE norc_sessions gauge",
                 "norc_message_accept_seconds_bucket", "norc_messages_delivered_total",
                 "norc_journal_commit_seconds_bucket", "# TYPE norc_inbox_messages gauge", "norc_payloads_unreadable_total",
-                "norc_journal_rows_trimmed_total", "norc_journal_ack_batch_size_bucket");
+                "norc_journal_rows_trimmed_total", "norc_journal_ack_batch_size_bucket", "norc_journal_batch_rows_bucket",
+                "norc_journal_batch_seconds_bucket");
         double setups = value(first.body(), "norc_session_setups_total");
         double accepted = value(first.body(), "norc_messages_accepted_total");
         double acknowledged = value(first.body(), "norc_messages_acknowledged_total");
@@ -61,6 +62,8 @@ class MetricsIT {
         double delivered = value(first.body(), "norc_messages_delivered_total");
         double acceptTimes = value(first.body(), "norc_message_accept_seconds_count");
         double commits = value(first.body(), "norc_journal_commit_seconds_count");
+        double batches = value(first.body(), "norc_journal_batch_rows_count");
+        double rows = value(first.body(), "norc_journal_batch_rows_sum");
         double rateLimited = value(first.body(), "norc_errors_sent_total{code=\"6001\",request=\"time_sync\"}");
         double waiting = value(first.body(), "norc_inbox_messages");
 
@@ -91,6 +94,10 @@ class MetricsIT {
             assertThat(value(now, "norc_message_accept_seconds_count")).isEqualTo(acceptTimes + 2);
             assertThat(value(now, "norc_messages_delivered_total")).isEqualTo(delivered + 1);
             assertThat(value(now, "norc_journal_commit_seconds_count")).isGreaterThanOrEqualTo(commits + 2);
+            // the two stored copies, at least, went through the journal's batch inserts
+            assertThat(value(now, "norc_journal_batch_rows_count")).isGreaterThan(batches);
+            assertThat(value(now, "norc_journal_batch_rows_sum")).isGreaterThanOrEqualTo(rows + 2);
+            assertThat(value(now, "norc_journal_batch_seconds_count")).isEqualTo(value(now, "norc_journal_batch_rows_count"));
             assertThat(value(now, "norc_inbox_messages")).isEqualTo(waiting + 1);
             assertThat(value(now, "norc_errors_sent_total{code=\"6001\",request=\"time_sync\"}")).isEqualTo(rateLimited + 1);
             assertThat(value(now, "norc_sessions{subprotocol=\"norc-c-json-v1\"}")).isGreaterThanOrEqualTo(1);
