@@ -187,7 +187,8 @@ public final class TrustJournal
     }
 
     private ReplyEffect<TrustEvent, State> onAdd(State s, TrustCommand.Add c) {
-        if (s.summary.exists() && c.address().equals(s.summary.address())) {
+        // an existing record keeps its address unless a new one is given (norc admin trust deny adds without one)
+        if (s.summary.exists() && (c.address().isEmpty() || c.address().equals(s.summary.address()))) {
             return Effect().reply(c.replyTo(), record(s, Outcome.UNCHANGED));
         }
         long at = now();

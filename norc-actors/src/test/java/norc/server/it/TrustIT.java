@@ -84,13 +84,11 @@ class TrustIT {
     @Test
     @Order(1)
     void strangersEstablishBasicTrustByDnsAndPolicyThenTheirUsersChat() throws Exception {
-        // b's operator admits a (so a's hello is taken); a's operator asks b for basic
-        assertThat(b.post("/admin/federation/peers", "{\"server_id\":\"a.localhost\",\"address\":\"127.0.0.1:" + portA + "\"}")
-                .statusCode()).isEqualTo(200);
-        HttpResponse<String> asked = a.post("/admin/federation/peers/b.localhost/request",
-                "{\"level\":\"basic\",\"address\":\"127.0.0.1:" + portB + "\",\"operator\":\"ops-a\"}");
-        assertThat(asked.statusCode()).as(asked.body()).isEqualTo(200);
-        assertThat(JSON.readTree(asked.body()).path("outcome").asText()).isEqualTo("granted");
+        // b's operator admits a (so a's hello is taken); a's operator asks b for basic (both with the CLI)
+        assertThat(cli(b, "admin", "trust", "add", "a.localhost", "--address", "127.0.0.1:" + portA)).contains("a.localhost");
+        JsonNode asked = JSON.readTree(cli(a, "admin", "trust", "request", "b.localhost", "--level", "basic",
+                "--address", "127.0.0.1:" + portB, "--operator", "ops-a", "--json"));
+        assertThat(asked.path("outcome").asText()).as(asked.toString()).isEqualTo("granted");
 
         JsonNode atB = awaitGrant(b, "a.localhost", "basic");
         assertThat(atB.path("method").asText()).isEqualTo("dns");
@@ -119,8 +117,7 @@ class TrustIT {
     @Test
     @Order(2)
     void aManualRequestWaitsForTheOperatorWhoComparesKeyIds() throws Exception {
-        assertThat(b.post("/admin/federation/peers", "{\"server_id\":\"c.localhost\",\"address\":\"127.0.0.1:" + portC + "\"}")
-                .statusCode()).isEqualTo(200);
+        cli(b, "admin", "trust", "add", "c.localhost", "--address", "127.0.0.1:" + portC);
         HttpResponse<String> asked = c.post("/admin/federation/peers/c-nothing/request", "{\"level\":\"basic\"}");
         assertThat(asked.statusCode()).isNotEqualTo(200); // an unknown server cannot be reached
         asked = c.post("/admin/federation/peers/b.localhost/request", "{\"level\":\"basic\",\"address\":\"127.0.0.1:" + portB + "\"}");
@@ -147,9 +144,8 @@ class TrustIT {
         NorcClient bob = b.registerNew("bob-r", WireEncoding.BINARY, new RecordingListener(), null);
         alice.send(UUID.randomUUID(), List.of("bob-r@b.localhost"), new byte[] {1}).get(30, TimeUnit.SECONDS);
 
-        HttpResponse<String> revoked = b.post("/admin/federation/peers/a.localhost/revoke", "{\"reason\":\"compromised\"}");
-        assertThat(revoked.statusCode()).as(revoked.body()).isEqualTo(200);
-        JsonNode atB = JSON.readTree(b.get("/admin/federation/peers/a.localhost").body());
+        cli(b, "admin", "trust", "revoke", "a.localhost", "--reason", "compromised");
+        JsonNode atB = peer(JSON.readTree(cli(b, "admin", "trust", "list", "--json")), "a.localhost");
         assertThat(atB.path("grant").asText()).isEqualTo("untrusted");
         assertThat(atB.path("deny").asBoolean()).isTrue();
         awaitGrant(a, "b.localhost", "untrusted"); // b's trust_revoke reached a
@@ -166,6 +162,37 @@ class TrustIT {
 
     @Test
     @Order(4)
+    void anOperatorDeniesAllowsAndRejects() throws Exception {
+        // b denies c (granted basic above): c hears trust_revoke, b's record is untrusted and denied
+        cli(b, "admin", "trust", "deny", "c.localhost");
+        JsonNode denied = JSON.readTree(cli(b, "admin", "trust", "show", "c.localhost", "--json"));
+        assertThat(denied.path("grant").asText()).isEqualTo("untrusted");
+        assertThat(denied.path("deny").asBoolean()).isTrue();
+        awaitGrant(c, "b.localhost", "untrusted");
+        // allowed again, c may ask; b's operator rejects the request
+        cli(b, "admin", "trust", "allow", "c.localhost");
+        assertThat(JSON.readTree(cli(b, "admin", "trust", "show", "c.localhost", "--json")).path("deny").asBoolean()).isFalse();
+        JsonNode asked = JSON.readTree(cli(c, "admin", "trust", "request", "b.localhost", "--level", "basic", "--json"));
+        assertThat(asked.path("outcome").asText()).as(asked.toString()).isEqualTo("pending");
+        assertThat(cli(b, "admin", "trust", "show", "c.localhost")).contains("pending basic");
+        cli(b, "admin", "trust", "reject", "c.localhost", "--operator", "ops-b");
+        JsonNode rejected = JSON.readTree(cli(b, "admin", "trust", "show", "c.localhost", "--json"));
+        assertThat(rejected.path("pending").asText()).isEmpty();
+        assertThat(rejected.path("grant").asText()).isEqualTo("untrusted");
+    }
+
+    /** The entry for {@code serverId} in {@code trust list --json}'s answer. */
+    private static JsonNode peer(JsonNode list, String serverId) {
+        for (JsonNode p : list.path("peers")) {
+            if (p.path("server_id").asText().equals(serverId)) {
+                return p;
+            }
+        }
+        throw new AssertionError(serverId + " not listed: " + list);
+    }
+
+    @Test
+    @Order(5)
     void everyDecisionAndRevocationIsInTheAuditLogWithoutUserIds() throws Exception {
         List<norc.audit.AuditEntry> atB = audit(b);
         assertThat(atB).anySatisfy(e -> {
@@ -185,6 +212,13 @@ class TrustIT {
             assertThat(e.kind()).isEqualTo("trust.revocation");
             assertThat(e.fields()).containsEntry("peer", "b.localhost").containsEntry("decision", "revoked-by-peer");
         });
+        assertThat(atB).anySatisfy(e -> {
+            assertThat(e.kind()).isEqualTo("trust.decision");
+            assertThat(e.fields()).containsEntry("peer", "c.localhost").containsEntry("decision", "rejected");
+        });
+        // the day's root, as the CLI lists it, is the hash of b's last entry
+        JsonNode roots = JSON.readTree(cli(b, "admin", "audit", "roots", "--json"));
+        assertThat(roots.size()).isPositive();
         for (TestServer server : new TestServer[] {a, b, c}) { // ids of this class's users never in clear in an audit entry
             for (norc.audit.AuditEntry e : audit(server)) {
                 assertThat(e.fields().values()).noneMatch(v -> v.contains("alice-") || v.contains("bob-") || v.contains("@"));
