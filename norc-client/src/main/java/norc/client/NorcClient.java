@@ -634,8 +634,14 @@ public final class NorcClient implements AutoCloseable {
 
         @Override
         public void onClose(int statusCode, String reason) {
-            inbound.execute(() -> shutdown(statusCode == 1000 ? null
-                    : new NorcException(ErrorCode.UNAVAILABLE, "connection closed with status " + statusCode)));
+            Throwable cause;
+            if (statusCode == 1000 && REKEY_REASON.equals(reason)) {
+                cause = new NorcException(ErrorCode.UNAVAILABLE, "closed by the server to change keys", new Rekey());
+            } else {
+                cause = statusCode == 1000 ? null
+                        : new NorcException(ErrorCode.UNAVAILABLE, "connection closed with status " + statusCode);
+            }
+            inbound.execute(() -> shutdown(cause));
         }
 
         @Override
@@ -872,6 +878,24 @@ public final class NorcClient implements AutoCloseable {
     private void failConnection(NorcException cause) {
         transport.close();
         shutdown(cause);
+    }
+
+    /**
+     * The close reason of a server that keeps traffic keys fresh by reconnecting (groups profile D:
+     * a session without {@code tk_update_v1} is closed after 1000 frames either way).
+     */
+    public static final String REKEY_REASON = "rekey";
+
+    /** Marks the cause of a close for {@link #REKEY_REASON}: reconnect at once and resend what was not acknowledged. */
+    static final class Rekey extends Exception {
+        Rekey() {
+            super("rekey", null, false, false);
+        }
+    }
+
+    /** Whether a connection ended because the server closed it to change keys (reconnect at once). */
+    public static boolean closedForRekey(Throwable cause) {
+        return cause instanceof NorcException n && n.getCause() instanceof Rekey;
     }
 
     /** Runs on the inbound executor: fails what is pending and tells the listener, once. */

@@ -463,9 +463,14 @@ public final class ReconnectingClient implements AutoCloseable {
                 next = new CompletableFuture<>();
             }
             attempt = 0;
-            Duration delay = options.backoff().delay(attempt++, options.random());
-            int nextEndpoint = (connection.endpointIndex + 1) % options.endpoints().size();
-            later(delay, () -> attempt(nextEndpoint));
+            if (NorcClient.closedForRekey(cause)) {
+                // the server changes keys by reconnecting (profile D): at once, to the same endpoint
+                later(Duration.ZERO, () -> attempt(connection.endpointIndex));
+            } else {
+                Duration delay = options.backoff().delay(attempt++, options.random());
+                int nextEndpoint = (connection.endpointIndex + 1) % options.endpoints().size();
+                later(delay, () -> attempt(nextEndpoint));
+            }
         }
         notifyReconnect(listener -> listener.onDisconnected(cause));
     }

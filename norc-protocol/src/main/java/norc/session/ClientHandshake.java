@@ -39,7 +39,7 @@ public final class ClientHandshake {
         /** Native 2.0 (with 1.x fallback), hybrid PQ preferred. */
         public static Offer defaults() {
             return new Offer(List.of("2.0", "1.2", "1.1", "1.0"), List.of(CipherSuite.S0101, CipherSuite.S0001),
-                    List.of("e2ee", "messaging"));
+                    List.of("e2ee", "messaging", SessionKeys.TK_UPDATE));
         }
     }
 
@@ -155,7 +155,8 @@ public final class ClientHandshake {
                 negotiated, suite, th);
         SessionKeys keys = new SessionKeys(negotiated, suite, accepted.compatibilityMode(), accepted.sessionId(),
                 accepted.serverId(), accepted.serverPublicKey(), th,
-                KeySchedule.clientToServerKey(masterSecret), KeySchedule.serverToClientKey(masterSecret));
+                KeySchedule.clientToServerKey(masterSecret), KeySchedule.serverToClientKey(masterSecret),
+                SessionKeys.negotiated(request.capabilities(), accepted.serverCapabilities()));
         Arrays.fill(sharedSecret, (byte) 0);
         Arrays.fill(masterSecret, (byte) 0);
         return keys;

@@ -54,7 +54,14 @@ public final class ReceiveSession {
     private final int maxFailures;
     private final IntegrityListener listener;
     private byte[] lastHash = new byte[FrameHeader.HASH_LENGTH];
+    /**
+     * Groups profile D when {@code tk_update_v1} was negotiated: {@code null} until the first frame
+     * passes AEAD under {@code k[0]}, whose sequence is {@code s0} (clarification F.8).
+     */
+    private TrafficKeys epochs;
+    private final boolean keyUpdates;
     private long implicitCounter;
+    private long accepted;
     private long replayDiscards;
     private long aeadFailures;
     private long chainMismatches;
@@ -79,6 +86,12 @@ public final class ReceiveSession {
         this.window = new ReplayWindow(windowSize);
         this.maxFailures = maxFailures;
         this.listener = listener;
+        this.keyUpdates = keys.has(SessionKeys.TK_UPDATE);
+    }
+
+    /** Frames accepted so far (authentic and in chain). */
+    public long accepted() {
+        return accepted;
     }
 
     /**
@@ -134,8 +147,18 @@ public final class ReceiveSession {
         byte[] aad = Aad.v1(major, minor, typeCode, sequence, messageId, ciphertextLength,
                 major == 1 ? null : prevHash, keys.transcriptHash());
         byte[] padded;
+        long epoch = 0;
+        byte[] frameKey = key;
+        if (keyUpdates && epochs != null) {
+            // the current epoch or the next (derived on demand); any other is an AEAD failure (profile D)
+            epoch = epochs.epochOf(sequence);
+            frameKey = epoch == epochs.epoch() || epoch == epochs.epoch() + 1 ? epochs.peek(epoch) : null;
+        }
         try {
-            padded = aead.open(key, SendSession.nonce(sequence), aad, sealed, ciphertextOffset, ciphertextLength);
+            if (frameKey == null) {
+                throw new NorcException(ErrorCode.DECRYPT_FAILED, "frame of another epoch");
+            }
+            padded = aead.open(frameKey, SendSession.nonce(sequence), aad, sealed, ciphertextOffset, ciphertextLength);
         } catch (NorcException e) {
             aeadFailures++;
             return new Discarded(DiscardReason.AEAD_FAILURE, failures() >= maxFailures);
@@ -151,6 +174,14 @@ public final class ReceiveSession {
         } else {
             implicitCounter++;
         }
+        if (keyUpdates) {
+            if (epochs == null) {
+                epochs = new TrafficKeys(key.clone(), major == 1 ? 0 : sequence);
+            } else {
+                epochs.advanceTo(epoch); // erases k[n] once a frame of n + 1 passed
+            }
+        }
+        accepted++;
         MessageType type = MessageType.fromCode(typeCode, major);
         if (type == null || type == MessageType.CONNECTION_REQUEST || type == MessageType.CONNECTION_ACCEPTED) {
             throw new NorcException(ErrorCode.UNKNOWN_MESSAGE_TYPE, "unknown type code in an authentic frame");

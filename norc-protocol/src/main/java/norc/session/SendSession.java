@@ -27,10 +27,13 @@ public final class SendSession {
     private final SessionKeys keys;
     private final Codec codec;
     private final byte[] key;
+    /** The epochs of groups profile D when {@code tk_update_v1} was negotiated, else {@code null} (one key). */
+    private final TrafficKeys epochs;
     private final Aead aead;
     private final int major;
     private final int minor;
     private long nextSequence;
+    private long sent;
     private byte[] prevHash = new byte[FrameHeader.HASH_LENGTH];
 
     /**
@@ -48,6 +51,12 @@ public final class SendSession {
         this.major = keys.version().major();
         this.minor = keys.version().minor();
         this.nextSequence = major == 1 ? 0 : initialSequence;
+        this.epochs = keys.has(SessionKeys.TK_UPDATE) ? new TrafficKeys(key.clone(), nextSequence) : null;
+    }
+
+    /** Frames sealed so far. */
+    public long sent() {
+        return sent;
     }
 
     /** A random start below 2^24 (spec §6.6). */
@@ -77,7 +86,7 @@ public final class SendSession {
         int ciphertextLength = padded.length + Aead.TAG_LENGTH;
         byte[] aad = Aad.v1(major, minor, typeCode, sequence, messageId, ciphertextLength,
                 major == 1 ? null : prevHash, keys.transcriptHash());
-        byte[] ciphertext = aead.seal(key, nonce(sequence), aad, padded);
+        byte[] ciphertext = aead.seal(epochs == null ? key : epochs.advanceTo(epochs.epochOf(sequence)), nonce(sequence), aad, padded);
         byte[] frame;
         if (codec.encoding() == WireEncoding.BINARY) {
             int headerLength = FrameHeader.lengthFor(major);
@@ -95,6 +104,7 @@ public final class SendSession {
             prevHash = Blake3.hash(ciphertext);
         }
         nextSequence = sequence + 1;
+        sent++;
         return frame;
     }
 

@@ -132,7 +132,8 @@ public final class ServerHandshake {
                 negotiated, suite, th);
         SessionKeys keys = new SessionKeys(negotiated, suite, accepted.compatibilityMode(), ephemeral.sessionId(),
                 config.identity().serverId(), config.identity().publicKey(), th,
-                KeySchedule.clientToServerKey(masterSecret), KeySchedule.serverToClientKey(masterSecret));
+                KeySchedule.clientToServerKey(masterSecret), KeySchedule.serverToClientKey(masterSecret),
+                SessionKeys.negotiated(request.capabilities(), config.capabilities()));
         Arrays.fill(sharedSecret, (byte) 0);
         Arrays.fill(masterSecret, (byte) 0);
         return new Result(request, accepted, codec.encodeMessage(accepted), keys);

@@ -1,5 +1,6 @@
 package norc.session;
 
+import java.util.Set;
 import java.util.UUID;
 import norc.crypto.CipherSuite;
 import norc.wire.ProtocolVersion;
@@ -11,7 +12,35 @@ import norc.wire.ProtocolVersion;
  */
 public record SessionKeys(ProtocolVersion version, CipherSuite suite, boolean compatibilityMode, UUID sessionId,
                           String serverId, byte[] serverPublicKey, byte[] transcriptHash, byte[] clientToServer,
-                          byte[] serverToClient) {
+                          byte[] serverToClient, Set<String> capabilities) {
+    /** Groups profile D: implicit traffic-key update every 1000 frames per direction. */
+    public static final String TK_UPDATE = "tk_update_v1";
+
+    public SessionKeys {
+        capabilities = Set.copyOf(capabilities);
+    }
+
+    /** Keys of a session that negotiated no capability. */
+    public SessionKeys(ProtocolVersion version, CipherSuite suite, boolean compatibilityMode, UUID sessionId,
+                       String serverId, byte[] serverPublicKey, byte[] transcriptHash, byte[] clientToServer,
+                       byte[] serverToClient) {
+        this(version, suite, compatibilityMode, sessionId, serverId, serverPublicKey, transcriptHash, clientToServer,
+                serverToClient, Set.of());
+    }
+
+    /**
+     * The capabilities both sides named in the handshake (groups profile §0: a feature is on only if
+     * its atom is in both {@code capabilities} and {@code server_capabilities}, both inside {@code th}).
+     */
+    public static Set<String> negotiated(java.util.List<String> client, java.util.List<String> server) {
+        Set<String> both = new java.util.HashSet<>(client);
+        both.retainAll(server);
+        return both;
+    }
+
+    public boolean has(String capability) {
+        return capabilities.contains(capability);
+    }
 
     @Override
     public String toString() {

@@ -111,6 +111,20 @@ public final class BinaryCodec implements Codec {
         return out.toByteArray();
     }
 
+    /**
+     * The encoding of one field of {@code value} as it appears inside the record ({@code enc(x)} of
+     * the groups profile: an optional field keeps its presence flag).
+     */
+    public byte[] encodeField(Record value, String field) {
+        FieldSchema f = RecordSchema.of(value.getClass()).field(field);
+        if (f == null) {
+            throw new IllegalArgumentException("no field " + field);
+        }
+        WireWriter out = new WireWriter();
+        writeValue(f.type(), f.read(value), out);
+        return out.toByteArray();
+    }
+
     private void checkSize(int len) {
         if (len > limits.maxMessageBytes()) {
             throw new NorcException(ErrorCode.LIMIT_EXCEEDED, "message of " + len + " bytes");

@@ -6,16 +6,26 @@ import norc.wire.message.AuthRequest;
 import norc.wire.message.AuthResponse;
 import norc.wire.message.ConnectionAccepted;
 import norc.wire.message.ConnectionRequest;
+import norc.wire.message.ConversationCreate;
+import norc.wire.message.ConversationUpdate;
 import norc.wire.message.DeliveryAck;
+import norc.wire.message.DeviceKeyRotate;
 import norc.wire.message.DeviceRegister;
 import norc.wire.message.DeviceRevoke;
 import norc.wire.message.ErrorMessage;
 import norc.wire.message.ExtensionMessage;
 import norc.wire.message.FederationHello;
 import norc.wire.message.FederationHelloResponse;
+import norc.wire.message.FileChunk;
+import norc.wire.message.FileChunkRequest;
+import norc.wire.message.FileChunkUpload;
 import norc.wire.message.FileManifest;
+import norc.wire.message.FileUploadAck;
+import norc.wire.message.KeyExpiryNotice;
 import norc.wire.message.KeyRequest;
 import norc.wire.message.KeyResponse;
+import norc.wire.message.MembershipRequest;
+import norc.wire.message.MembershipUpdate;
 import norc.wire.message.MessageAck;
 import norc.wire.message.MessageRelay;
 import norc.wire.message.MessageSend;
@@ -49,12 +59,22 @@ public enum MessageType {
     DEVICE_REVOKE(0x05, Layer.NORC_C, Sender.EITHER, DeviceRevoke.class),
     MESSAGE_SEND(0x10, Layer.NORC_C, Sender.EITHER, MessageSend.class),
     MESSAGE_ACK(0x11, Layer.NORC_C, Sender.EITHER, MessageAck.class),
+    CONVERSATION_CREATE(0x12, Layer.NORC_C, Sender.CLIENT, ConversationCreate.class),
+    CONVERSATION_UPDATE(0x13, Layer.NORC_C, Sender.CLIENT, ConversationUpdate.class),
+    MEMBERSHIP_UPDATE(0x14, Layer.NORC_C, Sender.SERVER, MembershipUpdate.class),
+    MEMBERSHIP_REQUEST(0x15, Layer.NORC_C, Sender.CLIENT, MembershipRequest.class),
     PRESENCE_UPDATE(0x20, Layer.NORC_C, Sender.EITHER, PresenceUpdate.class),
     KEY_REQUEST(0x30, Layer.NORC_C, Sender.CLIENT, KeyRequest.class, Layer.NORC_F),
     KEY_RESPONSE(0x31, Layer.NORC_C, Sender.SERVER, KeyResponse.class, Layer.NORC_F),
     SESSION_KEY_EXCHANGE(0x32, Layer.NORC_C, Sender.EITHER, SessionKeyExchange.class),
     TIME_SYNC(0x33, Layer.NORC_C, Sender.EITHER, TimeSync.class),
+    DEVICE_KEY_ROTATE(0x34, Layer.NORC_C, Sender.CLIENT, DeviceKeyRotate.class),
+    KEY_EXPIRY_NOTICE(0x35, Layer.NORC_C, Sender.SERVER, KeyExpiryNotice.class),
     FILE_MANIFEST(0x40, Layer.NORC_C, Sender.EITHER, FileManifest.class),
+    FILE_CHUNK_UPLOAD(0x41, Layer.NORC_C, Sender.CLIENT, FileChunkUpload.class),
+    FILE_UPLOAD_ACK(0x42, Layer.NORC_C, Sender.SERVER, FileUploadAck.class),
+    FILE_CHUNK_REQUEST(0x43, Layer.NORC_C, Sender.CLIENT, FileChunkRequest.class),
+    FILE_CHUNK(0x44, Layer.NORC_C, Sender.SERVER, FileChunk.class),
 
     FEDERATION_HELLO(0x70, Layer.NORC_F, Sender.EITHER, FederationHello.class),
     FEDERATION_HELLO_RESPONSE(0x71, Layer.NORC_F, Sender.EITHER, FederationHelloResponse.class),

@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Loads the JSON test vectors copied under {@code src/test/resources/vectors/}. */
-final class Vectors {
+public final class Vectors {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private Vectors() {
@@ -28,7 +28,7 @@ final class Vectors {
     }
 
     /** A section of {@code norc-vectors.json}. */
-    static JsonNode norc(String section) {
+    public static JsonNode norc(String section) {
         JsonNode node = load("norc-vectors.json").get(section);
         if (node == null) {
             throw new IllegalStateException("norc-vectors.json has no section " + section);

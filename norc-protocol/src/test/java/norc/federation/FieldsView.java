@@ -23,14 +23,14 @@ import norc.wire.schema.WireType;
  * order, {@code null} an absent optional. The view must name exactly the record's fields in table
  * order, so a record whose field table disagrees with the vectors fails here, not in a hex diff.
  */
-final class FieldsView {
+public final class FieldsView {
     private static final JsonNode ROOT = load("norc-vectors-2.json");
 
     private FieldsView() {
     }
 
     /** A top-level section of {@code norc-vectors-2.json}. */
-    static JsonNode section(String name) {
+    public static JsonNode section(String name) {
         JsonNode node = ROOT.get(name);
         if (node == null) {
             throw new IllegalStateException("norc-vectors-2.json has no section " + name);
@@ -39,7 +39,7 @@ final class FieldsView {
     }
 
     /** The bytes of a hex member. */
-    static byte[] hex(JsonNode node, String member) {
+    public static byte[] hex(JsonNode node, String member) {
         JsonNode value = node.get(member);
         if (value == null || !value.isTextual()) {
             throw new IllegalStateException("vector has no hex member " + member);
@@ -48,7 +48,7 @@ final class FieldsView {
     }
 
     /** The record of type {@code type} that {@code fields} shows. */
-    static <T> T record(Class<T> type, JsonNode fields) {
+    public static <T> T record(Class<T> type, JsonNode fields) {
         return type.cast(record(RecordSchema.of(type.asSubclass(Record.class)), fields, type.getSimpleName()));
     }
 

@@ -120,7 +120,7 @@ class MalformedInputTest {
                     arguments("map count 2 with one entry", errorHead(ascii("m")).u8(0).u32(2).u32(1).u8('k').u32(1).u8('v')
                             .toByteArray(), ErrorCode.TRUNCATED),
                     arguments("unknown type code 0x06", concat(new byte[] {0x06}, validAck), ErrorCode.UNKNOWN_MESSAGE_TYPE),
-                    arguments("unknown type code 0x12", new byte[] {0x12}, ErrorCode.UNKNOWN_MESSAGE_TYPE),
+                    arguments("unknown type code 0x16", new byte[] {0x16}, ErrorCode.UNKNOWN_MESSAGE_TYPE),
                     arguments("public key of 31 bytes", deviceRegisterWithPublicKey(31), ErrorCode.INVALID_FIELD),
                     arguments("public key of 33 bytes", deviceRegisterWithPublicKey(33), ErrorCode.INVALID_FIELD),
                     arguments("atom with uppercase", presenceWithCapability("Voice"), ErrorCode.INVALID_FIELD),

@@ -23,4 +23,7 @@ public interface ClientSocket {
 
     /** Sends a close frame after what is queued, keeps reading (and dropping) until the peer closes, then closes. */
     void close();
+
+    /** {@link #close()} with status 1000 and a reason the peer acts on ({@code rekey}: groups profile D). */
+    void close(String reason);
 }

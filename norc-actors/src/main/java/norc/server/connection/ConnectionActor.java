@@ -27,6 +27,7 @@ import norc.server.user.api.UserReply;
 import norc.session.MessageSignatures;
 import norc.session.ReceiveSession;
 import norc.session.SendSession;
+import norc.session.TrafficKeys;
 import norc.session.ServerHandshake;
 import norc.session.SessionKeys;
 import norc.wire.Codec;
@@ -173,6 +174,12 @@ public final class ConnectionActor {
     private String userId;
     private UUID deviceId;
     private boolean closing;
+    /**
+     * Without {@code tk_update_v1} the keys change by reconnecting (groups profile D): set once the
+     * session has sent or accepted its 1000th frame; the request in hand is finished, then the
+     * connection closes with reason {@code rekey} and nothing more is sent.
+     */
+    private boolean rekeyDue;
     // the type of the request in hand (a label of norc_errors_sent), and when a message_send was read
     private String answering = "none";
     private long sendReadAtNanos;
@@ -243,6 +250,7 @@ public final class ConnectionActor {
                 .onMessage(NodeStopping.class, s -> fail(ErrorMessage.of(ErrorCode.UNAVAILABLE, 1)))
                 .onMessage(PreAuthDeadline.class, d -> Behaviors.same())
                 .onMessage(SocketClosed.class, c -> Behaviors.stopped())
+                .onMessage(DrainDeadline.class, d -> closing ? Behaviors.stopped() : Behaviors.same())
                 .onSignal(PostStop.class, this::onStop)
                 .build();
     }
@@ -601,6 +609,7 @@ public final class ConnectionActor {
         try {
             ReceiveSession.Received received = receiveSession.open(data.bytes());
             if (received instanceof ReceiveSession.Accepted accepted) {
+                rekeyDue |= !keys.has(SessionKeys.TK_UPDATE) && receiveSession.accepted() >= TrafficKeys.FRAMES_PER_EPOCH;
                 answering = accepted.message().messageType().wireName();
                 return accepted.message();
             }
@@ -662,6 +671,9 @@ public final class ConnectionActor {
     /** Asks the socket for the next inbound message, once. */
     private Behavior<Command> next() {
         answering = "none";
+        if (rekeyDue && !closing) {
+            return rekey();
+        }
         if (!reading && !closing) {
             reading = true;
             socket.requestNext();
@@ -670,6 +682,9 @@ public final class ConnectionActor {
     }
 
     private void send(NorcMessage message) {
+        if (closing && rekeyDue) {
+            return; // past the 1000th frame without key updates: nothing more (what was not delivered stays in the inbox)
+        }
         if (message instanceof ErrorMessage error) {
             env.metrics().errorSent(error.errorCode(), answering);
         }
@@ -682,6 +697,20 @@ public final class ConnectionActor {
             frame = sendSession.seal(message);
         }
         transmit(frame);
+        if (!keys.has(SessionKeys.TK_UPDATE) && sendSession.sent() >= TrafficKeys.FRAMES_PER_EPOCH && !closing) {
+            rekeyDue = true;
+            rekey();
+        }
+    }
+
+    /** Closes with status 1000, reason {@code rekey}: the client reconnects and resends what was not acknowledged. */
+    private Behavior<Command> rekey() {
+        rekeyDue = true;
+        closing = true;
+        socket.close("rekey");
+        timers.cancelAll();
+        timers.startSingleTimer(DrainDeadline.INSTANCE, DRAIN_DEADLINE);
+        return draining();
     }
 
     private void transmit(byte[] bytes) {

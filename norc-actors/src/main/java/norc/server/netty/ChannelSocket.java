@@ -123,6 +123,11 @@ final class ChannelSocket extends ChannelInboundHandlerAdapter implements Client
         channel.eventLoop().execute(() -> startClosing(WebSocketCloseStatus.NORMAL_CLOSURE));
     }
 
+    @Override
+    public void close(String reason) {
+        channel.eventLoop().execute(() -> startClosing(new WebSocketCloseStatus(WebSocketCloseStatus.NORMAL_CLOSURE.code(), reason)));
+    }
+
     // ---- from the pipeline, event loop ----
 
     /** The peer's close frame: answer it (unless we started), then close. */

@@ -14,6 +14,7 @@ final class RecordingSocket implements ClientSocket {
     private boolean requested;
     private boolean closed;
     private boolean authenticated;
+    private String closeReason;
 
     @Override
     public void requestNext() {
@@ -39,6 +40,17 @@ final class RecordingSocket implements ClientSocket {
     @Override
     public void close() {
         closed = true;
+    }
+
+    @Override
+    public void close(String reason) {
+        closed = true;
+        closeReason = reason;
+    }
+
+    /** The reason of {@link #close(String)}, or {@code null}. */
+    String closeReason() {
+        return closeReason;
     }
 
     /** Whether the connection asked for a message and the socket is still open to deliver it. */

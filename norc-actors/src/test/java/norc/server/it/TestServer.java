@@ -113,6 +113,11 @@ public final class TestServer implements AutoCloseable {
         return java.nio.file.Files.readString(server.settings().admin().tokenFile()).strip();
     }
 
+    /** The transport options that trust this node's certificate. */
+    WebSocketTransport.Options transportOptions() {
+        return WebSocketTransport.Options.defaults().withSslContext(trust);
+    }
+
     /** A raw TLS WebSocket to the endpoint, for tests that speak frames by hand. */
     WebSocketTransport transport(WireEncoding encoding) throws Exception {
         return WebSocketTransport.connect(clientUri(), encoding, WebSocketTransport.Options.defaults().withSslContext(trust))

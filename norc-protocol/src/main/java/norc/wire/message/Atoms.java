@@ -32,4 +32,24 @@ public final class Atoms {
 
     /** How a trust challenge is answered (profile §7). */
     public enum ValidationMethod implements WireAtom { MANUAL, DNS, CA }
+
+    /** A group member's role (groups profile A.1): one owner, admins, members. */
+    public enum Role implements WireAtom { OWNER, ADMIN, MEMBER }
+
+    /** The role a member is given when invited ({@code conversation_create.members}, groups profile A.3). */
+    public enum InvitedRole implements WireAtom {
+        ADMIN, MEMBER;
+
+        public Role role() {
+            return this == ADMIN ? Role.ADMIN : Role.MEMBER;
+        }
+    }
+
+    /** {@code conversation_update.action} (groups profile A.3). */
+    public enum ConversationAction implements WireAtom { ADD, REMOVE, LEAVE, SET_ROLE, SET_INFO, ADD_INFO_KEYS }
+
+    /** {@code membership_update.change} (groups profile A.4). */
+    public enum MembershipChange implements WireAtom {
+        CREATED, ADDED, REMOVED, LEFT, ROLE_CHANGED, INFO_CHANGED, DEVICES_CHANGED, SNAPSHOT
+    }
 }
