@@ -11,9 +11,15 @@ public enum ErrorCode {
     STALE_TIMESTAMP_AUTH(1002, "authentication failed"),
     DEVICE_REVOKED(1003, "authentication failed"),
     REGISTRATION_REJECTED(1004, "registration rejected"),
+    /** A valid signature by a device key past its {@code expires_at} (groups profile C). */
+    KEY_EXPIRED(1005, "authentication failed"),
 
     FORBIDDEN(2001, "not allowed"),
     CLASSIFICATION_NOT_PERMITTED(2002, "not allowed"),
+    /** A member's role lacks the right (groups profile A.1). */
+    ROLE_INSUFFICIENT(2003, "not allowed"),
+    /** A subject unknown, without an active device, or at its group limit (groups profile A.3). */
+    MEMBER_UNAVAILABLE(2004, "not allowed"),
 
     NO_COMPATIBLE_VERSION(3001, "no compatible version"),
     TRUNCATED(3002, "malformed message"),
@@ -27,6 +33,16 @@ public enum ErrorCode {
     STALE_TIMESTAMP(3010, "timestamp out of range"),
     UNEXPECTED_MESSAGE(3011, "unexpected message"),
     INVALID_HEADER(3012, "malformed frame"),
+    /** A stale {@code expected_version}, or keys not for the group's device set (groups profile A.3, A.5). */
+    MEMBERSHIP_CHANGED(3013, "conversation changed"),
+    /** A request that breaks its action's row (groups profile A.3). */
+    INVALID_CHANGE(3014, "invalid request"),
+    /** A manifest before every chunk is stored (groups profile B.3). */
+    UPLOAD_INCOMPLETE(3015, "upload incomplete"),
+    /** A chunk's index, size, conflicting bytes or parameters, or an upload after sealing (groups profile B.3). */
+    CHUNK_REJECTED(3016, "invalid chunk"),
+    /** A rotation during an overlap, or a successor id in use (groups profile C). */
+    ROTATION_REJECTED(3017, "invalid request"),
 
     DECRYPT_FAILED(4001, "decryption failed"),
     INVALID_SIGNATURE(4002, "invalid signature"),
@@ -48,6 +64,8 @@ public enum ErrorCode {
     REMOTE_DELIVERY_FAILED(5011, "delivery failed"),
 
     RATE_LIMITED(6001, "rate limited"),
+    /** File storage or unsealed-upload quota (groups profile B.3). */
+    QUOTA_EXCEEDED(6002, "storage quota exceeded"),
 
     INTERNAL(9001, "internal server error"),
     UNAVAILABLE(9002, "service unavailable");

@@ -189,7 +189,7 @@ public final class ReceiveSession {
         if (!type.sender().allows(fromClient)) {
             throw new NorcException(ErrorCode.UNEXPECTED_MESSAGE, "type not allowed from this side");
         }
-        int payloadLength = Padding.payloadLength(padded);
+        int payloadLength = Padding.payloadLength(padded, Padding.isChunkFrame(type));
         NorcMessage message = codec.decodePayload(type, padded, 4, payloadLength);
         return new Accepted(message, messageId, sequence);
     }

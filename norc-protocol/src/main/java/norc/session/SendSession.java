@@ -81,7 +81,8 @@ public final class SendSession {
     public byte[] seal(NorcMessage message, UUID messageId) {
         MessageType type = message.messageType();
         int typeCode = type.codeFor(major);
-        byte[] padded = Padding.pad(codec.encodePayload(message));
+        byte[] payload = codec.encodePayload(message);
+        byte[] padded = Padding.pad(payload, 0, payload.length, Padding.isChunkFrame(type));
         long sequence = nextSequence;
         int ciphertextLength = padded.length + Aead.TAG_LENGTH;
         byte[] aad = Aad.v1(major, minor, typeCode, sequence, messageId, ciphertextLength,
