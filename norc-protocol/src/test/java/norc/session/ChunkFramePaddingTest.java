@@ -29,7 +29,7 @@ class ChunkFramePaddingTest {
 
     @Test
     void chunkFramesRoundTripWithTheSmallerStep() {
-        SessionKeys keys = TrafficKeyUpdateTest.keys(ProtocolVersion.NATIVE, java.util.Set.of());
+        SessionKeys keys = SessionTest.keys(ProtocolVersion.NATIVE, java.util.Set.of());
         Codec codec = new BinaryCodec(WireLimits.DEFAULT);
         SendSession server = new SendSession(keys, codec, false, 5);
         ReceiveSession client = new ReceiveSession(keys, codec, false, 1024, 8, ReceiveSession.IntegrityListener.NONE);

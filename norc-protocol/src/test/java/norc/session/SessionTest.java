@@ -40,6 +40,11 @@ class SessionTest {
     }
 
     static SessionKeys keys(ProtocolVersion version) {
+        return keys(version, java.util.Set.of());
+    }
+
+    /** Random keys of a session of {@code version} that negotiated {@code capabilities}. */
+    static SessionKeys keys(ProtocolVersion version, java.util.Set<String> capabilities) {
         byte[] c2s = new byte[32];
         byte[] s2c = new byte[32];
         byte[] th = new byte[32];
@@ -47,7 +52,7 @@ class SessionTest {
         RANDOM.nextBytes(s2c);
         RANDOM.nextBytes(th);
         return new SessionKeys(version, CipherSuite.S0001, version.major() == 1, UUID.randomUUID(), "a.example",
-                new byte[32], th, c2s, s2c);
+                new byte[32], th, c2s, s2c, capabilities);
     }
 
     static PresenceUpdate presence(int i) {

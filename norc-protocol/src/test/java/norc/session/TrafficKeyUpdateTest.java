@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.security.SecureRandom;
 import java.util.Set;
-import java.util.UUID;
-import norc.crypto.CipherSuite;
 import norc.wire.Codec;
 import norc.wire.ProtocolVersion;
 import norc.wire.WireEncoding;
@@ -22,21 +20,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 class TrafficKeyUpdateTest {
     static final SecureRandom RANDOM = new SecureRandom();
 
-    static SessionKeys keys(ProtocolVersion version, Set<String> capabilities) {
-        byte[] c2s = new byte[32];
-        byte[] s2c = new byte[32];
-        byte[] th = new byte[32];
-        RANDOM.nextBytes(c2s);
-        RANDOM.nextBytes(s2c);
-        RANDOM.nextBytes(th);
-        return new SessionKeys(version, CipherSuite.S0001, version.major() == 1, UUID.randomUUID(), "a.example",
-                new byte[32], th, c2s, s2c, capabilities);
-    }
-
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("norc.session.SessionTest#modes")
     void threeThousandFramesCrossThreeEpochBoundaries(WireEncoding encoding, ProtocolVersion version) {
-        SessionKeys keys = keys(version, Set.of(SessionKeys.TK_UPDATE));
+        SessionKeys keys = SessionTest.keys(version, Set.of(SessionKeys.TK_UPDATE));
         Codec codec = encoding.codec(WireLimits.DEFAULT);
         SendSession sender = new SendSession(keys, codec, true, SendSession.randomInitialSequence(RANDOM));
         ReceiveSession receiver = new ReceiveSession(keys, codec, true, 1024, 8, ReceiveSession.IntegrityListener.NONE);
@@ -66,7 +53,7 @@ class TrafficKeyUpdateTest {
         if (version.major() == 1) {
             return; // 1.x has no sequence on the wire: frames cannot skip ahead
         }
-        SessionKeys keys = keys(version, Set.of(SessionKeys.TK_UPDATE));
+        SessionKeys keys = SessionTest.keys(version, Set.of(SessionKeys.TK_UPDATE));
         Codec codec = encoding.codec(WireLimits.DEFAULT);
         SendSession sender = new SendSession(keys, codec, true, 10);
         ReceiveSession receiver = new ReceiveSession(keys, codec, true, 4096, 8, ReceiveSession.IntegrityListener.NONE);
@@ -83,7 +70,7 @@ class TrafficKeyUpdateTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("norc.session.SessionTest#modes")
     void withoutTheCapabilityOneKeyServesTheSession(WireEncoding encoding, ProtocolVersion version) {
-        SessionKeys keys = keys(version, Set.of());
+        SessionKeys keys = SessionTest.keys(version, Set.of());
         Codec codec = encoding.codec(WireLimits.DEFAULT);
         SendSession sender = new SendSession(keys, codec, false, SendSession.randomInitialSequence(RANDOM));
         ReceiveSession receiver = new ReceiveSession(keys, codec, false, 1024, 8, ReceiveSession.IntegrityListener.NONE);

@@ -379,7 +379,8 @@ class DeviceSessionEntityTest {
      */
     @Test
     void relaysFromOtherUsersStopAtTheDevicesBudget() {
-        Entity entity = claimed();
+        // a refill of one a minute: the burst is all this test's 300 relays can spend, however slow the box
+        Entity entity = claimed(null, new ServerMetrics(), settings(Map.of("norc.limits.relays-per-device-per-minute", "1")));
         TestProbe<DeviceOutbound> connection = KIT.createTestProbe();
         entity.ref().tell(new DeviceCommand.Attach(connection.getRef()));
         WireMessage presence = WireMessage.of(new norc.wire.message.PresenceUpdate(norc.wire.message.Atoms.PresenceStatus.ONLINE,

@@ -171,6 +171,36 @@ class HostileInputIT {
         client.close();
     }
 
+    /**
+     * Groups profile §0: the server advertises none of {@code groups_v1}, {@code files_v1},
+     * {@code key_rotation_v1} yet, so their messages are {@code 3011} and the session goes on.
+     */
+    @Test
+    void messagesOfFeaturesNotNegotiatedAreUnexpected() throws Exception {
+        String user = "features@" + server.serverId();
+        RawClient client = registered(user);
+        UUID id = UUID.randomUUID();
+        norc.wire.message.ConversationInfo info = new norc.wire.message.ConversationInfo(UUID.randomUUID(), user,
+                UUID.randomUUID(), new byte[272], java.util.Map.of(), new byte[64]);
+        List<NorcMessage> requests = List.of(
+                new norc.wire.message.ConversationCreate(UUID.randomUUID(), id, java.util.Map.of(), info),
+                new norc.wire.message.MembershipRequest(UUID.randomUUID(), id),
+                new norc.wire.message.DeviceKeyRotate(user, UUID.randomUUID(), UUID.randomUUID(), new byte[32],
+                        new byte[32], RawClient.nowMicros(), new byte[64], new byte[64]),
+                new norc.wire.message.FileChunkUpload(UUID.randomUUID(), id, 1, 256, 0, new byte[272]),
+                new norc.wire.message.FileChunkRequest(UUID.randomUUID(), 0),
+                // a server-only type from the client is refused the same way
+                new norc.wire.message.KeyExpiryNotice(UUID.randomUUID(), 1));
+        for (NorcMessage request : requests) {
+            client.send(request);
+            assertThat(error(client.receive()).errorCode()).as(request.messageType().wireName())
+                    .isEqualTo(ErrorCode.UNEXPECTED_MESSAGE.code());
+        }
+        client.send(new TimeSync(RawClient.nowMicros(), 0, 0, Optional.empty()));
+        assertThat(client.receive()).isInstanceOf(TimeSync.class); // still connected
+        client.close();
+    }
+
     @Test
     void oversizedMessageIsRefusedAndClosed() throws Exception {
         RawClient client = registered("big@" + server.serverId());
