@@ -159,7 +159,8 @@ public final class NorcGuardian {
         AuditLog audit = AuditJournal.start(context, settings);
         //    and named by pseudonyms of the ids they hold (ShardedEntities), so no actor path names anyone
         ShardedEntities entities = new ShardedEntities(ClusterSharding.get(context.getSystem()), seal.entityNames());
-        UserEntity.init(context.getSystem(), entities, settings.delivery().snapshotEvery(), settings.session().contactsTtl(), audit, seal,
+        UserEntity.init(context.getSystem(), entities, settings.delivery().snapshotEvery(), settings.session().contactsTtl(),
+                settings.deviceKeys(), audit, seal,
                 supervision);
         // a recovered device entity tells every node, so its connection attaches at once
         ActorRef<Topic.Command<DeviceRestarted>> restarts = context.spawn(

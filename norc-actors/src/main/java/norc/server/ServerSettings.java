@@ -48,7 +48,15 @@ public record ServerSettings(
         Limits limits,
         Delivery delivery,
         Session session,
-        AuditSettings audit) {
+        AuditSettings audit,
+        DeviceKeys deviceKeys) {
+
+    /**
+     * Device key lifecycle (groups profile C): a key is valid for {@code lifetime} from registration
+     * or rotation; a rotated key stays valid at most {@code rotationOverlap} more; from
+     * {@code expiryNotice} before expiry an unrotated device hears {@code key_expiry_notice}.
+     */
+    public record DeviceKeys(Duration lifetime, Duration rotationOverlap, Duration expiryNotice) {}
 
     /**
      * The socket layer under the NORC-C endpoint (Netty): the TLS engine, threads, and the limits
@@ -206,7 +214,9 @@ public record ServerSettings(
                     new Session(positive(c, "session.lifetime"), positive(c, "session.auth-skew"),
                             positive(c, "session.time-uncertainty"), nonNegative(c, "session.presence-max-delay"),
                             positive(c, "session.contacts-ttl")),
-                    AuditSettings.from(c, dataDir));
+                    AuditSettings.from(c, dataDir),
+                    new DeviceKeys(positive(c, "device-keys.lifetime"), positive(c, "device-keys.rotation-overlap"),
+                            positive(c, "device-keys.expiry-notice")));
         } catch (ConfigException e) {
             throw new IllegalArgumentException("configuration error: " + e.getMessage(), e);
         }

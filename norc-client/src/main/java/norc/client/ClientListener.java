@@ -42,4 +42,10 @@ public interface ClientListener {
 
     /** The connection ended; {@code cause} is {@code null} after a normal close. Last call. */
     default void onClosed(Throwable cause) {}
+
+    /**
+     * The server's {@code key_expiry_notice} (groups profile C): this device's key expires at
+     * {@code expiresAt} (epoch seconds); rotate it ({@link NorcClient#rotate}) before then.
+     */
+    default void onKeyExpiring(UUID deviceId, long expiresAt) {}
 }

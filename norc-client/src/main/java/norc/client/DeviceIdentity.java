@@ -84,6 +84,22 @@ public final class DeviceIdentity {
                 new DeviceRegister.DeviceInfo(deviceName, "cli", List.of("messaging", "e2ee")), Map.of());
     }
 
+    /**
+     * The successor of this device for a key rotation (groups profile C): a new device id and new
+     * keys, the same user, device name and pinned servers. Register it with {@link NorcClient#rotate}.
+     */
+    public DeviceIdentity successor(SecureRandom random) {
+        return new DeviceIdentity(userId, UUID.randomUUID(), Ed25519.generate(random), X25519.generate(random), deviceInfo,
+                knownServers);
+    }
+
+    /** This identity with every server pinned in {@code other} pinned too. */
+    public DeviceIdentity withKnownServers(DeviceIdentity other) {
+        Map<String, byte[]> servers = new LinkedHashMap<>(knownServers);
+        servers.putAll(other.knownServers);
+        return new DeviceIdentity(userId, deviceId, signing, kex, deviceInfo, servers);
+    }
+
     public String userId() {
         return userId;
     }

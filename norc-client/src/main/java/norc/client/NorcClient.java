@@ -42,9 +42,11 @@ import norc.wire.message.Atoms.PresenceStatus;
 import norc.wire.message.Atoms.RevocationReason;
 import norc.wire.message.AuthRequest;
 import norc.wire.message.AuthResponse;
+import norc.wire.message.DeviceKeyRotate;
 import norc.wire.message.DeviceRegister;
 import norc.wire.message.DeviceRevoke;
 import norc.wire.message.ErrorMessage;
+import norc.wire.message.KeyExpiryNotice;
 import norc.wire.message.KeyRequest;
 import norc.wire.message.KeyResponse;
 import norc.wire.message.MessageAck;
@@ -396,6 +398,28 @@ public final class NorcClient implements AutoCloseable {
         });
     }
 
+    /**
+     * Rotates this device's key (groups profile C): registers {@code successor} (from
+     * {@link DeviceIdentity#successor}) with both signatures; completes with the user's active
+     * devices, the old and the new one included. The old identity stays valid only for the
+     * server's overlap (7 days by default): keep it to drain its inbox, then erase it. Fails with
+     * {@code 3017} when this device already rotated or the new id is in use, {@code 3010} for a
+     * clock more than 300 s off, {@code 3011} when the server does not offer {@code key_rotation_v1}.
+     */
+    public CompletableFuture<Map<UUID, KeyResponse.DeviceKey>> rotate(DeviceIdentity successor) {
+        DeviceIdentity me = requireAuthenticated();
+        if (!successor.userId().equals(me.userId()) || successor.deviceId().equals(me.deviceId())) {
+            throw new IllegalArgumentException("the successor is a new device of the same user");
+        }
+        DeviceKeyRotate rotate = norc.session.DeviceRotation.sign(me.signingSecretKey(), successor.signingSecretKey(),
+                me.userId(), me.deviceId(), successor.deviceId(), successor.kexPublicKey(), nowMicros());
+        return forCaller(outbound.request(PendingRequests.Kind.KEYS, null, rotate, reply -> {
+            KeyResponse response = (KeyResponse) reply;
+            directory.update(response, options.clock().instant());
+            return response.keys().getOrDefault(me.userId(), Map.of());
+        }));
+    }
+
     // ---- messages (profile §6) -----------------------------------------------------------------
 
     /** {@link #send(UUID, List, byte[], SendOptions)} with {@link SendOptions#DEFAULT}. */
@@ -716,6 +740,8 @@ public final class NorcClient implements AutoCloseable {
             onServerError(error);
         } else if (message instanceof PresenceUpdate update) {
             emit(listener -> listener.onPresence(update));
+        } else if (message instanceof KeyExpiryNotice notice) {
+            emit(listener -> listener.onKeyExpiring(notice.deviceId(), notice.expiresAt()));
         } else if (message instanceof DeviceRevoke revoke) {
             directory.forget(revoke.userId(), revoke.deviceId());
             emit(listener -> listener.onDeviceRevoked(revoke.userId(), revoke.deviceId()));

@@ -15,6 +15,8 @@ public record SessionKeys(ProtocolVersion version, CipherSuite suite, boolean co
                           byte[] serverToClient, Set<String> capabilities) {
     /** Groups profile D: implicit traffic-key update every 1000 frames per direction. */
     public static final String TK_UPDATE = "tk_update_v1";
+    /** Groups profile C: {@code device_key_rotate} and {@code key_expiry_notice}. */
+    public static final String KEY_ROTATION = "key_rotation_v1";
 
     public SessionKeys {
         capabilities = Set.copyOf(capabilities);

@@ -15,6 +15,8 @@ public final class AuditKinds {
     public static final String TRUST_REVOCATION = "trust.revocation";
     /** A device was revoked ({@code user}, {@code device}, {@code reason}, {@code by}). */
     public static final String DEVICE_REVOCATION = "device.revocation";
+    /** A device rotated its key to a successor device id ({@code user}, {@code device}: the old one). */
+    public static final String DEVICE_ROTATION = "device.rotation";
     /** A message was not relayed: the peer's grant is below its classification. */
     public static final String CLASSIFICATION_REFUSED = "classification.refused";
     /** A peer's certificate, key or server id did not match what it claimed or what we pinned. */

@@ -38,10 +38,13 @@ import norc.wire.message.Atoms.AckStatus;
 import norc.wire.message.Atoms.AuthStatus;
 import norc.wire.message.AuthRequest;
 import norc.wire.message.AuthResponse;
+import norc.wire.message.DeviceKeyRotate;
 import norc.wire.message.DeviceRegister;
 import norc.wire.message.DeviceRevoke;
 import norc.wire.message.ErrorMessage;
+import norc.wire.message.KeyExpiryNotice;
 import norc.wire.message.KeyRequest;
+import norc.wire.message.KeyResponse;
 import norc.wire.message.MessageAck;
 import norc.wire.message.MessageSend;
 import norc.wire.message.NorcMessage;
@@ -119,6 +122,15 @@ public final class ConnectionActor {
 
     private record RevokeDone(UserReply.RevokeResult result, boolean unavailable) implements Command {}
 
+    /** A {@code device_key_rotate}'s two signatures were checked ({@code signed}: both valid). */
+    private record RotateChecked(DeviceKeyRotate rotate, boolean signed) implements Command {}
+
+    /** The successor's entity was claimed for this user, or not ({@code result} null: no answer in time). */
+    private record SuccessorClaimed(DeviceKeyRotate rotate, DeviceReply.ClaimResult result) implements Command {}
+
+    /** The user entity's answer to the rotation ({@code null}: no answer in time). */
+    private record Rotated(UUID successorId, UserReply.RotateResult result) implements Command {}
+
     /** Everything a connection needs from its node, fixed at start. */
     public record Env(ServerSettings settings, ServerHandshake.Config handshake, byte[] identitySecretKey,
                       Entities entities, ActorRef<MessageRouter.Command> router,
@@ -147,6 +159,8 @@ public final class ConnectionActor {
      * well inside the pre-auth deadline, so that an outage reaches the client as {@code 9002}.
      */
     private static final Duration JOURNAL_ANSWER_TIMEOUT = Duration.ofSeconds(5);
+    /** A rotation's timestamp may be this far from the server's clock (groups profile C: 300 s). */
+    private static final long ROTATION_SKEW_MICROS = 300_000_000L;
     /** {@code retry_after} of an outage answer, in seconds. */
     private static final long OUTAGE_RETRY_AFTER = 5;
     /** A closing socket normally ends sooner (the transport gives the peer 2 s to answer the close frame). */
@@ -173,6 +187,8 @@ public final class ConnectionActor {
     private ReceiveSession receiveSession;
     private String userId;
     private UUID deviceId;
+    /** The session's device as its user's directory held it at authentication (its key signs a rotation). */
+    private DeviceRecord device;
     private boolean closing;
     /**
      * Without {@code tk_update_v1} the keys change by reconnecting (groups profile D): set once the
@@ -243,6 +259,9 @@ public final class ConnectionActor {
                 .onMessage(Routed.class, this::onRouted)
                 .onMessage(KeysLooked.class, this::onKeysLooked)
                 .onMessage(RevokeDone.class, this::onRevokeDone)
+                .onMessage(RotateChecked.class, this::onRotateChecked)
+                .onMessage(SuccessorClaimed.class, this::onSuccessorClaimed)
+                .onMessage(Rotated.class, this::onRotated)
                 .onMessage(FromDevice.class, this::onFromDevice)
                 .onMessage(AttachRefresh.class, this::onAttachRefresh)
                 .onMessage(Reattach.class, r -> onAttachRefresh(AttachRefresh.INSTANCE))
@@ -380,6 +399,8 @@ public final class ConnectionActor {
         DeviceRegister register = claimed.register();
         DeviceRecord record = new DeviceRecord(register.deviceId(), register.publicKey(), register.kexPublicKey(),
                 register.deviceInfo().name(), register.deviceInfo().type(), System.currentTimeMillis(), 0);
+        // as the user entity stores it: valid for the configured lifetime from now
+        this.device = record.expiringAt(Instant.now().plus(settings.deviceKeys().lifetime()).getEpochSecond());
         boolean open = settings.registration() == ServerSettings.Registration.OPEN;
         context.ask(UserReply.RegisterResult.class, env.entities().user(register.userId()), JOURNAL_ANSWER_TIMEOUT,
                 replyTo -> new UserCommand.Register(record, register.enrollmentToken(), open, Instant.now().getEpochSecond(), replyTo),
@@ -423,6 +444,10 @@ public final class ConnectionActor {
         if (device.revoked()) {
             return refuse(auth, ErrorCode.DEVICE_REVOKED);
         }
+        if (device.expired(Instant.now().getEpochSecond())) {
+            return refuse(auth, ErrorCode.KEY_EXPIRED); // groups profile C: coming back needs an enrollment token
+        }
+        this.device = device;
         return authenticated(auth.userId(), auth.deviceId(), AuthStatus.AUTHENTICATED);
     }
 
@@ -446,14 +471,19 @@ public final class ConnectionActor {
         timers.cancel(PreAuthDeadline.INSTANCE);
         socket.authenticated();
         env.metrics().sessionSetUp(acceptedAtNanos);
-        long expiresAt = Instant.now().plus(settings.session().lifetime()).getEpochSecond();
-        timers.startSingleTimer(SessionExpired.INSTANCE, settings.session().lifetime());
+        // the session ends at its lifetime, or when the device's key expires if that comes first (groups profile C)
+        long expiresAt = Math.min(Instant.now().plus(settings.session().lifetime()).getEpochSecond(), this.device.expiresAt());
+        endSessionAt(expiresAt);
         timers.startTimerWithFixedDelay(AttachRefresh.INSTANCE, settings.delivery().attachRefresh());
         // attach before answering, so that what others send the device once it is told it is in
         // (key exchanges, presence: pushed to attached connections only) finds it attached
         outbound = context.messageAdapter(DeviceOutbound.class, FromDevice::new);
         env.entities().device(device).tell(new DeviceCommand.Attach(outbound));
         send(new AuthResponse(status, keys.sessionId(), user, device, nowMicros(), expiresAt));
+        if (keys.has(SessionKeys.KEY_ROTATION) && this.device.successor() == null
+                && Instant.now().plus(settings.deviceKeys().expiryNotice()).getEpochSecond() >= this.device.expiresAt()) {
+            send(new KeyExpiryNotice(device, this.device.expiresAt())); // rotate now (groups profile C)
+        }
         env.supervisor().tell(new ConnectionSupervisor.Authenticated(context.getSelf(), device));
         next();
         return established();
@@ -502,6 +532,9 @@ public final class ConnectionActor {
         if (message instanceof DeviceRevoke revoke) {
             return onRevoke(revoke);
         }
+        if (message instanceof DeviceKeyRotate rotate && keys.has(SessionKeys.KEY_ROTATION)) {
+            return onRotate(rotate);
+        }
         if (message instanceof SessionKeyExchange exchange) {
             long wait = budgets.spend(SessionBudgets.Kind.KEY_EXCHANGE);
             if (wait > 0) {
@@ -540,6 +573,71 @@ public final class ConnectionActor {
                 replyTo -> new UserCommand.Revoke(encoding, canonical, replyTo),
                 (result, error) -> new RevokeDone(result, error != null));
         return Behaviors.same();
+    }
+
+    /**
+     * {@code device_key_rotate} (groups profile C): only by the old device on its own session
+     * ({@code 2001}), its timestamp within 300 s ({@code 3010}), both signatures valid ({@code 4002},
+     * checked on the crypto pool), then the successor's entity claimed and the user's directory
+     * changed; the answer is the user's active devices as a {@code key_response}.
+     */
+    private Behavior<Command> onRotate(DeviceKeyRotate rotate) {
+        long wait = budgets.spend(SessionBudgets.Kind.KEY_EXCHANGE); // two signature checks each: a flood is limited
+        if (wait > 0) {
+            return answer(rateLimited(wait));
+        }
+        if (!rotate.userId().equals(userId) || !rotate.oldDeviceId().equals(deviceId)) {
+            return answer(ErrorMessage.of(ErrorCode.FORBIDDEN));
+        }
+        if (Math.abs(nowMicros() - rotate.timestamp()) > ROTATION_SKEW_MICROS) {
+            return answer(ErrorMessage.of(ErrorCode.STALE_TIMESTAMP));
+        }
+        byte[] oldKey = device.publicKey();
+        context.pipeToSelf(env.crypto().run(random -> norc.session.DeviceRotation.verify(oldKey, rotate)),
+                (signed, error) -> new RotateChecked(rotate, Boolean.TRUE.equals(signed)));
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onRotateChecked(RotateChecked checked) {
+        if (!checked.signed()) {
+            return answer(ErrorMessage.of(ErrorCode.INVALID_SIGNATURE));
+        }
+        DeviceKeyRotate rotate = checked.rotate();
+        context.ask(DeviceReply.ClaimResult.class, env.entities().device(rotate.newDeviceId()), JOURNAL_ANSWER_TIMEOUT,
+                replyTo -> new DeviceCommand.Claim(userId, replyTo), (result, error) -> new SuccessorClaimed(rotate, result));
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onSuccessorClaimed(SuccessorClaimed claimed) {
+        if (claimed.result() == null) {
+            return answer(unavailable());
+        }
+        if (!claimed.result().granted()) {
+            return answer(ErrorMessage.of(ErrorCode.ROTATION_REJECTED)); // the id is another user's device
+        }
+        DeviceKeyRotate rotate = claimed.rotate();
+        DeviceRecord successor = new DeviceRecord(rotate.newDeviceId(), rotate.publicKey(), rotate.kexPublicKey(),
+                device.name(), device.type(), System.currentTimeMillis(), 0);
+        context.ask(UserReply.RotateResult.class, env.entities().user(userId), JOURNAL_ANSWER_TIMEOUT,
+                replyTo -> new UserCommand.Rotate(deviceId, successor, Instant.now().getEpochSecond(), replyTo),
+                (result, error) -> new Rotated(rotate.newDeviceId(), result));
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onRotated(Rotated rotated) {
+        if (rotated.result() == null) {
+            return answer(unavailable());
+        }
+        if (rotated.result() instanceof UserReply.Rotated done) {
+            KeyResponse.DeviceKey own = done.keys().devices().get(deviceId);
+            if (own != null) {
+                device = device.rotatedTo(rotated.successorId(), own.expiresAt());
+                endSessionAt(own.expiresAt()); // the old key's overlap bounds this session too
+            }
+            return answer(new KeyResponse(Map.of(userId, done.keys().devices())));
+        }
+        UserReply.RotateRefused refused = (UserReply.RotateRefused) rotated.result();
+        return answer(ErrorMessage.of(refused.rejected() ? ErrorCode.ROTATION_REJECTED : ErrorCode.KEY_EXPIRED));
     }
 
     private Behavior<Command> onRevokeDone(RevokeDone done) {
@@ -701,6 +799,12 @@ public final class ConnectionActor {
             rekeyDue = true;
             rekey();
         }
+    }
+
+    /** (Re)starts the timer that closes the session at {@code epochSeconds}. */
+    private void endSessionAt(long epochSeconds) {
+        long left = Math.max(0, epochSeconds - Instant.now().getEpochSecond());
+        timers.startSingleTimer(SessionExpired.INSTANCE, Duration.ofSeconds(left));
     }
 
     /** Closes with status 1000, reason {@code rekey}: the client reconnects and resends what was not acknowledged. */

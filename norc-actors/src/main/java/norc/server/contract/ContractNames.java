@@ -98,6 +98,7 @@ public final class ContractNames {
         name("user.get-contacts", UserCommand.GetContacts.class);
         name("user.revoke", UserCommand.Revoke.class);
         name("user.push-to-devices", UserCommand.PushToDevices.class);
+        name("user.rotate", UserCommand.Rotate.class);
         name("user.create-result", UserReply.CreateResult.class);
         name("user.token-issued", UserReply.TokenIssued.class);
         name("user.no-such-user", UserReply.NoSuchUser.class);
@@ -109,6 +110,8 @@ public final class ContractNames {
         name("user.keys", UserReply.Keys.class);
         name("user.recipient", UserReply.Recipient.class);
         name("user.contacts", UserReply.Contacts.class);
+        name("user.rotated", UserReply.Rotated.class);
+        name("user.rotate-refused", UserReply.RotateRefused.class);
         name("user.event.user-created", UserEvent.UserCreated.class);
         name("user.event.enrollment-token-issued", UserEvent.EnrollmentTokenIssued.class);
         name("user.event.device-registered", UserEvent.DeviceRegistered.class);
@@ -116,6 +119,7 @@ public final class ContractNames {
         name("user.event.contacts-added", UserEvent.ContactsAdded.class);
         name("user.event.user-disabled", UserEvent.UserDisabled.class);
         name("user.event.user-enabled", UserEvent.UserEnabled.class);
+        name("user.event.device-rotated", UserEvent.DeviceRotated.class);
         name("user.snapshot", UserSnapshot.class);
 
         // federation: a peer's outbox (relays and delivery acks to send) and an origin's relay ledger

@@ -77,6 +77,8 @@ final class DeviceRoutes {
         device.put("type", d.type());
         device.put("registered_at", d.registeredAt());
         device.put("revoked_at", d.revoked() ? d.revokedAt() : null);
+        device.put("expires_at", d.expiresAt()); // epoch seconds (groups profile C)
+        device.put("successor", d.successor() == null ? null : d.successor().toString());
         return device;
     }
 

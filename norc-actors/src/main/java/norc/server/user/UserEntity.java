@@ -15,6 +15,7 @@ import java.util.UUID;
 import norc.crypto.Blake3;
 import norc.crypto.Bytes;
 import norc.error.NorcException;
+import norc.server.ServerSettings;
 import norc.server.ShardedEntities;
 import norc.server.audit.AuditEvent;
 import norc.server.audit.AuditKinds;
@@ -117,18 +118,26 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             this(exists, devices, tokens, contacts, false);
         }
 
-        /** The devices that may connect, hold keys and receive: none while the user is disabled. */
-        List<UUID> activeDevices() {
+        /** The devices that may connect, hold keys and receive at {@code nowSeconds}: none while the user is disabled. */
+        List<UUID> activeDevices(long nowSeconds) {
             List<UUID> active = new ArrayList<>();
             if (disabled) {
                 return active;
             }
             devices.forEach((id, device) -> {
-                if (!device.revoked()) {
+                if (device.active(nowSeconds)) {
                     active.add(id);
                 }
             });
             return active;
+        }
+
+        /** {@code old} rotated to {@code successor}: the old key valid until {@code oldExpiresAt} (s). */
+        State withRotation(UUID old, DeviceRecord successor, long oldExpiresAt) {
+            Map<UUID, DeviceRecord> next = new LinkedHashMap<>(devices);
+            next.computeIfPresent(old, (id, device) -> device.rotatedTo(successor.deviceId(), oldExpiresAt));
+            next.put(successor.deviceId(), successor);
+            return new State(exists, next, tokens, contacts, disabled);
         }
 
         State created() {
@@ -190,25 +199,26 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
      * restarts only this user's entity with backoff; it recovers its state from the journal.
      */
     public static void init(ActorSystem<?> system, ShardedEntities entities, int snapshotEvery, java.time.Duration contactsTtl,
-                            AuditLog audit, StorageSeal seal) {
-        init(system, entities, snapshotEvery, contactsTtl, audit, seal, new Restarts());
+                            ServerSettings.DeviceKeys deviceKeys, AuditLog audit, StorageSeal seal) {
+        init(system, entities, snapshotEvery, contactsTtl, deviceKeys, audit, seal, new Restarts());
     }
 
     /** {@code supervision}: where this type's restarts are reported, for the console. */
     public static void init(ActorSystem<?> system, ShardedEntities entities, int snapshotEvery, java.time.Duration contactsTtl,
-                            AuditLog audit, StorageSeal seal, Restarts supervision) {
+                            ServerSettings.DeviceKeys deviceKeys, AuditLog audit, StorageSeal seal, Restarts supervision) {
         entities.sharding().init(Entity.of(UserCommand.ENTITY_TYPE_KEY, context -> Behaviors.<UserCommand>setup(ctx ->
                         Behaviors.withTimers(timers -> new UserEntity(ctx, timers, entities.userIdOf(context.getEntityId()), system,
-                                entities, snapshotEvery, contactsTtl.toMillis(), audit, seal, supervision))))
+                                entities, snapshotEvery, contactsTtl.toMillis(), deviceKeys, audit, seal, supervision))))
                 .withStopMessage(Stop.INSTANCE));
     }
 
     /** Stored under a pseudonymous persistence id, its events and snapshots sealed ({@link StorageSeal}). */
     public static Behavior<UserCommand> create(String userId, ActorSystem<?> system, ShardedEntities entities, int snapshotEvery,
-                                               java.time.Duration contactsTtl, AuditLog audit, StorageSeal seal) {
+                                               java.time.Duration contactsTtl, ServerSettings.DeviceKeys deviceKeys, AuditLog audit,
+                                               StorageSeal seal) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-                new UserEntity(context, timers, userId, system, entities, snapshotEvery, contactsTtl.toMillis(), audit, seal,
-                        new Restarts())));
+                new UserEntity(context, timers, userId, system, entities, snapshotEvery, contactsTtl.toMillis(), deviceKeys, audit,
+                        seal, new Restarts())));
     }
 
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -219,6 +229,8 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     private final ShardedEntities entities;
     private final int snapshotEvery;
     private final long contactsTtlMillis;
+    private final long lifetimeSeconds;
+    private final long overlapSeconds;
     private final AuditLog audit;
     private final SealedEvents<UserEvent> sealedEvents;
     private final StorageSeal seal;
@@ -229,8 +241,8 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     private boolean recoveryFailed; // reported by RecoveryFailed already: its PreRestart is not counted again
 
     private UserEntity(ActorContext<UserCommand> context, TimerScheduler<UserCommand> timers, String userId, ActorSystem<?> system,
-                       ShardedEntities entities, int snapshotEvery, long contactsTtlMillis, AuditLog audit, StorageSeal seal,
-                       Restarts supervision) {
+                       ShardedEntities entities, int snapshotEvery, long contactsTtlMillis, ServerSettings.DeviceKeys deviceKeys,
+                       AuditLog audit, StorageSeal seal, Restarts supervision) {
         super(seal.persistenceId(UserCommand.ENTITY_TYPE_KEY.name(), userId),
                 SupervisorStrategy.restartWithBackoff(java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(5), 0.2));
         this.sealedEvents = new SealedEvents<>(seal, system, persistenceId(), UserEvent.class);
@@ -240,6 +252,8 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         this.entities = entities;
         this.snapshotEvery = snapshotEvery;
         this.contactsTtlMillis = contactsTtlMillis;
+        this.lifetimeSeconds = deviceKeys.lifetime().toSeconds();
+        this.overlapSeconds = deviceKeys.rotationOverlap().toSeconds();
         this.audit = audit;
         this.context = context;
         this.timers = timers;
@@ -323,7 +337,9 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                 if (snapshot.contactsSeen() != null) {
                     contacts.putAll(snapshot.contactsSeen());
                 }
-                return new State(snapshot.exists(), Map.copyOf(snapshot.devices()), Map.copyOf(snapshot.tokens()), Map.copyOf(contacts),
+                Map<UUID, DeviceRecord> devices = new LinkedHashMap<>();
+                snapshot.devices().forEach((id, device) -> devices.put(id, withExpiry(device)));
+                return new State(snapshot.exists(), Map.copyOf(devices), Map.copyOf(snapshot.tokens()), Map.copyOf(contacts),
                         Boolean.TRUE.equals(snapshot.disabled()));
             }
         });
@@ -335,6 +351,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                 .onCommand(Create.class, this::onCreate)
                 .onCommand(IssueToken.class, this::onIssueToken)
                 .onCommand(Register.class, this::onRegister)
+                .onCommand(UserCommand.Rotate.class, this::onRotate)
                 .onCommand(GetDevice.class, (state, c) -> Effect().reply(c.replyTo(), new UserReply.DeviceLookup(
                         state.disabled() ? Optional.empty() : Optional.ofNullable(state.devices().get(c.deviceId())))))
                 .onCommand(GetKeys.class, this::onGetKeys)
@@ -383,7 +400,8 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             if (!state.exists() || state.disabled() || expiresAt == null || expiresAt < c.nowSeconds()) {
                 return Effect().reply(c.replyTo(), RegisterResult.TOKEN_INVALID);
             }
-            return Effect().persist(new DeviceRegistered(device, hash, false)).thenReply(c.replyTo(), s -> RegisterResult.REGISTERED);
+            return Effect().persist(new DeviceRegistered(device.expiringAt(c.nowSeconds() + lifetimeSeconds), hash, false))
+                    .thenReply(c.replyTo(), s -> RegisterResult.REGISTERED);
         }
         if (!c.openRegistration()) {
             return Effect().reply(c.replyTo(), RegisterResult.TOKEN_REQUIRED);
@@ -391,21 +409,55 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         if (state.exists()) {
             return Effect().reply(c.replyTo(), RegisterResult.USER_EXISTS);
         }
-        return Effect().persist(new DeviceRegistered(device, "", true)).thenReply(c.replyTo(), s -> RegisterResult.REGISTERED);
+        return Effect().persist(new DeviceRegistered(device.expiringAt(c.nowSeconds() + lifetimeSeconds), "", true))
+                .thenReply(c.replyTo(), s -> RegisterResult.REGISTERED);
+    }
+
+    /**
+     * {@code device_key_rotate} (groups profile C), its signatures checked by the connection: the
+     * successor is active for the lifetime, the old key at most the overlap more; refused (3017)
+     * for an old device not active or already rotated, or a successor id this user ever used.
+     */
+    private ReplyEffect<UserEvent, State> onRotate(State state, UserCommand.Rotate c) {
+        DeviceRecord old = state.devices().get(c.oldDeviceId());
+        if (!state.exists() || state.disabled() || old == null || !old.active(c.nowSeconds())) {
+            return Effect().reply(c.replyTo(), new UserReply.RotateRefused(false));
+        }
+        if (old.successor() != null || state.devices().containsKey(c.successor().deviceId())) {
+            return Effect().reply(c.replyTo(), new UserReply.RotateRefused(true));
+        }
+        DeviceRecord successor = c.successor().expiringAt(c.nowSeconds() + lifetimeSeconds);
+        long oldExpiresAt = Math.min(old.expiresAt(), c.nowSeconds() + overlapSeconds);
+        return Effect().persist(new UserEvent.DeviceRotated(c.oldDeviceId(), successor, oldExpiresAt))
+                .thenRun(s -> audit.record(AuditEvent.of(AuditKinds.DEVICE_ROTATION).user(userId).device(c.oldDeviceId())))
+                .thenReply(c.replyTo(), s -> new UserReply.Rotated(new Keys(userId, activeKeys(s, c.nowSeconds()))));
+    }
+
+    private Map<UUID, KeyResponse.DeviceKey> activeKeys(State state, long nowSeconds) {
+        Map<UUID, KeyResponse.DeviceKey> keys = new LinkedHashMap<>();
+        for (UUID id : state.activeDevices(nowSeconds)) {
+            keys.put(id, state.devices().get(id).publicKeys());
+        }
+        return keys;
+    }
+
+    /** A record journalled before keys expired gets registration + the lifetime. */
+    private DeviceRecord withExpiry(DeviceRecord device) {
+        return device.expiresAt() != 0 ? device : device.expiringAt(device.registeredAt() / 1000 + lifetimeSeconds);
+    }
+
+    private static long nowSeconds() {
+        return System.currentTimeMillis() / 1000;
     }
 
     private ReplyEffect<UserEvent, State> onGetKeys(State state, GetKeys c) {
-        Map<UUID, KeyResponse.DeviceKey> keys = new LinkedHashMap<>();
-        state.devices().forEach((id, device) -> {
-            if (!device.revoked() && !state.disabled() && c.filter().map(f -> f.contains(id)).orElse(true)) {
-                keys.put(id, device.publicKeys());
-            }
-        });
+        Map<UUID, KeyResponse.DeviceKey> keys = activeKeys(state, nowSeconds());
+        keys.keySet().removeIf(id -> !c.filter().map(f -> f.contains(id)).orElse(true));
         return Effect().reply(c.replyTo(), new Keys(userId, keys));
     }
 
     private ReplyEffect<UserEvent, State> onResolveRecipient(State state, ResolveRecipient c) {
-        return Effect().reply(c.replyTo(), new Recipient(userId, state.exists() ? state.activeDevices() : List.of()));
+        return Effect().reply(c.replyTo(), new Recipient(userId, state.exists() ? state.activeDevices(nowSeconds()) : List.of()));
     }
 
     private ReplyEffect<UserEvent, State> onAddContacts(State state, AddContacts c) {
@@ -467,7 +519,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         if (state.disabled() == c.disabled()) {
             return Effect().reply(c.replyTo(), UserReply.DisableResult.UNCHANGED);
         }
-        List<UUID> live = state.activeDevices();
+        List<UUID> live = state.activeDevices(nowSeconds());
         long now = System.currentTimeMillis();
         UserEvent event = c.disabled() ? new UserEvent.UserDisabled(now) : new UserEvent.UserEnabled(now);
         return Effect().persist(event)
@@ -523,7 +575,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     }
 
     private ReplyEffect<UserEvent, State> onPushToDevices(State state, PushToDevices c) {
-        for (UUID id : state.activeDevices()) { // another user's presence: within each device's relay budget
+        for (UUID id : state.activeDevices(nowSeconds())) { // another user's presence: within each device's relay budget
             if (c.except().map(e -> !e.equals(id)).orElse(true)) {
                 device(id).tell(new DeviceCommand.Relay(c.message()));
             }
@@ -532,7 +584,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     }
 
     private void pushToActive(State state, WireMessage message, Optional<UUID> except) {
-        for (UUID id : state.activeDevices()) {
+        for (UUID id : state.activeDevices(nowSeconds())) {
             if (except.map(e -> !e.equals(id)).orElse(true)) {
                 device(id).tell(new DeviceCommand.Push(message));
             }
@@ -548,7 +600,8 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         return newEventHandlerBuilder().forAnyState()
                 .onEvent(UserCreated.class, (state, e) -> state.created())
                 .onEvent(EnrollmentTokenIssued.class, (state, e) -> state.withToken(e.tokenHash(), e.expiresAt()))
-                .onEvent(DeviceRegistered.class, (state, e) -> state.withDevice(e.device(), e.tokenHash()))
+                .onEvent(DeviceRegistered.class, (state, e) -> state.withDevice(withExpiry(e.device()), e.tokenHash()))
+                .onEvent(UserEvent.DeviceRotated.class, (state, e) -> state.withRotation(e.oldDeviceId(), e.successor(), e.oldExpiresAt()))
                 .onEvent(DeviceRevoked.class, (state, e) -> state.withRevoked(e.deviceId(), e.at()))
                 .onEvent(ContactsAdded.class, (state, e) -> state.withContacts(e.users(), e.at(), contactsTtlMillis))
                 .onEvent(UserEvent.UserDisabled.class, (state, e) -> state.withDisabled(true))

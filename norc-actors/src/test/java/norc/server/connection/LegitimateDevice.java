@@ -32,12 +32,15 @@ final class LegitimateDevice {
 
     private LegitimateDevice() {}
 
+    /** Its key expires in 2100 (the user entity always sets an expiry). */
+    static final long EXPIRES_AT = 4_102_444_800L;
+
     static DeviceRecord record() {
-        return new DeviceRecord(DEVICE_ID, SIGNING_PUBLIC, KEX_PUBLIC, INFO.name(), INFO.type(), 1, 0);
+        return new DeviceRecord(DEVICE_ID, SIGNING_PUBLIC, KEX_PUBLIC, INFO.name(), INFO.type(), 1, 0).expiringAt(EXPIRES_AT);
     }
 
     static DeviceRecord revokedRecord() {
-        return new DeviceRecord(REVOKED_DEVICE_ID, SIGNING_PUBLIC, KEX_PUBLIC, INFO.name(), INFO.type(), 1, 2);
+        return new DeviceRecord(REVOKED_DEVICE_ID, SIGNING_PUBLIC, KEX_PUBLIC, INFO.name(), INFO.type(), 1, 2).expiringAt(EXPIRES_AT);
     }
 
     /** {@code auth_request} for this device, bound to the session's transcript hash. */

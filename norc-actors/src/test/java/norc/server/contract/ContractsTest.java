@@ -89,6 +89,7 @@ class ContractsTest {
             "user.device-lookup", "user.keys", "user.recipient", "user.contacts",
             "user.event.user-created", "user.event.enrollment-token-issued", "user.event.device-registered",
             "user.event.device-revoked", "user.event.contacts-added", "user.snapshot",
+            "user.rotate", "user.rotated", "user.rotate-refused", "user.event.device-rotated",
             "federation.outbox.enqueue", "federation.outbox.delivery-reported", "federation.outbox.report-delivery",
             "federation.outbox.wake", "federation.outbox.queued", "federation.relay-entry",
             "federation.outbox.event.relay-queued", "federation.outbox.event.relay-accepted",

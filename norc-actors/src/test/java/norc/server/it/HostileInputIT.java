@@ -172,8 +172,9 @@ class HostileInputIT {
     }
 
     /**
-     * Groups profile §0: the server advertises none of {@code groups_v1}, {@code files_v1},
-     * {@code key_rotation_v1} yet, so their messages are {@code 3011} and the session goes on.
+     * Groups profile §0: the server advertises neither {@code groups_v1} nor {@code files_v1} yet,
+     * so their messages are {@code 3011} and the session goes on; so is a server-only type from a
+     * client, and a rotation naming another device is {@code 2001}.
      */
     @Test
     void messagesOfFeaturesNotNegotiatedAreUnexpected() throws Exception {
@@ -185,8 +186,6 @@ class HostileInputIT {
         List<NorcMessage> requests = List.of(
                 new norc.wire.message.ConversationCreate(UUID.randomUUID(), id, java.util.Map.of(), info),
                 new norc.wire.message.MembershipRequest(UUID.randomUUID(), id),
-                new norc.wire.message.DeviceKeyRotate(user, UUID.randomUUID(), UUID.randomUUID(), new byte[32],
-                        new byte[32], RawClient.nowMicros(), new byte[64], new byte[64]),
                 new norc.wire.message.FileChunkUpload(UUID.randomUUID(), id, 1, 256, 0, new byte[272]),
                 new norc.wire.message.FileChunkRequest(UUID.randomUUID(), 0),
                 // a server-only type from the client is refused the same way
@@ -196,6 +195,9 @@ class HostileInputIT {
             assertThat(error(client.receive()).errorCode()).as(request.messageType().wireName())
                     .isEqualTo(ErrorCode.UNEXPECTED_MESSAGE.code());
         }
+        client.send(new norc.wire.message.DeviceKeyRotate(user, UUID.randomUUID(), UUID.randomUUID(), new byte[32],
+                new byte[32], RawClient.nowMicros(), new byte[64], new byte[64]));
+        assertThat(error(client.receive()).errorCode()).isEqualTo(ErrorCode.FORBIDDEN.code());
         client.send(new TimeSync(RawClient.nowMicros(), 0, 0, Optional.empty()));
         assertThat(client.receive()).isInstanceOf(TimeSync.class); // still connected
         client.close();

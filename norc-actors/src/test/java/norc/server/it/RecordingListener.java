@@ -20,6 +20,8 @@ final class RecordingListener implements ClientListener {
     final BlockingQueue<UUID> revoked = new LinkedBlockingQueue<>();
     final BlockingQueue<NorcException> errors = new LinkedBlockingQueue<>();
     final CompletableFuture<Throwable> closed = new CompletableFuture<>();
+    /** {@code key_expiry_notice}s: the expiry each named (epoch seconds). */
+    final BlockingQueue<Long> expiring = new LinkedBlockingQueue<>();
 
     @Override
     public void onMessage(ReceivedMessage message) {
@@ -49,6 +51,11 @@ final class RecordingListener implements ClientListener {
     @Override
     public void onError(NorcException error) {
         errors.add(error);
+    }
+
+    @Override
+    public void onKeyExpiring(UUID deviceId, long expiresAt) {
+        expiring.add(expiresAt);
     }
 
     @Override

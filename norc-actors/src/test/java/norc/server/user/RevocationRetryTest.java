@@ -73,7 +73,8 @@ class RevocationRetryTest {
         ShardedEntities entities = new ShardedEntities(ClusterSharding.get(KIT.system()), SEAL.entityNames());
         entities.sharding().init(Entity.of(DeviceCommand.ENTITY_TYPE_KEY, context -> DeviceSessionEntity.create(
                 entities.deviceIdOf(context.getEntityId()), SETTINGS, NOWHERE, new ServerMetrics(), SEAL)));
-        UserEntity.init(KIT.system(), entities, 100, Duration.ofDays(30), AuditLog.none(), SEAL);
+        UserEntity.init(KIT.system(), entities, 100, Duration.ofDays(30),
+                new norc.server.ServerSettings.DeviceKeys(Duration.ofDays(180), Duration.ofDays(7), Duration.ofDays(14)), AuditLog.none(), SEAL);
 
         String userId = "alice@localhost";
         UUID phone = UUID.randomUUID();

@@ -13,16 +13,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code norc devices list|revoke}: this user's devices, as the server publishes their keys. */
-@Command(name = "devices", description = "List or revoke your devices.",
-        subcommands = {DevicesCommand.ListDevices.class, DevicesCommand.Revoke.class})
+/** {@code norc devices list|revoke|rotate}: this user's devices, as the server publishes their keys. */
+@Command(name = "devices", description = "List, revoke or rotate your devices.",
+        subcommands = {DevicesCommand.ListDevices.class, DevicesCommand.Revoke.class, DevicesCommand.Rotate.class})
 final class DevicesCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name a subcommand: list, revoke");
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name a subcommand: list, revoke, rotate");
     }
 
     @Command(name = "list", description = "List your devices (from the server's key directory).")
@@ -47,6 +47,7 @@ final class DevicesCommand implements Runnable {
                     KeyResponse.DeviceKey key = device.getValue();
                     Terminal.print(spec.commandLine().getOut(), device.getKey() + "  " + Terminal.inert(key.keyAlgorithm())
                             + (key.verified() ? "  verified" : "")
+                            + (key.expiresAt() > 0 ? "  expires " + java.time.Instant.ofEpochSecond(key.expiresAt()) : "")
                             + (device.getKey().equals(file.identity().deviceId()) ? "  (this device)" : ""));
                 }
             }
@@ -96,6 +97,51 @@ final class DevicesCommand implements Runnable {
     }
 
     /** Accepts the wire atoms ({@code retired}) as well as the enum names. */
+    /**
+     * Rotates this device's key (groups profile C): a successor identity (new device id, new keys)
+     * is registered with both signatures and written to the identity file; the old identity (and
+     * its conversation chains) move to {@code <file>.rotated}, valid for the server's overlap so
+     * that it can still read what waits in its inbox (run {@code norc listen --identity
+     * <file>.rotated}); erase it after that.
+     */
+    @Command(name = "rotate", description = "Rotate this device's keys to a successor device id (the old one stays valid for the overlap).")
+    static final class Rotate implements Callable<Integer> {
+        @Option(names = "--identity", required = true, description = "The device identity file (replaced by the successor).")
+        Path identity;
+
+        @Mixin
+        ServerOptions server;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            IdentityFile file = IdentityFile.load(identity, spec.commandLine().getErr());
+            norc.client.DeviceIdentity old = file.identity();
+            norc.client.DeviceIdentity successor = old.successor(new java.security.SecureRandom());
+            Path kept = identity.resolveSibling(identity.getFileName() + ".rotated");
+            Map<UUID, KeyResponse.DeviceKey> devices;
+            try (NorcClient client = Connector.authenticated(server, file, ClientListener.NONE, spec.commandLine().getErr())) {
+                devices = Connector.await(client.rotate(successor), server.timeout());
+            }
+            old = file.identity(); // with the server pinned while connecting
+            old.save(kept);
+            java.nio.file.Path chains = file.chainFile();
+            if (java.nio.file.Files.exists(chains)) {
+                java.nio.file.Files.move(chains, kept.resolveSibling(kept.getFileName() + ".chains.json"),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            successor = successor.withKnownServers(old);
+            successor.save(identity);
+            KeyResponse.DeviceKey oldKey = devices.get(old.deviceId());
+            Terminal.print(spec.commandLine().getOut(), "rotated " + old.deviceId() + " to " + successor.deviceId()
+                    + "; the old identity is in " + kept
+                    + (oldKey == null ? "" : " until " + java.time.Instant.ofEpochSecond(oldKey.expiresAt())));
+            return 0;
+        }
+    }
+
     static final class ReasonConverter implements picocli.CommandLine.ITypeConverter<RevocationReason> {
         @Override
         public RevocationReason convert(String value) {

@@ -34,6 +34,14 @@ public interface UserCommand extends Contract {
     record Register(DeviceRecord device, Optional<String> token, boolean openRegistration, long nowSeconds,
                     ActorRef<UserReply.RegisterResult> replyTo) implements UserCommand {}
 
+    /**
+     * {@code device_key_rotate} whose signatures the connection of {@code oldDeviceId} verified:
+     * {@code successor} (its expiry set here) replaces the old device, which stays valid for the
+     * overlap (groups profile C).
+     */
+    record Rotate(UUID oldDeviceId, DeviceRecord successor, long nowSeconds, ActorRef<UserReply.RotateResult> replyTo)
+            implements UserCommand {}
+
     /** The device's record, if this user has it (revoked ones included). */
     record GetDevice(UUID deviceId, ActorRef<UserReply.DeviceLookup> replyTo) implements UserCommand {}
 

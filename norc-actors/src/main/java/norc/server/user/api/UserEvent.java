@@ -29,6 +29,9 @@ public sealed interface UserEvent extends Contract {
     /** An operator enabled the user again. */
     record UserEnabled(long at) implements UserEvent {}
 
+    /** {@code oldDeviceId} rotated to {@code successor} (its expiry set); the old key is valid until {@code oldExpiresAt} (s). */
+    record DeviceRotated(UUID oldDeviceId, DeviceRecord successor, long oldExpiresAt) implements UserEvent {}
+
     /** {@code at}: epoch milliseconds; 0 in events written before contacts aged out (they age out at once). */
     record ContactsAdded(Set<String> users, long at) implements UserEvent {}
 }

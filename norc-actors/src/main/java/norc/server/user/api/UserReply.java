@@ -54,6 +54,18 @@ public interface UserReply extends Contract {
 
     record Keys(String userId, Map<UUID, KeyResponse.DeviceKey> devices) implements UserReply {}
 
+    /** The answer to {@link UserCommand.Rotate}. */
+    sealed interface RotateResult extends UserReply {}
+
+    /** Rotated: the user's active devices now, the old and the new included. */
+    record Rotated(Keys keys) implements RotateResult {}
+
+    /**
+     * Refused: {@code rejected} (3017) for an old device already rotated or a successor id in use;
+     * otherwise the old device is no longer active (expired, revoked, or the user disabled).
+     */
+    record RotateRefused(boolean rejected) implements RotateResult {}
+
     record Recipient(String userId, List<UUID> devices) implements UserReply {}
 
     record Contacts(Set<String> users) implements UserReply {}
