@@ -578,6 +578,11 @@ public final class ReconnectingClient implements AutoCloseable {
         }
 
         @Override
+        public void onKeyExpiring(UUID deviceId, long expiresAt) {
+            ReconnectingClient.this.notify(listener -> listener.onKeyExpiring(deviceId, expiresAt));
+        }
+
+        @Override
         public void onClosed(Throwable cause) {
             connectionEnded(this, cause);
         }
