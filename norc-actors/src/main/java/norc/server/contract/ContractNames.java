@@ -122,6 +122,20 @@ public final class ContractNames {
         name("user.event.device-rotated", UserEvent.DeviceRotated.class);
         name("user.snapshot", UserSnapshot.class);
 
+        // conversation entity (groups; not yet wired to connections)
+        name("conversation.create", norc.server.conversation.api.ConversationCommand.Create.class);
+        name("conversation.update", norc.server.conversation.api.ConversationCommand.Update.class);
+        name("conversation.snapshot", norc.server.conversation.api.ConversationCommand.Snapshot.class);
+        name("conversation.members", norc.server.conversation.api.ConversationCommand.Members.class);
+        name("conversation.applied", norc.server.conversation.api.ConversationReply.Applied.class);
+        name("conversation.copy", norc.server.conversation.api.ConversationReply.Copy.class);
+        name("conversation.refused", norc.server.conversation.api.ConversationReply.Refused.class);
+        name("conversation.not-allowed", norc.server.conversation.api.ConversationReply.NotAllowed.class);
+        name("conversation.member-list", norc.server.conversation.api.ConversationReply.MemberList.class);
+        name("conversation.member", norc.server.conversation.api.ConversationEvent.Member.class);
+        name("conversation.event.membership-changed", norc.server.conversation.api.ConversationEvent.MembershipChanged.class);
+        name("conversation.event.info-keys-added", norc.server.conversation.api.ConversationEvent.InfoKeysAdded.class);
+
         // federation: a peer's outbox (relays and delivery acks to send) and an origin's relay ledger
         name("federation.outbox.enqueue", OutboxCommand.Enqueue.class);
         name("federation.outbox.delivery-reported", OutboxCommand.DeliveryReported.class);

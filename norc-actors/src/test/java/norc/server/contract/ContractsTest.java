@@ -90,6 +90,10 @@ class ContractsTest {
             "user.event.user-created", "user.event.enrollment-token-issued", "user.event.device-registered",
             "user.event.device-revoked", "user.event.contacts-added", "user.snapshot",
             "user.rotate", "user.rotated", "user.rotate-refused", "user.event.device-rotated",
+            "conversation.create", "conversation.update", "conversation.snapshot", "conversation.members",
+            "conversation.applied", "conversation.copy", "conversation.refused", "conversation.not-allowed",
+            "conversation.member-list", "conversation.member", "conversation.event.membership-changed",
+            "conversation.event.info-keys-added",
             "federation.outbox.enqueue", "federation.outbox.delivery-reported", "federation.outbox.report-delivery",
             "federation.outbox.wake", "federation.outbox.queued", "federation.relay-entry",
             "federation.outbox.event.relay-queued", "federation.outbox.event.relay-accepted",
@@ -124,7 +128,9 @@ class ContractsTest {
                 norc.server.federation.api.TrustCommand.class, norc.server.federation.api.TrustReply.class,
                 norc.server.federation.api.TrustEvent.class,
 
-                AuditCommand.class, AuditReply.class, AuditJournalEvent.class)) {
+                AuditCommand.class, AuditReply.class, AuditJournalEvent.class,
+                norc.server.conversation.api.ConversationCommand.class, norc.server.conversation.api.ConversationReply.class,
+                norc.server.conversation.api.ConversationEvent.class)) {
             for (Class<?> nested : protocol.getDeclaredClasses()) {
                 if (Contract.class.isAssignableFrom(nested) && !nested.isInterface()) {
                     types.add(nested);

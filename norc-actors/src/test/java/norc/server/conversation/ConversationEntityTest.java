@@ -1,0 +1,176 @@
+package norc.server.conversation;
+
+import static norc.server.conversation.MembershipTest.ALICE;
+import static norc.server.conversation.MembershipTest.ALICE_1;
+import static norc.server.conversation.MembershipTest.BOB;
+import static norc.server.conversation.MembershipTest.BOB_1;
+import static norc.server.conversation.MembershipTest.BOB_2;
+import static norc.server.conversation.MembershipTest.CAROL;
+import static norc.server.conversation.MembershipTest.CAROL_1;
+import static norc.server.conversation.MembershipTest.DAVE;
+import static norc.server.conversation.MembershipTest.DAVE_1;
+import static norc.server.conversation.MembershipTest.DEVICES;
+import static norc.server.conversation.MembershipTest.info;
+import static norc.server.conversation.MembershipTest.keys;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.ConfigFactory;
+import java.security.SecureRandom;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import norc.crypto.Ed25519;
+import norc.groups.MembershipStatement;
+import norc.server.NorcConfig;
+import norc.server.contract.WireMessage;
+import norc.server.conversation.api.ConversationCommand;
+import norc.server.conversation.api.ConversationEvent;
+import norc.server.conversation.api.ConversationReply;
+import norc.wire.message.Atoms.ConversationAction;
+import norc.wire.message.Atoms.InvitedRole;
+import norc.wire.message.Atoms.MembershipChange;
+import norc.wire.message.Atoms.Role;
+import norc.wire.message.ConversationCreate;
+import norc.wire.message.ConversationUpdate;
+import norc.wire.message.MembershipUpdate;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The group entity on the persistence test kit (commands, replies and events through the contract
+ * serializer): a creation answered to the creator with members and info and copied to every
+ * other device with only its own key entry, all signed by the server key; a repeated request id
+ * answered again without a second event; additions and removals copied to the right devices
+ * (members for the added, nothing of the membership for the removed); non-members and unknown
+ * ids refused alike; the last member leaving leaving a tombstone; and all of it surviving recovery.
+ */
+class ConversationEntityTest {
+    private static final ActorTestKit KIT = ActorTestKit.create(EventSourcedBehaviorTestKit.config()
+            .withFallback(ConfigFactory.parseString("pekko.actor.provider = local"))
+            .withFallback(NorcConfig.load(ConfigFactory.empty())));
+    private static final Ed25519.KeyPair SERVER_KEY = Ed25519.generate(new SecureRandom());
+
+    private UUID id;
+    private EventSourcedBehaviorTestKit<ConversationCommand, ConversationEvent, ConversationEntity.State> group;
+
+    @AfterAll
+    static void stop() {
+        KIT.shutdownTestKit();
+    }
+
+    @BeforeEach
+    void fresh() {
+        id = UUID.randomUUID();
+        group = EventSourcedBehaviorTestKit.create(KIT.system(), ConversationEntity.create(PersistenceId.of("Conversation", id.toString()),
+                        id, MembershipTest.SERVER, SERVER_KEY.secretKey(), MembershipTest.LIMITS),
+                EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyEquality(false).withVerifyState(false));
+    }
+
+    private ConversationReply create(UUID requestId) {
+        Map<String, InvitedRole> invited = new LinkedHashMap<>();
+        invited.put(BOB, InvitedRole.ADMIN);
+        invited.put(CAROL, InvitedRole.MEMBER);
+        ConversationCreate create = new ConversationCreate(requestId, id, invited, info(ALICE, ALICE_1, ALICE_1, BOB_1, BOB_2, CAROL_1));
+        return group.<ConversationReply>runCommand(r -> new ConversationCommand.Create(WireMessage.of(create), ALICE, ALICE_1, DEVICES, r))
+                .reply();
+    }
+
+    private ConversationReply update(String actor, UUID device, ConversationAction action, List<String> subjects,
+                                     Optional<Role> role, Map<UUID, norc.wire.message.MessageSend.WrappedKey> infoKeys, long version) {
+        ConversationUpdate u = new ConversationUpdate(UUID.randomUUID(), id, version, action, subjects, role, Optional.empty(), infoKeys);
+        return group.<ConversationReply>runCommand(r -> new ConversationCommand.Update(WireMessage.of(u), actor, device, DEVICES, r))
+                .reply();
+    }
+
+    private static MembershipUpdate decoded(WireMessage m) {
+        return (MembershipUpdate) m.decode();
+    }
+
+    private static Map<UUID, MembershipUpdate> byDevice(ConversationReply.Applied applied) {
+        Map<UUID, MembershipUpdate> copies = new LinkedHashMap<>();
+        applied.copies().forEach(c -> copies.put(c.device(), decoded(c.update())));
+        return copies;
+    }
+
+    @Test
+    void aCreationIsAnsweredAndCopiedToEveryOtherDeviceSigned() {
+        UUID requestId = UUID.randomUUID();
+        ConversationReply.Applied applied = (ConversationReply.Applied) create(requestId);
+        MembershipUpdate answer = decoded(applied.answer());
+        assertThat(answer.requestId()).hasValue(requestId);
+        assertThat(answer.change()).isEqualTo(MembershipChange.CREATED);
+        assertThat(answer.members()).hasValueSatisfying(m -> assertThat(m).containsEntry(ALICE, Role.OWNER));
+        assertThat(answer.info()).hasValueSatisfying(i -> assertThat(i.keys()).containsOnlyKeys(ALICE_1));
+        Map<UUID, MembershipUpdate> copies = byDevice(applied);
+        assertThat(copies).containsOnlyKeys(BOB_1, BOB_2, CAROL_1);
+        copies.forEach((device, copy) -> {
+            assertThat(copy.requestId()).isEmpty();
+            assertThat(copy.info().orElseThrow().keys()).containsOnlyKeys(device);
+            assertThat(copy.serverSignature()).isEqualTo(answer.serverSignature()); // one statement, several copies
+            assertThat(MembershipStatement.verify(SERVER_KEY.publicKey(), copy,
+                    norc.groups.ConversationInfoSeal.infoHash(copy.info().orElseThrow()))).isTrue();
+        });
+
+        // the same request again: the same statement, no second event
+        ConversationReply again = create(requestId);
+        assertThat(decoded(((ConversationReply.Applied) again).answer()).updateId()).isEqualTo(answer.updateId());
+        // another creation of this id, or any request by a non-member, is 2001
+        assertThat(create(UUID.randomUUID())).isEqualTo(ConversationReply.NotAllowed.INSTANCE);
+        assertThat(group.<ConversationReply>runCommand(r -> new ConversationCommand.Snapshot(UUID.randomUUID(), DAVE, DAVE_1, r))
+                .reply()).isEqualTo(ConversationReply.NotAllowed.INSTANCE);
+        assertThat(group.<ConversationReply>runCommand(r -> new ConversationCommand.Members(DAVE, r)).reply())
+                .isEqualTo(ConversationReply.NotAllowed.INSTANCE);
+    }
+
+    @Test
+    void addedMembersLearnTheGroupRemovedOnesOnlyThatTheyLeftAndAllSurvivesRecovery() {
+        create(UUID.randomUUID());
+        ConversationReply.Applied added = (ConversationReply.Applied) update(BOB, BOB_1, ConversationAction.ADD, List.of(DAVE),
+                Optional.of(Role.MEMBER), keys(DAVE_1), 1);
+        Map<UUID, MembershipUpdate> copies = byDevice(added);
+        assertThat(copies).containsOnlyKeys(ALICE_1, BOB_2, CAROL_1, DAVE_1);
+        assertThat(copies.get(DAVE_1).members()).isPresent(); // the subject's device learns its group
+        assertThat(copies.get(CAROL_1).members()).isEmpty(); // the others apply the delta
+        assertThat(decoded(added.answer()).members()).isEmpty(); // F.2
+
+        ConversationReply.Applied removed = (ConversationReply.Applied) update(ALICE, ALICE_1, ConversationAction.REMOVE,
+                List.of(CAROL), Optional.empty(), keys(), 2);
+        Map<UUID, MembershipUpdate> afterRemoval = byDevice(removed);
+        assertThat(afterRemoval).containsKey(CAROL_1);
+        assertThat(afterRemoval.get(CAROL_1).members()).isEmpty();
+        assertThat(afterRemoval.get(CAROL_1).info()).isEmpty();
+        assertThat(decoded(removed.answer()).membershipVersion()).isEqualTo(3);
+        // a stale version is 3013 with the current one
+        ConversationReply stale = update(ALICE, ALICE_1, ConversationAction.REMOVE, List.of(DAVE), Optional.empty(), keys(), 2);
+        assertThat(stale).isEqualTo(new ConversationReply.Refused(3013, Map.of("membership_version", "3")));
+
+        group.restart();
+        ConversationReply.MemberList members = (ConversationReply.MemberList) group.<ConversationReply>runCommand(
+                r -> new ConversationCommand.Members(ALICE, r)).reply();
+        assertThat(members.version()).isEqualTo(3);
+        assertThat(members.members()).containsExactly(ALICE, BOB, DAVE);
+        assertThat(update(CAROL, CAROL_1, ConversationAction.LEAVE, List.of(), Optional.empty(), keys(), 3))
+                .isEqualTo(ConversationReply.NotAllowed.INSTANCE);
+    }
+
+    @Test
+    void theLastMemberLeavingLeavesATombstone() {
+        create(UUID.randomUUID());
+        long version = 1;
+        for (String[] who : new String[][] {{CAROL, CAROL_1.toString()}, {BOB, BOB_1.toString()}, {ALICE, ALICE_1.toString()}}) {
+            ConversationReply.Applied left = (ConversationReply.Applied) update(who[0], UUID.fromString(who[1]), ConversationAction.LEAVE,
+                    List.of(), Optional.empty(), keys(), version);
+            version = decoded(left.answer()).membershipVersion();
+        }
+        group.restart();
+        assertThat(group.<ConversationReply>runCommand(r -> new ConversationCommand.Members(ALICE, r)).reply())
+                .isEqualTo(ConversationReply.NotAllowed.INSTANCE);
+        assertThat(create(UUID.randomUUID())).as("a tombstoned id is never reused").isEqualTo(ConversationReply.NotAllowed.INSTANCE);
+    }
+}
