@@ -11,6 +11,8 @@ import java.util.Set;
 import java.util.UUID;
 import norc.groups.MembershipStatement;
 import norc.server.contract.WireMessage;
+import norc.server.storage.SealedEvents;
+import norc.server.storage.StorageSeal;
 import norc.server.conversation.api.ConversationCommand;
 import norc.server.conversation.api.ConversationEvent;
 import norc.server.conversation.api.ConversationEvent.Member;
@@ -21,9 +23,10 @@ import norc.wire.message.ConversationCreate;
 import norc.wire.message.ConversationInfo;
 import norc.wire.message.ConversationUpdate;
 import norc.wire.message.MembershipUpdate;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
-import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.EventAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
@@ -37,7 +40,8 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
  * device gets the answer (with its {@code request_id}) instead. A non-member, and any request for
  * an unknown or deleted id, hears {@link ConversationReply.NotAllowed} ({@code 2001}); the last
  * member leaving deletes the group and leaves a tombstone. A {@code request_id} seen in the last
- * 7 days gets its statements again. Not yet wired to connections (see ARCHITECTURE.md).
+ * 7 days gets its statements again. Its journal is sealed under a pseudonymous id. Not yet
+ * sharded or wired to connections (see ARCHITECTURE.md).
  */
 public final class ConversationEntity
         extends EventSourcedBehaviorWithEnforcedReplies<ConversationCommand, ConversationEvent, ConversationEntity.State> {
@@ -54,22 +58,31 @@ public final class ConversationEntity
     }
 
     private final UUID conversationId;
+    private final SealedEvents<ConversationEvent> sealedEvents;
     private final String serverId;
     private final byte[] serverSecretKey;
     private final Membership.Limits limits;
 
-    private ConversationEntity(PersistenceId persistenceId, UUID conversationId, String serverId, byte[] serverSecretKey,
+    private ConversationEntity(ActorSystem<?> system, StorageSeal seal, UUID conversationId, String serverId, byte[] serverSecretKey,
                                Membership.Limits limits) {
-        super(persistenceId, SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+        super(seal.persistenceId(ConversationCommand.ENTITY_TYPE_KEY.name(), conversationId.toString()),
+                SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+        this.sealedEvents = new SealedEvents<>(seal, system, persistenceId(), ConversationEvent.class);
         this.conversationId = conversationId;
         this.serverId = serverId;
         this.serverSecretKey = serverSecretKey;
         this.limits = limits;
     }
 
-    public static Behavior<ConversationCommand> create(PersistenceId persistenceId, UUID conversationId, String serverId,
+    /** Stored under a pseudonymous persistence id, its events sealed ({@link StorageSeal}): no member list at rest in clear. */
+    public static Behavior<ConversationCommand> create(ActorSystem<?> system, StorageSeal seal, UUID conversationId, String serverId,
                                                        byte[] serverSecretKey, Membership.Limits limits) {
-        return new ConversationEntity(persistenceId, conversationId, serverId, serverSecretKey, limits);
+        return new ConversationEntity(system, seal, conversationId, serverId, serverSecretKey, limits);
+    }
+
+    @Override
+    public EventAdapter<ConversationEvent, ?> eventAdapter() {
+        return sealedEvents;
     }
 
     @Override

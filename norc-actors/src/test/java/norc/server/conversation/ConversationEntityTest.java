@@ -25,6 +25,7 @@ import norc.crypto.Ed25519;
 import norc.groups.MembershipStatement;
 import norc.server.NorcConfig;
 import norc.server.contract.WireMessage;
+import norc.server.storage.StorageSeal;
 import norc.server.conversation.api.ConversationCommand;
 import norc.server.conversation.api.ConversationEvent;
 import norc.server.conversation.api.ConversationReply;
@@ -37,7 +38,6 @@ import norc.wire.message.ConversationUpdate;
 import norc.wire.message.MembershipUpdate;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
-import org.apache.pekko.persistence.typed.PersistenceId;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,6 +55,7 @@ class ConversationEntityTest {
             .withFallback(ConfigFactory.parseString("pekko.actor.provider = local"))
             .withFallback(NorcConfig.load(ConfigFactory.empty())));
     private static final Ed25519.KeyPair SERVER_KEY = Ed25519.generate(new SecureRandom());
+    private static final StorageSeal SEAL = StorageSeal.of(new byte[StorageSeal.SECRET_LENGTH]);
 
     private UUID id;
     private EventSourcedBehaviorTestKit<ConversationCommand, ConversationEvent, ConversationEntity.State> group;
@@ -67,7 +68,7 @@ class ConversationEntityTest {
     @BeforeEach
     void fresh() {
         id = UUID.randomUUID();
-        group = EventSourcedBehaviorTestKit.create(KIT.system(), ConversationEntity.create(PersistenceId.of("Conversation", id.toString()),
+        group = EventSourcedBehaviorTestKit.create(KIT.system(), ConversationEntity.create(KIT.system(), SEAL,
                         id, MembershipTest.SERVER, SERVER_KEY.secretKey(), MembershipTest.LIMITS),
                 EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyEquality(false).withVerifyState(false));
     }

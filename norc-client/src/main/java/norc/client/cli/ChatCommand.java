@@ -5,12 +5,10 @@ import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import norc.client.ClientListener;
 import norc.client.NorcClient;
@@ -20,7 +18,6 @@ import norc.client.ReconnectingClient;
 import norc.client.TextContent;
 import norc.error.ErrorCode;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -31,9 +28,7 @@ import picocli.CommandLine.Option;
  * redelivered after a reconnect is shown once.
  */
 @Command(name = "chat", description = "Chat interactively: lines you type are sent, received messages are printed.")
-final class ChatCommand implements Callable<Integer> {
-    @Option(names = "--identity", required = true, description = "The device identity file.")
-    Path identity;
+final class ChatCommand extends DeviceCall {
 
     @Option(names = "--with", required = true, paramLabel = "USER", description = "Who to chat with (repeat for a group).")
     List<String> with;
@@ -41,12 +36,6 @@ final class ChatCommand implements Callable<Integer> {
     @Option(names = "--conversation", paramLabel = "UUID",
             description = "The conversation; default: the one derived from you and the others.")
     UUID conversation;
-
-    @Mixin
-    ServerOptions server;
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
 
     /** What the chat prints: messages on standard output, the session's events on standard error. */
     private static final class Printer implements ClientListener, ReconnectListener {
@@ -95,14 +84,14 @@ final class ChatCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        IdentityFile file = IdentityFile.load(identity, err);
+        PrintWriter out = out();
+        PrintWriter err = err();
+        IdentityFile file = identityFile();
         UUID conversationId = conversation != null ? conversation
                 : SendCommand.defaultConversation(file.identity().userId(), with);
         // one plain connection first: it pins the server key on first use and surfaces a refusal
         // (wrong key, revoked device) as an error instead of a session that retries for ever
-        Connector.authenticated(server, file, ClientListener.NONE, err).close();
+        authenticated(file, ClientListener.NONE).close();
         NorcClient.Options options = NorcClient.Options.defaults()
                 .withPinnedServerKey(file.identity().knownServerKey(server.pinKey()))
                 .withListener(new Printer(out, err, conversationId))

@@ -4,13 +4,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.Callable;
 import norc.client.ClientListener;
 import norc.client.NorcClient;
 import norc.wire.message.Atoms.RevocationReason;
 import norc.wire.message.KeyResponse;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code norc devices list|revoke|rotate}: this user's devices, as the server publishes their keys. */
@@ -26,26 +24,17 @@ final class DevicesCommand implements Runnable {
     }
 
     @Command(name = "list", description = "List your devices (from the server's key directory).")
-    static final class ListDevices implements Callable<Integer> {
-        @Option(names = "--identity", required = true, description = "The device identity file.")
-        Path identity;
-
-        @Mixin
-        ServerOptions server;
-
-        @picocli.CommandLine.Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
+    static final class ListDevices extends DeviceCall {
         @Override
         public Integer call() throws Exception {
-            IdentityFile file = IdentityFile.load(identity, spec.commandLine().getErr());
+            IdentityFile file = identityFile();
             String me = file.identity().userId();
-            try (NorcClient client = Connector.authenticated(server, file, ClientListener.NONE, spec.commandLine().getErr())) {
+            try (NorcClient client = authenticated(file, ClientListener.NONE)) {
                 Map<UUID, KeyResponse.DeviceKey> devices = Connector.await(client.fetchKeys(List.of(me)), server.timeout())
                         .getOrDefault(me, Map.of());
                 for (Map.Entry<UUID, KeyResponse.DeviceKey> device : devices.entrySet()) {
                     KeyResponse.DeviceKey key = device.getValue();
-                    Terminal.print(spec.commandLine().getOut(), device.getKey() + "  " + Terminal.inert(key.keyAlgorithm())
+                    Terminal.print(out(), device.getKey() + "  " + Terminal.inert(key.keyAlgorithm())
                             + (key.verified() ? "  verified" : "")
                             + (key.expiresAt() > 0 ? "  expires " + java.time.Instant.ofEpochSecond(key.expiresAt()) : "")
                             + (device.getKey().equals(file.identity().deviceId()) ? "  (this device)" : ""));
@@ -56,10 +45,7 @@ final class DevicesCommand implements Runnable {
     }
 
     @Command(name = "revoke", description = "Revoke one of your devices (signed by this device).")
-    static final class Revoke implements Callable<Integer> {
-        @Option(names = "--identity", required = true, description = "The device identity file.")
-        Path identity;
-
+    static final class Revoke extends DeviceCall {
         @Option(names = "--device", required = true, paramLabel = "UUID", description = "The device to revoke.")
         UUID device;
 
@@ -67,20 +53,14 @@ final class DevicesCommand implements Runnable {
                 description = "compromised, lost, retired or rotated. Default: retired.")
         RevocationReason reason;
 
-        @Mixin
-        ServerOptions server;
-
-        @picocli.CommandLine.Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
         @Override
         public Integer call() throws Exception {
-            IdentityFile file = IdentityFile.load(identity, spec.commandLine().getErr());
+            IdentityFile file = identityFile();
             String me = file.identity().userId();
-            try (NorcClient client = Connector.authenticated(server, file, ClientListener.NONE, spec.commandLine().getErr())) {
+            try (NorcClient client = authenticated(file, ClientListener.NONE)) {
                 Connector.await(client.revokeDevice(device, reason), server.timeout());
                 if (device.equals(file.identity().deviceId())) {
-                    Terminal.print(spec.commandLine().getOut(), "revoked this device; " + identity
+                    Terminal.print(out(), "revoked this device; " + identity
                             + " can no longer authenticate");
                     return 0;
                 }
@@ -90,7 +70,7 @@ final class DevicesCommand implements Runnable {
                 if (left.containsKey(device)) {
                     throw new NorcCli.CliException("the server still lists device " + device + " after the revocation");
                 }
-                Terminal.print(spec.commandLine().getOut(), "revoked device " + device);
+                Terminal.print(out(), "revoked device " + device);
             }
             return 0;
         }
@@ -105,24 +85,15 @@ final class DevicesCommand implements Runnable {
      * <file>.rotated}); erase it after that.
      */
     @Command(name = "rotate", description = "Rotate this device's keys to a successor device id (the old one stays valid for the overlap).")
-    static final class Rotate implements Callable<Integer> {
-        @Option(names = "--identity", required = true, description = "The device identity file (replaced by the successor).")
-        Path identity;
-
-        @Mixin
-        ServerOptions server;
-
-        @picocli.CommandLine.Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
+    static final class Rotate extends DeviceCall {
         @Override
         public Integer call() throws Exception {
-            IdentityFile file = IdentityFile.load(identity, spec.commandLine().getErr());
+            IdentityFile file = identityFile();
             norc.client.DeviceIdentity old = file.identity();
             norc.client.DeviceIdentity successor = old.successor(new java.security.SecureRandom());
             Path kept = identity.resolveSibling(identity.getFileName() + ".rotated");
             Map<UUID, KeyResponse.DeviceKey> devices;
-            try (NorcClient client = Connector.authenticated(server, file, ClientListener.NONE, spec.commandLine().getErr())) {
+            try (NorcClient client = authenticated(file, ClientListener.NONE)) {
                 devices = Connector.await(client.rotate(successor), server.timeout());
             }
             old = file.identity(); // with the server pinned while connecting
@@ -135,7 +106,7 @@ final class DevicesCommand implements Runnable {
             successor = successor.withKnownServers(old);
             successor.save(identity);
             KeyResponse.DeviceKey oldKey = devices.get(old.deviceId());
-            Terminal.print(spec.commandLine().getOut(), "rotated " + old.deviceId() + " to " + successor.deviceId()
+            Terminal.print(out(), "rotated " + old.deviceId() + " to " + successor.deviceId()
                     + "; the old identity is in " + kept
                     + (oldKey == null ? "" : " until " + java.time.Instant.ofEpochSecond(oldKey.expiresAt())));
             return 0;

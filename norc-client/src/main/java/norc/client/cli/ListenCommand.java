@@ -1,8 +1,6 @@
 package norc.client.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import norc.client.ClientListener;
@@ -10,32 +8,23 @@ import norc.client.NorcClient;
 import norc.client.ReceivedMessage;
 import norc.error.ErrorCode;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code norc listen}: prints messages for this device as they arrive. */
 @Command(name = "listen", description = "Print messages for this device as they arrive (Ctrl-C to stop).")
-final class ListenCommand implements Callable<Integer> {
-    @Option(names = "--identity", required = true, description = "The device identity file.")
-    Path identity;
+final class ListenCommand extends DeviceCall {
 
     @Option(names = "--count", paramLabel = "N", description = "Exit after N messages.")
     Integer count;
-
-    @Mixin
-    ServerOptions server;
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         if (count != null && count <= 0) {
             throw new IllegalArgumentException("--count must be positive");
         }
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        IdentityFile file = IdentityFile.load(identity, err);
+        PrintWriter out = out();
+        PrintWriter err = err();
+        IdentityFile file = identityFile();
         CompletableFuture<Void> enough = new CompletableFuture<>();
         AtomicInteger received = new AtomicInteger();
         ClientListener listener = new ClientListener() {
@@ -52,7 +41,7 @@ final class ListenCommand implements Callable<Integer> {
                 Terminal.print(err, "norc: dropped message " + messageId + ": " + reason.atom());
             }
         };
-        NorcClient client = Connector.authenticated(server, file, listener, err);
+        NorcClient client = authenticated(file, listener);
         Runtime.getRuntime().addShutdownHook(new Thread(client::close, "norc-listen-shutdown"));
         Terminal.print(err, "norc: listening as " + file.identity().userId() + " (Ctrl-C to stop)");
         CompletableFuture.anyOf(enough, client.closeFuture()).join();

@@ -1,25 +1,20 @@
 package norc.client.cli;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.Callable;
 import norc.client.ClientListener;
 import norc.client.ConversationIds;
 import norc.client.NorcClient;
 import norc.client.SentMessage;
 import norc.client.TextContent;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code norc send}: one end-to-end encrypted text message, then exit. */
 @Command(name = "send", description = "Send one end-to-end encrypted text message.")
-final class SendCommand implements Callable<Integer> {
-    @Option(names = "--identity", required = true, description = "The device identity file.")
-    Path identity;
+final class SendCommand extends DeviceCall {
 
     @Option(names = "--to", required = true, paramLabel = "USER",
             description = "A recipient user id (repeat for a group).")
@@ -32,20 +27,14 @@ final class SendCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "TEXT", description = "The message text.")
     String text;
 
-    @Mixin
-    ServerOptions server;
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     @Override
     public Integer call() throws Exception {
-        IdentityFile file = IdentityFile.load(identity, spec.commandLine().getErr());
+        IdentityFile file = identityFile();
         UUID conversationId = conversation != null ? conversation : defaultConversation(file.identity().userId(), to);
-        try (NorcClient client = Connector.authenticated(server, file, ClientListener.NONE, spec.commandLine().getErr())) {
+        try (NorcClient client = authenticated(file, ClientListener.NONE)) {
             byte[] content = new TextContent(text, Clocks.nowMicros()).encode();
             SentMessage sent = Connector.await(client.send(conversationId, to, content), server.timeout());
-            Terminal.print(spec.commandLine().getOut(), "sent " + sent.messageId() + " in conversation " + conversationId);
+            Terminal.print(out(), "sent " + sent.messageId() + " in conversation " + conversationId);
         }
         return 0;
     }
