@@ -472,8 +472,10 @@ public final class ConnectionActor {
         socket.authenticated();
         env.metrics().sessionSetUp(acceptedAtNanos);
         // the session ends at its lifetime, or when the device's key expires if that comes first (groups profile C)
-        long expiresAt = Math.min(Instant.now().plus(settings.session().lifetime()).getEpochSecond(), this.device.expiresAt());
-        endSessionAt(expiresAt);
+        Duration untilKeyExpiry = Duration.between(Instant.now(), Instant.ofEpochSecond(this.device.expiresAt()));
+        Duration left = settings.session().lifetime().compareTo(untilKeyExpiry) <= 0 ? settings.session().lifetime() : untilKeyExpiry;
+        long expiresAt = Instant.now().plus(left).getEpochSecond();
+        endSessionAfter(left);
         timers.startTimerWithFixedDelay(AttachRefresh.INSTANCE, settings.delivery().attachRefresh());
         // attach before answering, so that what others send the device once it is told it is in
         // (key exchanges, presence: pushed to attached connections only) finds it attached
@@ -632,7 +634,7 @@ public final class ConnectionActor {
             KeyResponse.DeviceKey own = done.keys().devices().get(deviceId);
             if (own != null) {
                 device = device.rotatedTo(rotated.successorId(), own.expiresAt());
-                endSessionAt(own.expiresAt()); // the old key's overlap bounds this session too
+                endSessionAfter(Duration.between(Instant.now(), Instant.ofEpochSecond(own.expiresAt()))); // the overlap bounds it too
             }
             return answer(new KeyResponse(Map.of(userId, done.keys().devices())));
         }
@@ -801,10 +803,9 @@ public final class ConnectionActor {
         }
     }
 
-    /** (Re)starts the timer that closes the session at {@code epochSeconds}. */
-    private void endSessionAt(long epochSeconds) {
-        long left = Math.max(0, epochSeconds - Instant.now().getEpochSecond());
-        timers.startSingleTimer(SessionExpired.INSTANCE, Duration.ofSeconds(left));
+    /** (Re)starts the timer that closes the session {@code left} from now. */
+    private void endSessionAfter(Duration left) {
+        timers.startSingleTimer(SessionExpired.INSTANCE, left.isNegative() ? Duration.ZERO : left);
     }
 
     /** Closes with status 1000, reason {@code rekey}: the client reconnects and resends what was not acknowledged. */

@@ -44,6 +44,8 @@ class ConsoleBrowserIT {
             ChromeDriver browser = Chromium.start();
             try {
                 WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(15));
+                // the page re-renders the tree every second: an element found may be replaced before it is read
+                wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
                 browser.get("http://127.0.0.1:" + server.server.adminPort() + "/console/");
                 assertThat(browser.getTitle()).isEqualTo("NORC console");
                 browser.findElement(By.id("token")).sendKeys(server.adminToken());
