@@ -37,6 +37,8 @@ import norc.server.federation.api.TrustSummary;
 import norc.server.federation.api.OutboxCommand;
 import norc.server.federation.api.Outboxes;
 import norc.server.storage.StorageSeal;
+import norc.server.conversation.ConversationEntity;
+import norc.server.conversation.Membership;
 import norc.server.http.AdminEndpoint;
 import norc.crypto.Bytes;
 import norc.server.keys.SecretFile;
@@ -126,6 +128,8 @@ public final class NorcGuardian {
     private static final Duration UNBIND_DEADLINE = Duration.ofSeconds(5);
     /** Inside the service-requests-done phase's 8 s (norc-server.conf). */
     private static final Duration DRAIN_DEADLINE = Duration.ofSeconds(6);
+    /** How often a group asks an inbox that has not answered its copy again. */
+    private static final Duration GROUP_INBOX_RETRY = Duration.ofSeconds(2);
 
     private final ActorContext<Command> context;
     private final CompletableFuture<Started> started;
@@ -171,6 +175,11 @@ public final class NorcGuardian {
                         settings.delivery().trimFlush(), metrics))).onFailure(SupervisorStrategy.restart()), "journal-trimmer");
         DeviceSessionEntity.init(context.getSystem(), entities, settings, metrics, restarts, seal, trimmer, JdbcReadJournal.Identifier(),
                 supervision);
+        //    groups': each the one order of its changes and messages, copied into the device inboxes
+        ConversationEntity.init(context.getSystem(), entities, seal, new ConversationEntity.Settings(settings.serverId(),
+                identity.secretKey(), new Membership.Limits(settings.groups().maxMembers(), settings.groups().maxSubjects()),
+                settings.groups().maxCiphertext(), settings.delivery().messageTtl(), settings.delivery().commitTimeout(),
+                GROUP_INBOX_RETRY));
 
         // 3. federation: this node's links to peers, and the per-peer queues and replay caches
         Federation federation = null;

@@ -49,7 +49,14 @@ public record ServerSettings(
         Delivery delivery,
         Session session,
         AuditSettings audit,
-        DeviceKeys deviceKeys) {
+        DeviceKeys deviceKeys,
+        Groups groups) {
+
+    /**
+     * Groups (profile A.1): members per group, subjects per {@code conversation_update}, and the
+     * largest group {@code ciphertext} (bigger content is a file).
+     */
+    public record Groups(int maxMembers, int maxSubjects, int maxCiphertext) {}
 
     /**
      * Device key lifecycle (groups profile C): a key is valid for {@code lifetime} from registration
@@ -216,7 +223,9 @@ public record ServerSettings(
                             positive(c, "session.contacts-ttl")),
                     AuditSettings.from(c, dataDir),
                     new DeviceKeys(positive(c, "device-keys.lifetime"), positive(c, "device-keys.rotation-overlap"),
-                            positive(c, "device-keys.expiry-notice")));
+                            positive(c, "device-keys.expiry-notice")),
+                    new Groups(atLeast(c, "groups.max-members", 2), atLeast(c, "groups.max-subjects", 1),
+                            atLeast(c, "groups.max-ciphertext", 16)));
         } catch (ConfigException e) {
             throw new IllegalArgumentException("configuration error: " + e.getMessage(), e);
         }

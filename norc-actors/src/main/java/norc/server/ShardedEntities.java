@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import norc.server.connection.ConnectionActor;
+import norc.server.conversation.api.ConversationCommand;
 import norc.server.device.api.DeviceCommand;
 import norc.server.federation.api.IngressCommand;
 import norc.server.federation.api.LedgerCommand;
@@ -17,9 +18,9 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
- * The one way to reach a user's or a device's sharded entity: by its clear id, sent to the entity
+ * The one way to reach a user's, a device's or a group's sharded entity: by its clear id, sent to the entity
  * named by that id's pseudonym ({@link EntityNames}), so that no actor path, and so no log line
- * that prints one, names a user or a device. Every node builds the same names from the shared
+ * that prints one, names a user, a device or a conversation. Every node builds the same names from the shared
  * storage secret. Immutable and thread-safe.
  */
 public final class ShardedEntities implements ConnectionActor.Entities {
@@ -42,6 +43,17 @@ public final class ShardedEntities implements ConnectionActor.Entities {
                 names.name(DeviceCommand.ENTITY_TYPE_KEY.name(), deviceId.toString()));
     }
 
+    /** A group's entity (groups profile A), named by the pseudonym of its conversation id. */
+    public EntityRef<ConversationCommand> conversation(UUID conversationId) {
+        return sharding.entityRefFor(ConversationCommand.ENTITY_TYPE_KEY,
+                names.name(ConversationCommand.ENTITY_TYPE_KEY.name(), conversationId.toString()));
+    }
+
+    /** The conversation id a group entity named {@code entityId} holds. */
+    public UUID conversationIdOf(String entityId) {
+        return UUID.fromString(names.clearId(ConversationCommand.ENTITY_TYPE_KEY.name(), entityId));
+    }
+
     /** The user id a user entity named {@code entityId} holds. */
     public String userIdOf(String entityId) {
         return names.clearId(UserCommand.ENTITY_TYPE_KEY.name(), entityId);
@@ -52,10 +64,10 @@ public final class ShardedEntities implements ConnectionActor.Entities {
         return names.clearId(DeviceCommand.ENTITY_TYPE_KEY.name(), entityId);
     }
 
-    /** Every sharded entity type a node runs: users' and devices', and federation's when it is on. */
+    /** Every sharded entity type a node runs: users', devices' and groups', and federation's when it is on. */
     public static List<EntityTypeKey<?>> entityTypes(boolean federation) {
         List<EntityTypeKey<?>> types =
-                new ArrayList<>(List.of(UserCommand.ENTITY_TYPE_KEY, DeviceCommand.ENTITY_TYPE_KEY));
+                new ArrayList<>(List.of(UserCommand.ENTITY_TYPE_KEY, DeviceCommand.ENTITY_TYPE_KEY, ConversationCommand.ENTITY_TYPE_KEY));
         if (federation) {
             types.addAll(List.of(OutboxCommand.ENTITY_TYPE_KEY,
                     LinkCommand.ENTITY_TYPE_KEY, LedgerCommand.ENTITY_TYPE_KEY,

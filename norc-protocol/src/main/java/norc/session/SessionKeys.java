@@ -17,6 +17,8 @@ public record SessionKeys(ProtocolVersion version, CipherSuite suite, boolean co
     public static final String TK_UPDATE = "tk_update_v1";
     /** Groups profile C: {@code device_key_rotate} and {@code key_expiry_notice}. */
     public static final String KEY_ROTATION = "key_rotation_v1";
+    /** Groups profile A: conversations the server holds ({@code conversation_create}, {@code membership_update}, group sends). */
+    public static final String GROUPS = "groups_v1";
 
     public SessionKeys {
         capabilities = Set.copyOf(capabilities);

@@ -18,6 +18,7 @@ import norc.server.contract.WireMessage;
 import norc.server.crypto.CryptoPool;
 import norc.server.device.api.DeviceCommand;
 import norc.server.device.api.DeviceOutbound;
+import norc.server.device.api.InboxEntries;
 import norc.server.device.api.DeviceReply;
 import norc.server.message.MessageRouter;
 import norc.server.metrics.ServerMetrics;
@@ -38,6 +39,8 @@ import norc.wire.message.Atoms.AckStatus;
 import norc.wire.message.Atoms.AuthStatus;
 import norc.wire.message.AuthRequest;
 import norc.wire.message.AuthResponse;
+import norc.wire.message.ConversationCreate;
+import norc.wire.message.ConversationUpdate;
 import norc.wire.message.DeviceKeyRotate;
 import norc.wire.message.DeviceRegister;
 import norc.wire.message.DeviceRevoke;
@@ -45,6 +48,7 @@ import norc.wire.message.ErrorMessage;
 import norc.wire.message.KeyExpiryNotice;
 import norc.wire.message.KeyRequest;
 import norc.wire.message.KeyResponse;
+import norc.wire.message.MembershipRequest;
 import norc.wire.message.MessageAck;
 import norc.wire.message.MessageSend;
 import norc.wire.message.NorcMessage;
@@ -119,6 +123,9 @@ public final class ConnectionActor {
     private record Routed(MessageRouter.RouteResult result) implements Command {}
 
     private record KeysLooked(MessageRouter.KeyLookupResult result) implements Command {}
+
+    /** A group request's answer (groups profile A). */
+    private record GroupDone(NorcMessage answer) implements Command {}
 
     private record RevokeDone(UserReply.RevokeResult result, boolean unavailable) implements Command {}
 
@@ -258,6 +265,7 @@ public final class ConnectionActor {
                 .onMessage(Inbound.class, this::onInbound)
                 .onMessage(Routed.class, this::onRouted)
                 .onMessage(KeysLooked.class, this::onKeysLooked)
+                .onMessage(GroupDone.class, this::onGroupDone)
                 .onMessage(RevokeDone.class, this::onRevokeDone)
                 .onMessage(RotateChecked.class, this::onRotateChecked)
                 .onMessage(SuccessorClaimed.class, this::onSuccessorClaimed)
@@ -499,6 +507,13 @@ public final class ConnectionActor {
         if (message == null) {
             return closing ? draining() : Behaviors.same();
         }
+        if (keys.has(SessionKeys.GROUPS) && isGroupRequest(message)) {
+            sendReadAtNanos = System.nanoTime();
+            context.ask(MessageRouter.GroupAnswered.class, env.router(), settings.delivery().commitTimeout().plusSeconds(5),
+                    replyTo -> new MessageRouter.Group(message, userId, deviceId, replyTo),
+                    (result, error) -> new GroupDone(result != null ? result.answer() : ErrorMessage.of(ErrorCode.UNAVAILABLE, 1)));
+            return Behaviors.same();
+        }
         if (message instanceof MessageSend send) {
             sendReadAtNanos = System.nanoTime();
             context.ask(MessageRouter.RouteResult.class, env.router(), settings.delivery().commitTimeout().plusSeconds(5),
@@ -663,6 +678,21 @@ public final class ConnectionActor {
                 Map.of("message_id", refused.messageId().toString())));
     }
 
+    /** Groups profile A: what goes to a group's entity (a {@code message_send} to a group has no recipients). */
+    private static boolean isGroupRequest(NorcMessage message) {
+        return message instanceof ConversationCreate || message instanceof ConversationUpdate || message instanceof MembershipRequest
+                || (message instanceof MessageSend send && send.recipients().isEmpty());
+    }
+
+    private Behavior<Command> onGroupDone(GroupDone done) {
+        if (done.answer() instanceof MessageAck) {
+            env.metrics().messageAccepted(sendReadAtNanos);
+        } else if (done.answer() instanceof ErrorMessage error) {
+            env.metrics().messageRefused((int) error.errorCode());
+        }
+        return answer(done.answer());
+    }
+
     private Behavior<Command> onKeysLooked(KeysLooked looked) {
         if (looked.result() instanceof MessageRouter.KeysFound found) {
             return answer(found.response());
@@ -675,8 +705,14 @@ public final class ConnectionActor {
     private Behavior<Command> onFromDevice(FromDevice from) {
         DeviceOutbound message = from.message();
         if (message instanceof DeviceOutbound.Deliver deliver) {
+            MessageType type = InboxEntries.messageType(deliver.type());
+            if (type == MessageType.MEMBERSHIP_UPDATE && !keys.has(SessionKeys.GROUPS)) {
+                // a session without groups_v1 never gets 0x14: dropped as if acknowledged (groups profile A.4)
+                env.entities().device(deviceId).tell(new DeviceCommand.Acknowledge(deliver.messageId(), AckStatus.DELIVERED));
+                return Behaviors.same();
+            }
             env.metrics().messageDelivered();
-            send(STORAGE.decodePayload(MessageType.MESSAGE_SEND, deliver.payload(), 0, deliver.payload().length));
+            send(STORAGE.decodePayload(type, deliver.payload(), 0, deliver.payload().length));
             return Behaviors.same();
         }
         if (message instanceof DeviceOutbound.Ephemeral ephemeral) {

@@ -122,19 +122,24 @@ public final class ContractNames {
         name("user.event.device-rotated", UserEvent.DeviceRotated.class);
         name("user.snapshot", UserSnapshot.class);
 
-        // conversation entity (groups; not yet wired to connections)
+        // conversation entity (groups)
         name("conversation.create", norc.server.conversation.api.ConversationCommand.Create.class);
         name("conversation.update", norc.server.conversation.api.ConversationCommand.Update.class);
         name("conversation.snapshot", norc.server.conversation.api.ConversationCommand.Snapshot.class);
         name("conversation.members", norc.server.conversation.api.ConversationCommand.Members.class);
+        name("conversation.send", norc.server.conversation.api.ConversationCommand.Send.class);
         name("conversation.applied", norc.server.conversation.api.ConversationReply.Applied.class);
-        name("conversation.copy", norc.server.conversation.api.ConversationReply.Copy.class);
         name("conversation.refused", norc.server.conversation.api.ConversationReply.Refused.class);
         name("conversation.not-allowed", norc.server.conversation.api.ConversationReply.NotAllowed.class);
         name("conversation.member-list", norc.server.conversation.api.ConversationReply.MemberList.class);
+        name("conversation.sent", norc.server.conversation.api.ConversationReply.Sent.class);
+        name("conversation.moved", norc.server.conversation.api.ConversationReply.Moved.class);
         name("conversation.member", norc.server.conversation.api.ConversationEvent.Member.class);
+        name("conversation.member-devices", norc.server.conversation.api.ConversationEvent.MemberDevices.class);
+        name("conversation.target", norc.server.conversation.api.ConversationEvent.Target.class);
         name("conversation.event.membership-changed", norc.server.conversation.api.ConversationEvent.MembershipChanged.class);
         name("conversation.event.info-keys-added", norc.server.conversation.api.ConversationEvent.InfoKeysAdded.class);
+        name("conversation.event.copies-stored", norc.server.conversation.api.ConversationEvent.CopiesStored.class);
 
         // federation: a peer's outbox (relays and delivery acks to send) and an origin's relay ledger
         name("federation.outbox.enqueue", OutboxCommand.Enqueue.class);

@@ -9,75 +9,143 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 import norc.groups.MembershipStatement;
 import norc.server.contract.WireMessage;
-import norc.server.storage.SealedEvents;
-import norc.server.storage.StorageSeal;
 import norc.server.conversation.api.ConversationCommand;
 import norc.server.conversation.api.ConversationEvent;
 import norc.server.conversation.api.ConversationEvent.Member;
+import norc.server.conversation.api.ConversationEvent.MemberDevices;
+import norc.server.conversation.api.ConversationEvent.Target;
 import norc.server.conversation.api.ConversationReply;
+import norc.server.device.api.DeviceCommand;
+import norc.server.device.api.InboxEntries;
+import norc.server.storage.SealedEvents;
+import norc.server.storage.StorageSeal;
+import norc.wire.Codec;
+import norc.error.ErrorCode;
+import norc.wire.MessageType;
+import norc.wire.WireEncoding;
+import norc.wire.WireLimits;
 import norc.wire.message.Atoms.MembershipChange;
 import norc.wire.message.Atoms.Role;
 import norc.wire.message.ConversationCreate;
 import norc.wire.message.ConversationInfo;
 import norc.wire.message.ConversationUpdate;
 import norc.wire.message.MembershipUpdate;
-import org.apache.pekko.actor.typed.ActorSystem;
+import norc.wire.message.MessageSend;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.persistence.typed.EventAdapter;
-import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
- * One group (sharded by conversation id, event-sourced): its {@link Membership}, in one total
- * order of changes, each journalled with its signed {@code membership_update} (groups profile
- * A.4) before anyone hears of it. It answers with one tailored copy per device to reach: every
- * device of the members after the change, and once the departed users' devices; the requesting
- * device gets the answer (with its {@code request_id}) instead. A non-member, and any request for
- * an unknown or deleted id, hears {@link ConversationReply.NotAllowed} ({@code 2001}); the last
- * member leaving deletes the group and leaves a tombstone. A {@code request_id} seen in the last
- * 7 days gets its statements again. Its journal is sealed under a pseudonymous id. Not yet
- * sharded or wired to connections (see ARCHITECTURE.md).
+ * One group (sharded by the pseudonym of its conversation id, event-sourced): the serialising
+ * point of groups profile A.5. Its {@link Membership} changes and its messages form one total
+ * order, and each step is stored in every inbox it goes to ({@link InboxFanout}) before the next
+ * starts, so every device's inbox holds them in that order.
+ *
+ * <p>A change is journalled with its signed {@code membership_update} (A.4), the members' devices
+ * it was decided on and the inboxes its copies go to: one tailored copy per device of the members
+ * after the change, and once per departed user's device; the requesting device hears the answer
+ * (with its {@code request_id}) once the copies are stored. A crash between journal and copies
+ * stores them after recovery. A member's devices differing from those of the last change is a
+ * server-made {@code devices_changed}, journalled and copied before the request that noticed it.
+ * A message (A.5) is checked against the device set and copied to each device but the sender's,
+ * each copy holding only its key; it is not journalled here (its copies are, in the inboxes).
+ *
+ * <p>A non-member, and any request for an unknown or deleted id, hears
+ * {@link ConversationReply.NotAllowed} ({@code 2001}); the last member leaving deletes the group
+ * and leaves a tombstone. A {@code request_id} seen in the last 7 days gets its answer again.
+ * Its journal is sealed under a pseudonymous id; nothing here logs a member.
  */
 public final class ConversationEntity
-        extends EventSourcedBehaviorWithEnforcedReplies<ConversationCommand, ConversationEvent, ConversationEntity.State> {
+        extends EventSourcedBehavior<ConversationCommand, ConversationEvent, ConversationEntity.State> {
 
     /** How long a request id is remembered for replays (A.3: 7 d). */
     static final Duration REPLAY_WINDOW = Duration.ofDays(7);
+    private static final Codec STORAGE = WireEncoding.BINARY.codec(WireLimits.DEFAULT);
+    private static final int MEMBERSHIP_UPDATE = InboxEntries.typeOf(MessageType.MEMBERSHIP_UPDATE);
+
+    /**
+     * What every group of a node shares: the server's identity (it signs every statement), the
+     * limits, how long stored copies live, how long a message's copies may take, and how often an
+     * inbox that did not answer is asked again.
+     */
+    public record Settings(String serverId, byte[] serverSecretKey, Membership.Limits limits, int maxCiphertext, Duration inboxTtl,
+                           Duration commitTimeout, Duration retryEvery) {}
 
     /** A request already answered: who asked, when, and its signed statements. */
     record Replay(String requester, long at, List<WireMessage> statements) {}
 
-    /** {@code membership} null: no group (never created, or deleted when {@code tombstone}). */
-    record State(Membership membership, boolean tombstone, Map<UUID, Replay> replays) {
-        static final State EMPTY = new State(null, false, Map.of());
+    /** Copies journalled but not yet known to be stored: the statements and where each goes. */
+    record Pending(List<WireMessage> statements, List<Target> targets) {}
+
+    /**
+     * {@code membership} null: no group (never created, or deleted when {@code tombstone}).
+     * {@code devices}: the members' active devices the last change was decided on.
+     */
+    record State(Membership membership, boolean tombstone, Map<UUID, Replay> replays, Map<String, Set<UUID>> devices,
+                 Pending pending) {
+        static final State EMPTY = new State(null, false, Map.of(), Map.of(), null);
     }
 
+    /** The outcome of this entity's current fan-out (never leaves the node). */
+    private record FanoutDone(InboxFanout.Outcome outcome) implements ConversationCommand, NoSerializationVerificationNeeded {}
+
+    /** What to do when the current step's copies are stored (or, for a message, when its time is up). */
+    private interface AfterFanout {
+        void done(InboxFanout.Outcome outcome);
+    }
+
+    private final ActorContext<ConversationCommand> context;
     private final UUID conversationId;
     private final SealedEvents<ConversationEvent> sealedEvents;
-    private final String serverId;
-    private final byte[] serverSecretKey;
-    private final Membership.Limits limits;
+    private final Settings settings;
+    private final Function<UUID, RecipientRef<DeviceCommand>> inboxes;
+    private final ActorRef<InboxFanout.Outcome> fanoutDone;
+    /** The step whose copies are being stored, or 0: while one is, every other command waits (stashed). */
+    private long step;
+    private long steps;
+    private AfterFanout afterFanout;
 
-    private ConversationEntity(ActorSystem<?> system, StorageSeal seal, UUID conversationId, String serverId, byte[] serverSecretKey,
-                               Membership.Limits limits) {
+    private ConversationEntity(ActorContext<ConversationCommand> context, StorageSeal seal, UUID conversationId, Settings settings,
+                               Function<UUID, RecipientRef<DeviceCommand>> inboxes) {
         super(seal.persistenceId(ConversationCommand.ENTITY_TYPE_KEY.name(), conversationId.toString()),
                 SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
-        this.sealedEvents = new SealedEvents<>(seal, system, persistenceId(), ConversationEvent.class);
+        this.context = context;
+        this.sealedEvents = new SealedEvents<>(seal, context.getSystem(), persistenceId(), ConversationEvent.class);
         this.conversationId = conversationId;
-        this.serverId = serverId;
-        this.serverSecretKey = serverSecretKey;
-        this.limits = limits;
+        this.settings = settings;
+        this.inboxes = inboxes;
+        this.fanoutDone = context.messageAdapter(InboxFanout.Outcome.class, FanoutDone::new);
     }
 
-    /** Stored under a pseudonymous persistence id, its events sealed ({@link StorageSeal}): no member list at rest in clear. */
-    public static Behavior<ConversationCommand> create(ActorSystem<?> system, StorageSeal seal, UUID conversationId, String serverId,
-                                                       byte[] serverSecretKey, Membership.Limits limits) {
-        return new ConversationEntity(system, seal, conversationId, serverId, serverSecretKey, limits);
+    /** Sharding for groups on this node: each entity named by its conversation id's pseudonym, its inboxes the device entities. */
+    public static void init(org.apache.pekko.actor.typed.ActorSystem<?> system, norc.server.ShardedEntities entities, StorageSeal seal,
+                            Settings settings) {
+        entities.sharding().init(org.apache.pekko.cluster.sharding.typed.javadsl.Entity.of(ConversationCommand.ENTITY_TYPE_KEY,
+                entity -> create(seal, entities.conversationIdOf(entity.getEntityId()), settings, entities::device)));
+    }
+
+    /**
+     * Stored under a pseudonymous persistence id, its events sealed ({@link StorageSeal}): no
+     * member list at rest in clear. {@code inboxes}: each device's entity.
+     */
+    public static Behavior<ConversationCommand> create(StorageSeal seal, UUID conversationId, Settings settings,
+                                                       Function<UUID, RecipientRef<DeviceCommand>> inboxes) {
+        return Behaviors.setup(context -> new ConversationEntity(context, seal, conversationId, settings, inboxes));
     }
 
     @Override
@@ -91,24 +159,55 @@ public final class ConversationEntity
     }
 
     @Override
-    public CommandHandlerWithReply<ConversationCommand, ConversationEvent, State> commandHandler() {
-        return newCommandHandlerWithReplyBuilder().forAnyState()
-                .onCommand(ConversationCommand.Create.class, this::onCreate)
-                .onCommand(ConversationCommand.Update.class, this::onUpdate)
-                .onCommand(ConversationCommand.Snapshot.class, this::onSnapshot)
-                .onCommand(ConversationCommand.Members.class, (state, c) -> Effect().reply(c.replyTo(),
-                        !isMember(state, c.requester()) ? ConversationReply.NotAllowed.INSTANCE
-                                : new ConversationReply.MemberList(state.membership().version(),
-                                List.copyOf(state.membership().members().keySet()))))
-                .build();
+    public SignalHandler<State> signalHandler() {
+        return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), state -> {
+            if (state.pending() != null) { // a crash came between a change's journal entry and its copies
+                fanOut(state, copiesOf(state), Optional.empty(), this::copiesStoredAfterRecovery);
+            }
+        }).build();
     }
+
+    @Override
+    public CommandHandler<ConversationCommand, ConversationEvent, State> commandHandler() {
+        return newCommandHandlerBuilder().forAnyState()
+                .onAnyCommand(this::onCommand);
+    }
+
+    /** Every command answers its asker (the reply effects below); the fan-out's own outcome unstashes the waiting ones. */
+    private Effect<ConversationEvent, State> onCommand(State state, ConversationCommand command) {
+        if (command instanceof FanoutDone done) {
+            return onFanoutDone(state, done);
+        }
+        if (step != 0) {
+            return Effect().stash(); // one step of the group's order at a time
+        }
+        if (command instanceof ConversationCommand.Send c) {
+            return onSend(state, c);
+        }
+        if (command instanceof ConversationCommand.Create c) {
+            return onCreate(state, c);
+        }
+        if (command instanceof ConversationCommand.Update c) {
+            return onUpdate(state, c);
+        }
+        if (command instanceof ConversationCommand.Snapshot c) {
+            return onSnapshot(state, c);
+        }
+        if (command instanceof ConversationCommand.Members c) {
+            return Effect().reply(c.replyTo(), !isMember(state, c.requester()) ? ConversationReply.NotAllowed.INSTANCE
+                    : new ConversationReply.MemberList(state.membership().version(), List.copyOf(state.membership().members().keySet())));
+        }
+        return Effect().unhandled();
+    }
+
+    // ---- changes -------------------------------------------------------------------------------
 
     private ReplyEffect<ConversationEvent, State> onCreate(State state, ConversationCommand.Create c) {
         ConversationCreate create = (ConversationCreate) c.request().decode();
         if (state.membership() != null || state.tombstone() || !create.conversationId().equals(conversationId)) {
             return replayOr(state, create.requestId(), c.actor(), c.replyTo());
         }
-        Membership.Decision decision = Membership.create(create, c.actor(), c.actorDevice(), c.devices(), limits, nowMicros());
+        Membership.Decision decision = Membership.create(create, c.actor(), c.actorDevice(), c.devices(), settings.limits(), nowMicros());
         return apply(state, decision, create.requestId(), c.actor(), c.actorDevice(), c.devices(), c.replyTo());
     }
 
@@ -119,10 +218,17 @@ public final class ConversationEntity
         }
         Replay seen = state.replays().get(update.requestId());
         if (seen != null && seen.requester().equals(c.actor())) {
-            return Effect().reply(c.replyTo(), new ConversationReply.Applied(answer(seen.statements().get(0), update.requestId()), List.of()));
+            return Effect().reply(c.replyTo(), new ConversationReply.Applied(answer(seen.statements().get(0), update.requestId())));
         }
-        Membership.Decision decision = state.membership().decide(update, c.actor(), c.actorDevice(), c.devices(), limits, serverId,
-                nowMicros());
+        if (!covers(c.devices(), state.membership().members().keySet()) || !covers(c.devices(), update.subjects())) {
+            return Effect().reply(c.replyTo(), ConversationReply.Moved.INSTANCE);
+        }
+        ReplyEffect<ConversationEvent, State> devicesChanged = devicesChangedFirst(state, c.devices(), c);
+        if (devicesChanged != null) {
+            return devicesChanged;
+        }
+        Membership.Decision decision = state.membership().decide(update, c.actor(), c.actorDevice(), c.devices(), settings.limits(),
+                settings.serverId(), nowMicros());
         return apply(state, decision, update.requestId(), c.actor(), c.actorDevice(), c.devices(), c.replyTo());
     }
 
@@ -131,95 +237,256 @@ public final class ConversationEntity
             return Effect().reply(c.replyTo(), ConversationReply.NotAllowed.INSTANCE);
         }
         Membership m = state.membership();
-        MembershipUpdate snapshot = sign(m.snapshot(serverId, nowMicros()), m);
+        MembershipUpdate snapshot = sign(m.snapshot(settings.serverId(), nowMicros()), m);
         return Effect().reply(c.replyTo(), new ConversationReply.Applied(
-                WireMessage.of(tailor(snapshot, Optional.of(c.requestId()), true, c.requesterDevice(), m)), List.of()));
+                WireMessage.of(tailor(snapshot, Optional.of(c.requestId()), true, c.requesterDevice(), m))));
     }
 
     private ReplyEffect<ConversationEvent, State> apply(State state, Membership.Decision decision, UUID requestId, String actor,
                                                         UUID actorDevice, Map<String, Set<UUID>> devices,
-                                                        org.apache.pekko.actor.typed.ActorRef<ConversationReply> replyTo) {
+                                                        ActorRef<ConversationReply> replyTo) {
         if (decision instanceof Membership.Refused refused) {
             return Effect().reply(replyTo, new ConversationReply.Refused(refused.refusal().code().code(), refused.refusal().details()));
         }
         long now = System.currentTimeMillis();
         if (decision instanceof Membership.KeysAdded added) {
             Membership after = added.after();
-            Map<UUID, norc.wire.message.MessageSend.WrappedKey> keys = new LinkedHashMap<>();
+            Map<UUID, MessageSend.WrappedKey> keys = new LinkedHashMap<>();
             added.devices().forEach(d -> keys.put(d, after.info().keys().get(d)));
-            MembershipUpdate snapshot = sign(after.snapshot(serverId, nowMicros()), after);
-            List<ConversationReply.Copy> copies = new ArrayList<>();
+            WireMessage snapshot = WireMessage.of(sign(after.snapshot(settings.serverId(), nowMicros()), after));
+            List<Target> targets = new ArrayList<>();
             for (UUID device : added.devices()) { // those that got a key get a (stored) snapshot
                 if (!device.equals(actorDevice)) {
-                    copies.add(new ConversationReply.Copy(device, WireMessage.of(tailor(snapshot, Optional.empty(), true, device, after))));
+                    targets.add(new Target(device, 0, true));
                 }
             }
-            WireMessage answer = WireMessage.of(tailor(snapshot, Optional.of(requestId), true, actorDevice, after));
-            return Effect().persist(new ConversationEvent.InfoKeysAdded(keys, requestId, actor, now))
-                    .thenReply(replyTo, s -> new ConversationReply.Applied(answer, copies));
+            WireMessage answer = WireMessage.of(tailor((MembershipUpdate) snapshot.decode(), Optional.of(requestId), true, actorDevice,
+                    after));
+            return Effect().persist(new ConversationEvent.InfoKeysAdded(keys, requestId, actor, now, snapshot, List.copyOf(targets)))
+                    .thenRun(s -> fanOut(s, copiesOf(s), Optional.empty(), outcome -> replyTo.tell(new ConversationReply.Applied(answer))))
+                    .thenNoReply();
         }
         Membership.Change change = ((Membership.Changed) decision).change();
         List<WireMessage> statements = new ArrayList<>();
-        List<ConversationReply.Copy> copies = new ArrayList<>();
+        List<Target> targets = new ArrayList<>();
         WireMessage answer = null;
         Membership last = null;
         for (Membership.Change step = change; step != null; step = step.followUp().orElse(null)) {
             MembershipUpdate signed = sign(step.statement(), step.after());
+            targets.addAll(targets(statements.size(), signed, step, actorDevice, devices));
             statements.add(WireMessage.of(signed));
-            copies.addAll(copies(signed, step, actorDevice, devices));
             if (answer == null) {
                 answer = WireMessage.of(tailor(signed, Optional.of(requestId), signed.change() == MembershipChange.CREATED, actorDevice,
                         step.after()));
             }
             last = step.after();
         }
-        List<Member> members = new ArrayList<>();
-        last.members().forEach((user, role) -> members.add(new Member(user, role)));
         WireMessage reply = answer;
-        return Effect().persist(new ConversationEvent.MembershipChanged(last.version(), members, last.info(), statements, requestId,
-                        actor, now))
-                .thenReply(replyTo, s -> new ConversationReply.Applied(reply, copies));
+        return persistChange(last, devices, statements, targets, requestId, actor, now,
+                outcome -> replyTo.tell(new ConversationReply.Applied(reply)));
     }
 
-    /** Every device's copy of one signed statement, the requesting device's excepted. */
-    private List<ConversationReply.Copy> copies(MembershipUpdate signed, Membership.Change step, UUID actorDevice,
-                                                Map<String, Set<UUID>> devices) {
-        List<ConversationReply.Copy> copies = new ArrayList<>();
-        Membership after = step.after();
+    /**
+     * When the members' active devices differ from those of the last change, the server's
+     * {@code devices_changed} comes first: journalled, copied to every device of the group after
+     * it (the new devices' copies carry the members, A.4), and then {@code retry} is handled again.
+     * Null when nothing changed.
+     */
+    private ReplyEffect<ConversationEvent, State> devicesChangedFirst(State state, Map<String, Set<UUID>> devices,
+                                                                      ConversationCommand retry) {
+        Membership m = state.membership();
+        List<String> changed = new ArrayList<>();
+        for (String user : m.members().keySet()) {
+            if (!devices.getOrDefault(user, Set.of()).equals(state.devices().getOrDefault(user, Set.of()))) {
+                changed.add(user);
+            }
+        }
+        if (changed.isEmpty()) {
+            return null;
+        }
+        Set<UUID> all = Membership.deviceSet(m.members().keySet(), devices);
+        Membership.Change change = m.devicesChanged(changed, all, settings.serverId(), nowMicros());
+        MembershipUpdate signed = sign(change.statement(), change.after());
+        List<Target> targets = targets(0, signed, change, null, devices);
+        return persistChange(change.after(), devices, List.of(WireMessage.of(signed)), targets, UUID.randomUUID(), settings.serverId(),
+                System.currentTimeMillis(), outcome -> context.getSelf().tell(retry));
+    }
+
+    private ReplyEffect<ConversationEvent, State> persistChange(Membership after, Map<String, Set<UUID>> devices,
+                                                                List<WireMessage> statements, List<Target> targets, UUID requestId,
+                                                                String actor, long now, AfterFanout then) {
+        Membership kept = after.keepingKeysOf(Membership.deviceSet(after.members().keySet(), devices));
+        List<Member> members = new ArrayList<>();
+        kept.members().forEach((user, role) -> members.add(new Member(user, role)));
+        List<MemberDevices> memberDevices = new ArrayList<>();
+        for (String user : kept.members().keySet()) {
+            memberDevices.add(new MemberDevices(user, List.copyOf(devices.getOrDefault(user, Set.of()))));
+        }
+        return Effect().persist(new ConversationEvent.MembershipChanged(kept.version(), members, kept.info(), statements, requestId,
+                        actor, now, memberDevices, List.copyOf(targets)))
+                .thenRun(s -> fanOut(s, copiesOf(s), Optional.empty(), then))
+                .thenNoReply();
+    }
+
+    /** Where one signed statement goes: every member's device after the step and the departed users' (the requester's excepted). */
+    private static List<Target> targets(int statement, MembershipUpdate signed, Membership.Change step, UUID actorDevice,
+                                        Map<String, Set<UUID>> devices) {
+        List<Target> targets = new ArrayList<>();
         boolean everyoneGetsMembers = signed.change() == MembershipChange.CREATED;
-        for (String user : after.members().keySet()) {
-            boolean withMembers = everyoneGetsMembers
+        for (String user : step.after().members().keySet()) {
+            boolean full = everyoneGetsMembers
                     || (signed.subjects().contains(user)
                     && (signed.change() == MembershipChange.ADDED || signed.change() == MembershipChange.DEVICES_CHANGED));
             for (UUID device : devices.getOrDefault(user, Set.of())) {
                 if (!device.equals(actorDevice)) {
-                    copies.add(new ConversationReply.Copy(device, WireMessage.of(tailor(signed, Optional.empty(), withMembers, device, after))));
+                    targets.add(new Target(device, statement, full));
                 }
             }
         }
         for (String user : step.departed()) { // once, without members or info
             for (UUID device : devices.getOrDefault(user, Set.of())) {
                 if (!device.equals(actorDevice)) {
-                    copies.add(new ConversationReply.Copy(device, WireMessage.of(tailor(signed, Optional.empty(), false, device, after))));
+                    targets.add(new Target(device, statement, false));
                 }
             }
+        }
+        return targets;
+    }
+
+    // ---- messages (A.5) ------------------------------------------------------------------------
+
+    private ReplyEffect<ConversationEvent, State> onSend(State state, ConversationCommand.Send c) {
+        if (!isMember(state, c.sender())) {
+            return Effect().reply(c.replyTo(), ConversationReply.NotAllowed.INSTANCE);
+        }
+        Membership m = state.membership();
+        if (!covers(c.devices(), m.members().keySet())) {
+            return Effect().reply(c.replyTo(), ConversationReply.Moved.INSTANCE);
+        }
+        MessageSend message = (MessageSend) c.message().decode();
+        Map<String, String> named = Map.of("message_id", message.messageId().toString());
+        if (!message.recipients().isEmpty()) {
+            return Effect().reply(c.replyTo(), new ConversationReply.Refused(ErrorCode.INVALID_FIELD.code(), named));
+        }
+        if (message.ciphertext().length > settings.maxCiphertext()) {
+            return Effect().reply(c.replyTo(), new ConversationReply.Refused(ErrorCode.LIMIT_EXCEEDED.code(),
+                    Map.of("message_id", message.messageId().toString(), "limit", "max_group_ciphertext")));
+        }
+        ReplyEffect<ConversationEvent, State> devicesChanged = devicesChangedFirst(state, c.devices(), c);
+        if (devicesChanged != null) {
+            return devicesChanged;
+        }
+        Set<UUID> expected = Membership.deviceSet(m.members().keySet(), state.devices());
+        expected.remove(c.senderDevice());
+        if (!message.keys().keySet().equals(expected)) {
+            return Effect().reply(c.replyTo(), new ConversationReply.Refused(ErrorCode.MEMBERSHIP_CHANGED.code(),
+                    staleDetails(message, c.senderDevice(), m, state.devices())));
+        }
+        List<InboxFanout.Copy> copies = new ArrayList<>();
+        for (UUID device : expected) {
+            copies.add(new InboxFanout.Copy(device, message.messageId(), InboxEntries.MESSAGE_SEND,
+                    STORAGE.encodePayload(copyFor(message, device, c.sender(), c.senderDevice())), c.senderDevice()));
+        }
+        fanOut(state, copies, c.expiresAt(), Optional.of(settings.commitTimeout()), outcome -> c.replyTo().tell(
+                outcome.complete() && !outcome.inboxFull() ? new ConversationReply.Sent(message.messageId())
+                        : outcome.inboxFull() ? new ConversationReply.Refused(ErrorCode.RATE_LIMITED.code(), named, 60)
+                        : new ConversationReply.Refused(ErrorCode.UNAVAILABLE.code(), named)));
+        return Effect().noReply();
+    }
+
+    /** {@code 3013} for a member (A.5): the version now and the members whose devices the key map misses or adds (≤ 64). */
+    private static Map<String, String> staleDetails(MessageSend message, UUID senderDevice, Membership m, Map<String, Set<UUID>> devices) {
+        Set<UUID> named = message.keys().keySet();
+        Set<UUID> known = Membership.deviceSet(m.members().keySet(), devices);
+        List<String> stale = new ArrayList<>();
+        boolean extra = named.stream().anyMatch(d -> !known.contains(d) || d.equals(senderDevice));
+        for (String user : m.sortedMembers().keySet()) {
+            Set<UUID> own = devices.getOrDefault(user, Set.of());
+            boolean missing = own.stream().anyMatch(d -> !named.contains(d) && !d.equals(senderDevice));
+            if ((missing || extra) && stale.size() < 64) {
+                stale.add(user); // an extra device cannot be told apart by owner: then every member is named
+            }
+        }
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("message_id", message.messageId().toString());
+        details.put("membership_version", Long.toString(m.version()));
+        details.put("stale_users", String.join("\n", stale));
+        return details;
+    }
+
+    /** The recipient device's copy: the server stamps the sender and keeps only that device's key (as for 1:1). */
+    private static MessageSend copyFor(MessageSend message, UUID device, String senderUser, UUID senderDevice) {
+        return new MessageSend(message.messageId(), message.conversationId(), message.recipients(), message.metadata(),
+                message.e2eSequence(), message.e2ePrevHash(), message.ciphertext(), Map.of(device, message.keys().get(device)),
+                message.senderSignature(), Optional.of(senderUser), Optional.of(senderDevice));
+    }
+
+    // ---- fan-out -------------------------------------------------------------------------------
+
+    private void fanOut(State state, List<InboxFanout.Copy> copies, Optional<Duration> deadline, AfterFanout then) {
+        fanOut(state, copies, System.currentTimeMillis() + settings.inboxTtl().toMillis(), deadline, then);
+    }
+
+    /** Starts storing one step's copies; every other command waits until {@link FanoutDone}. */
+    private void fanOut(State state, List<InboxFanout.Copy> copies, long expiresAt, Optional<Duration> deadline, AfterFanout then) {
+        step = ++steps;
+        afterFanout = then;
+        context.spawnAnonymous(InboxFanout.create(step, copies, expiresAt, inboxes, settings.retryEvery(), deadline, fanoutDone));
+    }
+
+    private Effect<ConversationEvent, State> onFanoutDone(State state, FanoutDone done) {
+        if (done.outcome().step() != step) {
+            return Effect().noReply(); // not the current step's (cannot happen while steps run one at a time)
+        }
+        AfterFanout then = afterFanout;
+        step = 0;
+        afterFanout = null;
+        if (state.pending() == null) { // a message's
+            then.done(done.outcome());
+            return Effect().unstashAll();
+        }
+        return Effect().persist(new ConversationEvent.CopiesStored(state.membership() == null ? 0 : state.membership().version()))
+                .thenRun(s -> then.done(done.outcome()))
+                .thenUnstashAll();
+    }
+
+    private void copiesStoredAfterRecovery(InboxFanout.Outcome outcome) {
+        // nobody waits for them: the requester asked again, or hears its answer on its next try
+    }
+
+    /** The pending step's copies: each target's statement, tailored for its device. */
+    private List<InboxFanout.Copy> copiesOf(State state) {
+        List<InboxFanout.Copy> copies = new ArrayList<>();
+        if (state.pending() == null) {
+            return copies; // nobody but the requester to tell
+        }
+        for (Target target : state.pending().targets()) {
+            MembershipUpdate statement = (MembershipUpdate) state.pending().statements().get(target.statement()).decode();
+            MembershipUpdate copy = tailor(statement, Optional.empty(), target.full(), target.device(), state.membership());
+            copies.add(new InboxFanout.Copy(target.device(), statement.updateId(), MEMBERSHIP_UPDATE, STORAGE.encodePayload(copy), null));
         }
         return copies;
     }
 
-    /** One device's copy: {@code members} and its own {@code info} entry where the profile puts them (A.4, F.2). */
+    // ---- statements ----------------------------------------------------------------------------
+
+    /**
+     * One device's copy: {@code members} and its own {@code info} entry where the profile puts them
+     * (A.4, F.2); none of them once the group is gone ({@code m} null).
+     */
     private static MembershipUpdate tailor(MembershipUpdate signed, Optional<UUID> requestId, boolean withMembers, UUID device,
                                            Membership m) {
+        boolean present = m != null && !m.members().isEmpty();
         boolean withInfo = withMembers || signed.change() == MembershipChange.INFO_CHANGED;
-        Optional<ConversationInfo> info = withInfo && !m.members().isEmpty() ? Optional.of(m.infoFor(device)) : Optional.empty();
-        Optional<Map<String, Role>> members = withMembers && !m.members().isEmpty() ? Optional.of(m.sortedMembers()) : Optional.empty();
+        Optional<ConversationInfo> info = withInfo && present ? Optional.of(m.infoFor(device)) : Optional.empty();
+        Optional<Map<String, Role>> members = withMembers && present ? Optional.of(m.sortedMembers()) : Optional.empty();
         return new MembershipUpdate(signed.conversationId(), signed.updateId(), requestId, signed.membershipVersion(), signed.change(),
                 signed.actor(), signed.subjects(), signed.role(), signed.membersHash(), members, info, signed.issuedAt(),
                 signed.serverSignature());
     }
 
     private MembershipUpdate sign(MembershipUpdate unsigned, Membership m) {
-        return MembershipStatement.sign(serverSecretKey, unsigned, m.infoHash());
+        return MembershipStatement.sign(settings.serverSecretKey(), unsigned, m.infoHash());
     }
 
     private static WireMessage answer(WireMessage statement, UUID requestId) {
@@ -231,10 +498,10 @@ public final class ConversationEntity
 
     /** A repeated request of its requester gets its first statement again; anything else is 2001. */
     private ReplyEffect<ConversationEvent, State> replayOr(State state, UUID requestId, String requester,
-                                                           org.apache.pekko.actor.typed.ActorRef<ConversationReply> replyTo) {
+                                                           ActorRef<ConversationReply> replyTo) {
         Replay seen = state.replays().get(requestId);
         if (seen != null && seen.requester().equals(requester)) {
-            return Effect().reply(replyTo, new ConversationReply.Applied(answer(seen.statements().get(0), requestId), List.of()));
+            return Effect().reply(replyTo, new ConversationReply.Applied(answer(seen.statements().get(0), requestId)));
         }
         return Effect().reply(replyTo, ConversationReply.NotAllowed.INSTANCE);
     }
@@ -243,27 +510,49 @@ public final class ConversationEntity
         return state.membership() != null && state.membership().isMember(user);
     }
 
+    private static boolean covers(Map<String, Set<UUID>> devices, Iterable<String> users) {
+        for (String user : users) {
+            if (!devices.containsKey(user)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ---- journal -------------------------------------------------------------------------------
+
     @Override
     public EventHandler<State, ConversationEvent> eventHandler() {
         return newEventHandlerBuilder().forAnyState()
                 .onEvent(ConversationEvent.MembershipChanged.class, (state, e) -> {
                     Map<UUID, Replay> replays = recent(state.replays(), e.at());
                     replays.put(e.requestId(), new Replay(e.requester(), e.at(), e.statements()));
-                    if (e.members().isEmpty()) {
-                        return new State(null, true, Map.copyOf(replays)); // the last member left: a tombstone, forever
+                    Pending pending = e.targets() == null || e.targets().isEmpty() ? null : new Pending(e.statements(), e.targets());
+                    Map<String, Set<UUID>> devices = new HashMap<>();
+                    if (e.devices() != null) {
+                        e.devices().forEach(d -> devices.put(d.user(), Set.copyOf(d.devices())));
+                    }
+                    if (e.members().isEmpty()) { // the last member left: a tombstone, forever
+                        return new State(null, true, Map.copyOf(replays), Map.of(), pending);
                     }
                     Map<String, Role> members = new LinkedHashMap<>();
                     e.members().forEach(m -> members.put(m.user(), m.role()));
-                    return new State(Membership.of(conversationId, e.version(), members, e.info()), false, Map.copyOf(replays));
+                    return new State(Membership.of(conversationId, e.version(), members, e.info()), false, Map.copyOf(replays),
+                            Map.copyOf(devices), pending);
                 })
                 .onEvent(ConversationEvent.InfoKeysAdded.class, (state, e) -> {
                     Membership m = state.membership();
-                    Map<UUID, norc.wire.message.MessageSend.WrappedKey> keys = new LinkedHashMap<>(m.info().keys());
+                    Map<UUID, MessageSend.WrappedKey> keys = new LinkedHashMap<>(m.info().keys());
                     keys.putAll(e.keys());
                     ConversationInfo info = new ConversationInfo(m.info().infoId(), m.info().authorUserId(), m.info().authorDeviceId(),
                             m.info().ciphertext(), keys, m.info().signature());
-                    return new State(Membership.of(conversationId, m.version(), m.members(), info), false, state.replays());
+                    Pending pending = e.snapshot() == null || e.targets() == null || e.targets().isEmpty() ? null
+                            : new Pending(List.of(e.snapshot()), e.targets());
+                    return new State(Membership.of(conversationId, m.version(), m.members(), info), false, state.replays(),
+                            state.devices(), pending);
                 })
+                .onEvent(ConversationEvent.CopiesStored.class, (state, e) ->
+                        new State(state.membership(), state.tombstone(), state.replays(), state.devices(), null))
                 .build();
     }
 

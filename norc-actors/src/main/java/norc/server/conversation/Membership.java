@@ -324,6 +324,32 @@ public final class Membership {
                 Set.copyOf(u.infoKeys().keySet()));
     }
 
+    // ---- server-made changes --------------------------------------------------------------------
+
+    /**
+     * {@code devices_changed} by the server (A.1): {@code users}, members whose active devices
+     * differ from those the last change was decided on. The envelope keeps only {@code devices}'
+     * entries (a departed device's key goes; a new device gets its own by {@code add_info_keys}).
+     */
+    public Change devicesChanged(List<String> users, Set<UUID> devices, String serverId, long issuedAt) {
+        Membership after = new Membership(conversationId, version + 1, new LinkedHashMap<>(members), info).keepingKeysOf(devices);
+        List<String> subjects = users.stream().sorted(ENCODED_ORDER).toList();
+        return new Change(after, after.statement(MembershipChange.DEVICES_CHANGED, serverId, subjects, Optional.empty(), issuedAt),
+                List.of(), Optional.empty());
+    }
+
+    /** This membership with only {@code devices}' entries in the envelope's {@code keys} (departed devices' deleted, A.2). */
+    public Membership keepingKeysOf(Set<UUID> devices) {
+        Map<UUID, MessageSend.WrappedKey> keys = new LinkedHashMap<>();
+        info.keys().forEach((device, key) -> {
+            if (devices.contains(device)) {
+                keys.put(device, key);
+            }
+        });
+        return keys.size() == info.keys().size() ? this : new Membership(conversationId, version, new LinkedHashMap<>(members),
+                withKeys(info, keys));
+    }
+
     // ---- statements ----------------------------------------------------------------------------
 
     /** The unsigned statement of a change that produced this membership. */

@@ -563,7 +563,7 @@ public final class DeviceSessionEntity
             return Effect().reply(c.replyTo(), new StoreReply(deviceId, StoreResult.INBOX_FULL));
         }
         MessageStored event = new MessageStored(c.messageId(), c.payload(), c.senderDevice(), System.currentTimeMillis(), c.expiresAt(),
-                c.originServer());
+                c.originServer(), c.type());
         long started = System.nanoTime();
         return Effect().persist(event)
                 .thenRun(s -> {
@@ -645,6 +645,9 @@ public final class DeviceSessionEntity
         void sendReceipts() {
             for (int i = 0; i < receipts.size(); i++) {
                 StoredMessage m = messages.get(i);
+                if (m.senderDevice() == null) {
+                    continue; // the server's own entry (a membership_update): its acknowledgement goes to nobody
+                }
                 if (m.originServer() == null) {
                     devices.tell(m.senderDevice(), new Push(WireMessage.of(receipts.get(i))));
                 } else { // relayed from another server: it tells its sender (read counts as delivered)
@@ -760,7 +763,7 @@ public final class DeviceSessionEntity
             }
             toSend.poll();
             inFlight.add(next);
-            connection.tell(new DeviceOutbound.Deliver(stored.messageId(), payload));
+            connection.tell(new DeviceOutbound.Deliver(stored.messageId(), payload, stored.type()));
         }
     }
 
@@ -896,7 +899,7 @@ public final class DeviceSessionEntity
                 .onEvent(MessageStored.class, (current, e) -> {
                     State state = current.started(); // the payload stays in the journal row
                     state.add(new StoredMessage(e.messageId(), null, e.senderDevice(), e.storedAt(), e.expiresAt(),
-                            e.originServer(), state.advance(lastSequenceNumber(context)), e.payload().length));
+                            e.originServer(), state.advance(lastSequenceNumber(context)), e.payload().length, e.type()));
                     return state;
                 })
                 .onEvent(MessageAcknowledged.class, (current, e) -> {

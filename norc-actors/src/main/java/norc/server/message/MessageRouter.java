@@ -9,6 +9,7 @@ import norc.server.ServerSettings;
 import norc.server.federation.Federation;
 import norc.wire.message.KeyResponse;
 import norc.wire.message.MessageSend;
+import norc.wire.message.NorcMessage;
 import norc.wire.message.PresenceUpdate;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -18,7 +19,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * Stateless fan-out (spec §7.2 {@code norc_message_router}): for each request it spawns one
- * short-lived worker ({@link MessageDelivery}, {@link KeyLookup}, {@link PresenceFanout}) that talks
+ * short-lived worker ({@link MessageDelivery}, {@link KeyLookup}, {@link PresenceFanout},
+ * {@link GroupRequest}) that talks
  * to the sharded entities and answers the connection. Workers are temporary children: a crash
  * stops that one request (its connection hears {@code 9002} after the timeout), never the router.
  */
@@ -52,6 +54,16 @@ public final class MessageRouter {
     /** A {@code presence_update} (already stamped with its user) for the users who share a conversation. */
     public record Presence(PresenceUpdate update, String senderUser) implements Command {}
 
+    /**
+     * A group request of an authenticated device (groups profile A): {@code conversation_create},
+     * {@code conversation_update}, {@code membership_request}, or a {@code message_send} with no
+     * recipients.
+     */
+    public record Group(NorcMessage message, String user, UUID device, ActorRef<GroupAnswered> replyTo) implements Command {}
+
+    /** The one message a group request is answered with. */
+    public record GroupAnswered(NorcMessage answer) implements NoSerializationVerificationNeeded {}
+
     /** {@code federation}: null when federation is off (recipients on other servers then get {@code 5001}). */
     public static Behavior<Command> create(ServerSettings settings, ShardedEntities entities, Federation federation) {
         return Behaviors.setup(context -> new MessageRouter(context, settings, entities, federation).receive());
@@ -74,6 +86,10 @@ public final class MessageRouter {
                 .onMessage(Route.class, this::onRoute)
                 .onMessage(LookupKeys.class, this::onLookupKeys)
                 .onMessage(Presence.class, this::onPresence)
+                .onMessage(Group.class, group -> {
+                    context.spawnAnonymous(GroupRequest.create(group, settings, entities));
+                    return Behaviors.same();
+                })
                 .build();
     }
 

@@ -10,21 +10,34 @@ import static norc.server.conversation.MembershipTest.CAROL_1;
 import static norc.server.conversation.MembershipTest.DAVE;
 import static norc.server.conversation.MembershipTest.DAVE_1;
 import static norc.server.conversation.MembershipTest.DEVICES;
+import static norc.server.conversation.MembershipTest.ED_1;
 import static norc.server.conversation.MembershipTest.info;
 import static norc.server.conversation.MembershipTest.keys;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.UUID;
 import norc.crypto.Ed25519;
 import norc.groups.MembershipStatement;
 import norc.server.NorcConfig;
 import norc.server.contract.WireMessage;
+import norc.server.device.api.DeviceCommand;
+import norc.server.device.api.DeviceReply;
+import norc.server.device.api.InboxEntries;
+import norc.wire.MessageType;
+import norc.wire.WireEncoding;
+import norc.wire.WireLimits;
+import norc.wire.message.MessageSend;
 import norc.server.storage.StorageSeal;
 import norc.server.conversation.api.ConversationCommand;
 import norc.server.conversation.api.ConversationEvent;
@@ -37,6 +50,9 @@ import norc.wire.message.ConversationCreate;
 import norc.wire.message.ConversationUpdate;
 import norc.wire.message.MembershipUpdate;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,11 +60,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The group entity on the persistence test kit (commands, replies and events through the contract
- * serializer): a creation answered to the creator with members and info and copied to every
- * other device with only its own key entry, all signed by the server key; a repeated request id
- * answered again without a second event; additions and removals copied to the right devices
- * (members for the added, nothing of the membership for the removed); non-members and unknown
- * ids refused alike; the last member leaving leaving a tombstone; and all of it surviving recovery.
+ * serializer), its inboxes stand-ins that store and answer: a creation answered to the creator
+ * with members and info and copied to every other device's inbox with only its own key entry,
+ * all signed by the server key; a repeated request id answered again without a second event;
+ * additions and removals copied to the right inboxes (members for the added, nothing of the
+ * membership for the removed); non-members and unknown ids refused alike; a group message copied
+ * to every other device with only its key, refused 3013 naming the stale member when a device is
+ * missing, and a member's new device first announced by a devices_changed; the last member
+ * leaving leaving a tombstone; and all of it surviving recovery.
  */
 class ConversationEntityTest {
     private static final ActorTestKit KIT = ActorTestKit.create(EventSourcedBehaviorTestKit.config()
@@ -56,9 +75,30 @@ class ConversationEntityTest {
             .withFallback(NorcConfig.load(ConfigFactory.empty())));
     private static final Ed25519.KeyPair SERVER_KEY = Ed25519.generate(new SecureRandom());
     private static final StorageSeal SEAL = StorageSeal.of(new byte[StorageSeal.SECRET_LENGTH]);
+    private static final UUID BOB_3 = UUID.fromString("00000000-0000-4000-8000-0000000000b3");
+    /** What each stand-in inbox was asked to store, in order. */
+    private static final Map<UUID, List<DeviceCommand.Store>> STORED = new ConcurrentHashMap<>();
+    private static final Map<UUID, ActorRef<DeviceCommand>> INBOXES = new HashMap<>();
+
+    static {
+        for (UUID device : List.of(ALICE_1, BOB_1, BOB_2, BOB_3, CAROL_1, DAVE_1, ED_1)) {
+            INBOXES.put(device, KIT.spawn(inbox(device)));
+        }
+    }
 
     private UUID id;
+    private Map<String, Set<UUID>> devices;
     private EventSourcedBehaviorTestKit<ConversationCommand, ConversationEvent, ConversationEntity.State> group;
+
+    private static Behavior<DeviceCommand> inbox(UUID device) {
+        return Behaviors.receiveMessage(command -> {
+            if (command instanceof DeviceCommand.Store store) {
+                STORED.computeIfAbsent(device, d -> new CopyOnWriteArrayList<>()).add(store);
+                store.replyTo().tell(new DeviceReply.StoreReply(device, DeviceReply.StoreResult.STORED));
+            }
+            return Behaviors.same();
+        });
+    }
 
     @AfterAll
     static void stop() {
@@ -68,8 +108,11 @@ class ConversationEntityTest {
     @BeforeEach
     void fresh() {
         id = UUID.randomUUID();
-        group = EventSourcedBehaviorTestKit.create(KIT.system(), ConversationEntity.create(KIT.system(), SEAL,
-                        id, MembershipTest.SERVER, SERVER_KEY.secretKey(), MembershipTest.LIMITS),
+        devices = new HashMap<>(DEVICES);
+        STORED.clear();
+        ConversationEntity.Settings settings = new ConversationEntity.Settings(MembershipTest.SERVER, SERVER_KEY.secretKey(),
+                MembershipTest.LIMITS, 65552, Duration.ofDays(7), Duration.ofSeconds(3), Duration.ofMillis(200));
+        group = EventSourcedBehaviorTestKit.create(KIT.system(), ConversationEntity.create(SEAL, id, settings, INBOXES::get),
                 EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyEquality(false).withVerifyState(false));
     }
 
@@ -78,24 +121,40 @@ class ConversationEntityTest {
         invited.put(BOB, InvitedRole.ADMIN);
         invited.put(CAROL, InvitedRole.MEMBER);
         ConversationCreate create = new ConversationCreate(requestId, id, invited, info(ALICE, ALICE_1, ALICE_1, BOB_1, BOB_2, CAROL_1));
-        return group.<ConversationReply>runCommand(r -> new ConversationCommand.Create(WireMessage.of(create), ALICE, ALICE_1, DEVICES, r))
-                .reply();
+        return group.<ConversationReply>runCommand(r -> new ConversationCommand.Create(WireMessage.of(create), ALICE, ALICE_1,
+                Map.copyOf(devices), r)).reply();
     }
 
     private ConversationReply update(String actor, UUID device, ConversationAction action, List<String> subjects,
-                                     Optional<Role> role, Map<UUID, norc.wire.message.MessageSend.WrappedKey> infoKeys, long version) {
+                                     Optional<Role> role, Map<UUID, MessageSend.WrappedKey> infoKeys, long version) {
         ConversationUpdate u = new ConversationUpdate(UUID.randomUUID(), id, version, action, subjects, role, Optional.empty(), infoKeys);
-        return group.<ConversationReply>runCommand(r -> new ConversationCommand.Update(WireMessage.of(u), actor, device, DEVICES, r))
-                .reply();
+        return group.<ConversationReply>runCommand(r -> new ConversationCommand.Update(WireMessage.of(u), actor, device,
+                Map.copyOf(devices), r)).reply();
+    }
+
+    private ConversationReply send(String sender, UUID senderDevice, UUID... keyed) {
+        MessageSend m = new MessageSend(UUID.randomUUID(), id, List.of(), new MessageSend.Metadata(1, "text", norc.wire.message.Atoms.Classification.UNCLASSIFIED),
+                0, new byte[32], new byte[48], keys(keyed), new byte[64], Optional.empty(), Optional.empty());
+        return group.<ConversationReply>runCommand(r -> new ConversationCommand.Send(WireMessage.of(m), sender, senderDevice,
+                Map.copyOf(devices), System.currentTimeMillis() + 60_000, r)).reply();
     }
 
     private static MembershipUpdate decoded(WireMessage m) {
         return (MembershipUpdate) m.decode();
     }
 
-    private static Map<UUID, MembershipUpdate> byDevice(ConversationReply.Applied applied) {
+    /** The membership updates stored since the last call, by inbox (each inbox's latest). */
+    private static Map<UUID, MembershipUpdate> copies() {
         Map<UUID, MembershipUpdate> copies = new LinkedHashMap<>();
-        applied.copies().forEach(c -> copies.put(c.device(), decoded(c.update())));
+        STORED.forEach((device, stores) -> {
+            for (DeviceCommand.Store store : stores) {
+                if (store.type() == InboxEntries.typeOf(MessageType.MEMBERSHIP_UPDATE)) {
+                    copies.put(device, (MembershipUpdate) WireEncoding.BINARY.codec(WireLimits.DEFAULT)
+                            .decodePayload(MessageType.MEMBERSHIP_UPDATE, store.payload(), 0, store.payload().length));
+                }
+            }
+        });
+        STORED.clear();
         return copies;
     }
 
@@ -108,7 +167,7 @@ class ConversationEntityTest {
         assertThat(answer.change()).isEqualTo(MembershipChange.CREATED);
         assertThat(answer.members()).hasValueSatisfying(m -> assertThat(m).containsEntry(ALICE, Role.OWNER));
         assertThat(answer.info()).hasValueSatisfying(i -> assertThat(i.keys()).containsOnlyKeys(ALICE_1));
-        Map<UUID, MembershipUpdate> copies = byDevice(applied);
+        Map<UUID, MembershipUpdate> copies = copies();
         assertThat(copies).containsOnlyKeys(BOB_1, BOB_2, CAROL_1);
         copies.forEach((device, copy) -> {
             assertThat(copy.requestId()).isEmpty();
@@ -118,23 +177,26 @@ class ConversationEntityTest {
                     norc.groups.ConversationInfoSeal.infoHash(copy.info().orElseThrow()))).isTrue();
         });
 
-        // the same request again: the same statement, no second event
+        // the same request again: the same statement, no second event, no second copy
         ConversationReply again = create(requestId);
         assertThat(decoded(((ConversationReply.Applied) again).answer()).updateId()).isEqualTo(answer.updateId());
+        assertThat(copies()).isEmpty();
         // another creation of this id, or any request by a non-member, is 2001
         assertThat(create(UUID.randomUUID())).isEqualTo(ConversationReply.NotAllowed.INSTANCE);
         assertThat(group.<ConversationReply>runCommand(r -> new ConversationCommand.Snapshot(UUID.randomUUID(), DAVE, DAVE_1, r))
                 .reply()).isEqualTo(ConversationReply.NotAllowed.INSTANCE);
         assertThat(group.<ConversationReply>runCommand(r -> new ConversationCommand.Members(DAVE, r)).reply())
                 .isEqualTo(ConversationReply.NotAllowed.INSTANCE);
+        assertThat(send(DAVE, DAVE_1, ALICE_1, BOB_1, BOB_2, CAROL_1)).isEqualTo(ConversationReply.NotAllowed.INSTANCE);
     }
 
     @Test
     void addedMembersLearnTheGroupRemovedOnesOnlyThatTheyLeftAndAllSurvivesRecovery() {
         create(UUID.randomUUID());
+        copies();
         ConversationReply.Applied added = (ConversationReply.Applied) update(BOB, BOB_1, ConversationAction.ADD, List.of(DAVE),
                 Optional.of(Role.MEMBER), keys(DAVE_1), 1);
-        Map<UUID, MembershipUpdate> copies = byDevice(added);
+        Map<UUID, MembershipUpdate> copies = copies();
         assertThat(copies).containsOnlyKeys(ALICE_1, BOB_2, CAROL_1, DAVE_1);
         assertThat(copies.get(DAVE_1).members()).isPresent(); // the subject's device learns its group
         assertThat(copies.get(CAROL_1).members()).isEmpty(); // the others apply the delta
@@ -142,7 +204,7 @@ class ConversationEntityTest {
 
         ConversationReply.Applied removed = (ConversationReply.Applied) update(ALICE, ALICE_1, ConversationAction.REMOVE,
                 List.of(CAROL), Optional.empty(), keys(), 2);
-        Map<UUID, MembershipUpdate> afterRemoval = byDevice(removed);
+        Map<UUID, MembershipUpdate> afterRemoval = copies();
         assertThat(afterRemoval).containsKey(CAROL_1);
         assertThat(afterRemoval.get(CAROL_1).members()).isEmpty();
         assertThat(afterRemoval.get(CAROL_1).info()).isEmpty();
@@ -158,6 +220,47 @@ class ConversationEntityTest {
         assertThat(members.members()).containsExactly(ALICE, BOB, DAVE);
         assertThat(update(CAROL, CAROL_1, ConversationAction.LEAVE, List.of(), Optional.empty(), keys(), 3))
                 .isEqualTo(ConversationReply.NotAllowed.INSTANCE);
+    }
+
+    @Test
+    void aGroupMessageGoesToEveryOtherDeviceWithOnlyItsKeyAndANewDeviceIsAnnouncedFirst() {
+        create(UUID.randomUUID());
+        copies();
+        assertThat(send(BOB, BOB_1, ALICE_1, BOB_2, CAROL_1)).isInstanceOf(ConversationReply.Sent.class);
+        assertThat(STORED).containsOnlyKeys(ALICE_1, BOB_2, CAROL_1); // the sibling device too, not the sender's
+        STORED.forEach((device, stores) -> {
+            MessageSend copy = (MessageSend) WireEncoding.BINARY.codec(WireLimits.DEFAULT)
+                    .decodePayload(MessageType.MESSAGE_SEND, stores.get(0).payload(), 0, stores.get(0).payload().length);
+            assertThat(copy.keys()).containsOnlyKeys(device);
+            assertThat(copy.senderUserId()).hasValue(BOB);
+            assertThat(stores.get(0).senderDevice()).isEqualTo(BOB_1);
+        });
+        STORED.clear();
+
+        // a device missing from the keys: 3013 naming its user, nothing stored
+        ConversationReply.Refused missing = (ConversationReply.Refused) send(BOB, BOB_1, ALICE_1, BOB_2);
+        assertThat(missing.code()).isEqualTo(3013);
+        assertThat(missing.details()).containsEntry("membership_version", "1").containsEntry("stale_users", CAROL);
+        assertThat(STORED).isEmpty();
+
+        // bob's new device: a devices_changed first (bob's devices learn the members), then the stale send is 3013
+        devices.put(BOB, Set.of(BOB_1, BOB_2, BOB_3));
+        ConversationReply.Refused stale = (ConversationReply.Refused) send(ALICE, ALICE_1, BOB_1, BOB_2, CAROL_1);
+        assertThat(stale.details()).containsEntry("membership_version", "2").containsEntry("stale_users", BOB);
+        Map<UUID, MembershipUpdate> announced = copies();
+        assertThat(announced).containsOnlyKeys(ALICE_1, BOB_1, BOB_2, BOB_3, CAROL_1);
+        assertThat(announced.get(BOB_3).change()).isEqualTo(MembershipChange.DEVICES_CHANGED);
+        assertThat(announced.get(BOB_3).subjects()).containsExactly(BOB);
+        assertThat(announced.get(BOB_3).members()).isPresent();
+        assertThat(announced.get(CAROL_1).members()).isEmpty();
+        // re-wrapped for the new device: stored for it too
+        assertThat(send(ALICE, ALICE_1, BOB_1, BOB_2, BOB_3, CAROL_1)).isInstanceOf(ConversationReply.Sent.class);
+        assertThat(STORED).containsOnlyKeys(BOB_1, BOB_2, BOB_3, CAROL_1);
+
+        group.restart(); // the device set it decided on survives: no second devices_changed
+        STORED.clear();
+        assertThat(send(CAROL, CAROL_1, ALICE_1, BOB_1, BOB_2, BOB_3)).isInstanceOf(ConversationReply.Sent.class);
+        assertThat(copies()).isEmpty();
     }
 
     @Test

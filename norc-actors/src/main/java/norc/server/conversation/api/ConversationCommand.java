@@ -9,11 +9,14 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
- * What a group's entity is asked (groups profile A). {@code devices}: the active devices of every
- * user the request involves (current members and subjects), resolved by the caller from the user
- * entities; a request whose device sets changed meanwhile is refused {@code 3013} and retried.
+ * What a group's entity is asked (groups profile A), sharded by the pseudonym of its
+ * conversation id. {@code devices}: the active devices of every user the request involves
+ * (current members and subjects), resolved by the caller from the user entities just before; a
+ * request whose {@code devices} no longer cover the members (they changed meanwhile) is answered
+ * {@link ConversationReply.Moved} and asked again. Not sealed only because the entity adds private
+ * commands of its own (its fan-outs' results) that never leave its node.
  */
-public sealed interface ConversationCommand extends Contract {
+public interface ConversationCommand extends Contract {
     EntityTypeKey<ConversationCommand> ENTITY_TYPE_KEY = EntityTypeKey.create(ConversationCommand.class, "Conversation");
 
     /** A {@code conversation_create} from {@code actor}'s device {@code actorDevice}. */
@@ -30,4 +33,13 @@ public sealed interface ConversationCommand extends Contract {
 
     /** The current members, for members only (to resolve their devices before a request). */
     record Members(String requester, ActorRef<ConversationReply> replyTo) implements ConversationCommand {}
+
+    /**
+     * A {@code message_send} to the group (A.5) by {@code sender}'s device {@code senderDevice},
+     * already within the sender's budgets: checked against the device set, then one copy per
+     * device stored in the group's order; answered {@link ConversationReply.Sent} once all
+     * committed. {@code expiresAt}: the copies' expiry, epoch milliseconds.
+     */
+    record Send(WireMessage message, String sender, UUID senderDevice, Map<String, Set<UUID>> devices, long expiresAt,
+                ActorRef<ConversationReply> replyTo) implements ConversationCommand {}
 }

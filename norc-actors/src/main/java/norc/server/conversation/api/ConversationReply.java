@@ -10,20 +10,30 @@ import norc.server.contract.WireMessage;
 public sealed interface ConversationReply extends Contract {
 
     /**
-     * A change was journalled: one signed {@code membership_update} per device to reach, in the
-     * group's order ({@code answer}: the requesting device's copy, carrying the {@code request_id}).
+     * A change was journalled and its copies stored in every other device's inbox: {@code answer}
+     * is the requesting device's copy, carrying the {@code request_id}.
      */
-    record Applied(WireMessage answer, List<Copy> copies) implements ConversationReply {}
+    record Applied(WireMessage answer) implements ConversationReply {}
 
-    /** One device's copy of a statement. */
-    record Copy(UUID device, WireMessage update) implements Contract {}
-
-    /** Refused with {@code code} and the {@code details} the profile allows (the requester is a member). */
-    record Refused(int code, Map<String, String> details) implements ConversationReply {}
+    /**
+     * Refused with {@code code} and the {@code details} the profile allows (the requester is a
+     * member); {@code retryAfter} seconds for {@code 6001}, else 0.
+     */
+    record Refused(int code, Map<String, String> details, long retryAfter) implements ConversationReply {
+        public Refused(int code, Map<String, String> details) {
+            this(code, details, 0);
+        }
+    }
 
     /** Not a member, or no such group (unknown, deleted, tombstoned): {@code 2001}, one answer for all. */
     enum NotAllowed implements ConversationReply { INSTANCE }
 
     /** The members now and the version, for a member. */
     record MemberList(long version, List<String> members) implements ConversationReply {}
+
+    /** A group message's copies all committed (or were there before). */
+    record Sent(UUID messageId) implements ConversationReply {}
+
+    /** The members changed since the caller resolved their devices: resolve and ask again. */
+    enum Moved implements ConversationReply { INSTANCE }
 }

@@ -22,12 +22,20 @@ public interface DeviceCommand extends Contract {
     record Claim(String userId, ActorRef<DeviceReply.ClaimResult> replyTo) implements DeviceCommand {}
 
     /**
-     * Stores a message for the device (its per-device {@code message_send} copy, binary payload
-     * encoding). {@code originServer}: the server that relayed it, or null for a local sender; the
+     * Stores an inbox entry for the device: its per-device {@code message_send} copy (binary
+     * payload encoding), or another stored type ({@link InboxEntries}: a group's
+     * {@code membership_update}, a {@code file_manifest}); {@code senderDevice} null for the
+     * server's own entries, whose acknowledgements go to nobody. {@code originServer}: the server that relayed it, or null for a local sender; the
      * device's acknowledgement then goes back to that server as a {@code delivery_ack}.
      */
     record Store(UUID messageId, byte[] payload, UUID senderDevice, long expiresAt, String originServer,
-                 ActorRef<DeviceReply.StoreReply> replyTo) implements DeviceCommand {}
+                 ActorRef<DeviceReply.StoreReply> replyTo, int type) implements DeviceCommand {
+        /** A {@code message_send} copy. */
+        public Store(UUID messageId, byte[] payload, UUID senderDevice, long expiresAt, String originServer,
+                     ActorRef<DeviceReply.StoreReply> replyTo) {
+            this(messageId, payload, senderDevice, expiresAt, originServer, replyTo, InboxEntries.MESSAGE_SEND);
+        }
+    }
 
     /** The device's authenticated connection; sent on authentication and then periodically. */
     record Attach(ActorRef<DeviceOutbound> connection) implements DeviceCommand {}

@@ -13,9 +13,17 @@ public sealed interface DeviceEvent extends Contract {
 
     record OwnerClaimed(String userId) implements DeviceEvent {}
 
-    /** Times in epoch milliseconds; {@code originServer} null for a local sender (and in events written before federation). */
-    record MessageStored(UUID messageId, byte[] payload, UUID senderDevice, long storedAt, long expiresAt, String originServer)
-            implements DeviceEvent {}
+    /**
+     * Times in epoch milliseconds; {@code originServer} null for a local sender (and in events
+     * written before federation); {@code type} the entry's {@link InboxEntries} type.
+     */
+    record MessageStored(UUID messageId, byte[] payload, UUID senderDevice, long storedAt, long expiresAt, String originServer,
+                         int type) implements DeviceEvent {
+        /** A {@code message_send} copy (and every event written before typed entries: {@code type} 0). */
+        public MessageStored(UUID messageId, byte[] payload, UUID senderDevice, long storedAt, long expiresAt, String originServer) {
+            this(messageId, payload, senderDevice, storedAt, expiresAt, originServer, InboxEntries.MESSAGE_SEND);
+        }
+    }
 
     /** One message acknowledged; written by earlier versions, still replayed. */
     record MessageAcknowledged(UUID messageId) implements DeviceEvent {}

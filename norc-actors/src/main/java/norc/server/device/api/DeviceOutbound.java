@@ -11,8 +11,11 @@ import norc.server.contract.WireMessage;
  */
 public sealed interface DeviceOutbound extends Contract {
 
-    /** A stored message for this device (binary payload of its {@code message_send} copy). */
-    record Deliver(UUID messageId, byte[] payload) implements DeviceOutbound {}
+    /**
+     * A stored entry for this device: the binary payload of its {@code message_send} copy, or of
+     * another {@link InboxEntries} type.
+     */
+    record Deliver(UUID messageId, byte[] payload, int type) implements DeviceOutbound {}
 
     /** An ephemeral message for this device. */
     record Ephemeral(WireMessage message) implements DeviceOutbound {}

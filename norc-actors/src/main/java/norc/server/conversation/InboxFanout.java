@@ -1,0 +1,109 @@
+package norc.server.conversation;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Function;
+import norc.server.device.api.DeviceCommand;
+import norc.server.device.api.DeviceReply;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * Stores one step of a group's order (a change's statements, or one message) in every inbox it
+ * goes to, for its {@link ConversationEntity}: all copies at once, each inbox asked again every
+ * {@code retryEvery} until it answers (inboxes deduplicate by entry id), and one {@link Outcome}
+ * to the entity when every inbox answered or, for a message, when {@code deadline} passed. The
+ * entity starts the next step only after the outcome, so every inbox holds the group's steps in
+ * one order. A temporary child: if it fails, the entity hears nothing and the step's requester
+ * times out and asks again.
+ */
+final class InboxFanout {
+
+    /** One inbox entry: {@code senderDevice} null for the server's own (membership updates). */
+    record Copy(UUID device, UUID entryId, int type, byte[] payload, UUID senderDevice) {}
+
+    /** Every inbox answered ({@code complete}), or the deadline passed first; {@code inboxFull}: some inbox was at its quota. */
+    record Outcome(long step, boolean complete, boolean inboxFull) implements NoSerializationVerificationNeeded {}
+
+    sealed interface Command extends NoSerializationVerificationNeeded {}
+
+    private record Stored(DeviceReply.StoreReply reply) implements Command {}
+
+    private enum Retry implements Command { INSTANCE }
+
+    private enum Deadline implements Command { INSTANCE }
+
+    /**
+     * {@code deadline} empty: ask until every inbox answered (a change, which is journalled and
+     * must reach everyone); else give up then (a message, whose sender asks again).
+     */
+    static Behavior<Command> create(long step, List<Copy> copies, long expiresAt, Function<UUID, RecipientRef<DeviceCommand>> inboxes,
+                                    Duration retryEvery, Optional<Duration> deadline, ActorRef<Outcome> replyTo) {
+        return Behaviors.setup(context -> Behaviors.withTimers(timers ->
+                new InboxFanout(context, timers, step, copies, expiresAt, inboxes, replyTo).start(retryEvery, deadline)));
+    }
+
+    private final TimerScheduler<Command> timers;
+    private final long step;
+    private final Map<UUID, Copy> waiting = new HashMap<>();
+    private final long expiresAt;
+    private final Function<UUID, RecipientRef<DeviceCommand>> inboxes;
+    private final ActorRef<Outcome> replyTo;
+    private final ActorRef<DeviceReply.StoreReply> stored;
+    private boolean inboxFull;
+
+    private InboxFanout(ActorContext<Command> context, TimerScheduler<Command> timers, long step, List<Copy> copies, long expiresAt,
+                        Function<UUID, RecipientRef<DeviceCommand>> inboxes, ActorRef<Outcome> replyTo) {
+        this.step = step;
+        this.expiresAt = expiresAt;
+        this.inboxes = inboxes;
+        this.replyTo = replyTo;
+        this.stored = context.messageAdapter(DeviceReply.StoreReply.class, Stored::new);
+        copies.forEach(copy -> waiting.put(copy.device(), copy));
+        this.timers = timers;
+    }
+
+    private Behavior<Command> start(Duration retryEvery, Optional<Duration> deadline) {
+        if (waiting.isEmpty()) {
+            return done(true);
+        }
+        waiting.values().forEach(this::store);
+        timers.startTimerWithFixedDelay(Retry.INSTANCE, retryEvery);
+        deadline.ifPresent(d -> timers.startSingleTimer(Deadline.INSTANCE, d));
+        return Behaviors.receive(Command.class)
+                .onMessage(Stored.class, this::onStored)
+                .onMessage(Retry.class, r -> {
+                    waiting.values().forEach(this::store);
+                    return Behaviors.same();
+                })
+                .onMessage(Deadline.class, d -> done(false))
+                .build();
+    }
+
+    private void store(Copy copy) {
+        inboxes.apply(copy.device()).tell(new DeviceCommand.Store(copy.entryId(), copy.payload(), copy.senderDevice(), expiresAt, null,
+                stored, copy.type()));
+    }
+
+    private Behavior<Command> onStored(Stored answer) {
+        if (waiting.remove(answer.reply().deviceId()) == null) {
+            return Behaviors.same(); // a retry's second answer
+        }
+        inboxFull |= answer.reply().result() == DeviceReply.StoreResult.INBOX_FULL;
+        return waiting.isEmpty() ? done(true) : Behaviors.same();
+    }
+
+    private Behavior<Command> done(boolean complete) {
+        replyTo.tell(new Outcome(step, complete, inboxFull));
+        return Behaviors.stopped();
+    }
+}
