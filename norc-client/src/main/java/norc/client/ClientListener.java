@@ -48,4 +48,10 @@ public interface ClientListener {
      * {@code expiresAt} (epoch seconds); rotate it ({@link NorcClient#rotate}) before then.
      */
     default void onKeyExpiring(UUID deviceId, long expiresAt) {}
+
+    /**
+     * A group this device is in changed (groups profile A.4), in the group's order with its
+     * messages; also once when this user left or was removed ({@code group} empty then).
+     */
+    default void onGroupChanged(GroupChange change) {}
 }

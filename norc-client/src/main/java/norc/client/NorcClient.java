@@ -5,6 +5,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,12 +22,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import norc.crypto.Blake3;
 import norc.crypto.CipherSuite;
+import norc.crypto.KeyWrap;
 import norc.e2e.ConversationChain;
 import norc.e2e.Envelope;
 import norc.error.ErrorCode;
 import norc.error.NorcException;
+import norc.groups.ConversationInfoSeal;
 import norc.session.ClientHandshake;
 import norc.session.MessageSignatures;
 import norc.session.ReceiveSession;
@@ -38,10 +43,17 @@ import norc.wire.WireLimits;
 import norc.wire.message.Atoms.AckStatus;
 import norc.wire.message.Atoms.AuthStatus;
 import norc.wire.message.Atoms.Classification;
+import norc.wire.message.Atoms.ConversationAction;
+import norc.wire.message.Atoms.InvitedRole;
+import norc.wire.message.Atoms.MembershipChange;
 import norc.wire.message.Atoms.PresenceStatus;
 import norc.wire.message.Atoms.RevocationReason;
+import norc.wire.message.Atoms.Role;
 import norc.wire.message.AuthRequest;
 import norc.wire.message.AuthResponse;
+import norc.wire.message.ConversationCreate;
+import norc.wire.message.ConversationInfo;
+import norc.wire.message.ConversationUpdate;
 import norc.wire.message.DeviceKeyRotate;
 import norc.wire.message.DeviceRegister;
 import norc.wire.message.DeviceRevoke;
@@ -49,6 +61,8 @@ import norc.wire.message.ErrorMessage;
 import norc.wire.message.KeyExpiryNotice;
 import norc.wire.message.KeyRequest;
 import norc.wire.message.KeyResponse;
+import norc.wire.message.MembershipRequest;
+import norc.wire.message.MembershipUpdate;
 import norc.wire.message.MessageAck;
 import norc.wire.message.MessageSend;
 import norc.wire.message.NorcMessage;
@@ -188,6 +202,7 @@ public final class NorcClient implements AutoCloseable {
     private final OutboundChannel outbound;
     private final KeyDirectory directory = new KeyDirectory();
     private final ConversationQueue conversations = new ConversationQueue();
+    private final GroupDirectory groups = new GroupDirectory();
     private final AtomicReference<State> state = new AtomicReference<>(State.HANDSHAKING);
     private final CompletableFuture<NorcClient> connected = new CompletableFuture<>();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
@@ -484,10 +499,14 @@ public final class NorcClient implements AutoCloseable {
         Objects.requireNonNull(conversationId, "conversationId");
         Objects.requireNonNull(sendOptions, "sendOptions");
         List<String> recipients = distinctUsers(recipientUserIds);
+        checkContent(content);
+        return recipients;
+    }
+
+    private void checkContent(byte[] content) {
         if (content.length > options.limits().maxMessageBytes() - CONTENT_HEADROOM) {
             throw new IllegalArgumentException("content too large for one message; use file chunks");
         }
-        return recipients;
     }
 
     private CompletableFuture<SealedMessage> sealNow(DeviceIdentity me, UUID conversationId, List<String> recipients,
@@ -578,6 +597,285 @@ public final class NorcClient implements AutoCloseable {
             }
             return known;
         });
+    }
+
+    // ---- groups (groups profile A) -------------------------------------------------------------
+
+    /** Every group request is retried this often after a {@code 3013} (the client refreshes and re-wraps in between). */
+    private static final int GROUP_ATTEMPTS = 3;
+
+    /**
+     * Creates a group of this user (its owner) and {@code members} (each {@code admin} or
+     * {@code member}), titled {@code title}: the title sealed in an info envelope whose key is
+     * wrapped for every device of the group, this one included. Completes with the group once the
+     * server's signed {@code created} arrives; fails with {@code 2004} naming no one (the server
+     * names unavailable users in the error's details, {@link ServerError#details()}).
+     */
+    public CompletableFuture<GroupView> createGroup(Map<String, InvitedRole> members, String title) {
+        DeviceIdentity me = requireAuthenticated();
+        UUID conversationId = UUID.randomUUID();
+        UUID requestId = UUID.randomUUID();
+        List<String> users = new ArrayList<>(members.keySet());
+        users.add(me.userId());
+        return forCaller(keysFor(users).thenCompose(keys -> {
+            ConversationInfo info = sealInfo(me, conversationId, title, devicesOf(users, keys, null));
+            return groupRequest(requestId, new ConversationCreate(requestId, conversationId, Map.copyOf(members), info));
+        }));
+    }
+
+    /** Adds {@code users} as {@code role}; their devices get the envelope's key (this device must hold it). */
+    public CompletableFuture<GroupView> addToGroup(UUID conversationId, List<String> users, InvitedRole role) {
+        List<String> subjects = encodedOrder(users);
+        return updateGroup(conversationId, 0, group -> keysFor(subjects).thenApply(keys -> {
+            if (group.infoKey() == null) {
+                throw new NorcException(ErrorCode.FORBIDDEN, "this device holds no key of the group's info");
+            }
+            Map<UUID, MessageSend.WrappedKey> infoKeys = wrapInfoKey(group, devicesOf(subjects, keys, null));
+            return new ConversationUpdate(UUID.randomUUID(), conversationId, group.version(), ConversationAction.ADD, subjects,
+                    Optional.of(role.role()), Optional.empty(), infoKeys);
+        }));
+    }
+
+    /** Removes {@code users} (members; admins only by the owner). */
+    public CompletableFuture<GroupView> removeFromGroup(UUID conversationId, List<String> users) {
+        List<String> subjects = encodedOrder(users);
+        return updateGroup(conversationId, 0, group -> CompletableFuture.completedFuture(new ConversationUpdate(UUID.randomUUID(),
+                conversationId, group.version(), ConversationAction.REMOVE, subjects, Optional.empty(), Optional.empty(), Map.of())));
+    }
+
+    /** Leaves the group; completes when the server confirmed (the group is then forgotten). */
+    public CompletableFuture<Void> leaveGroup(UUID conversationId) {
+        return updateGroup(conversationId, 0, group -> CompletableFuture.completedFuture(new ConversationUpdate(UUID.randomUUID(),
+                conversationId, group.version(), ConversationAction.LEAVE, List.of(), Optional.empty(), Optional.empty(), Map.of())))
+                .thenApply(ignored -> null);
+    }
+
+    /** Gives {@code user} {@code role} (the owner only; {@code owner} transfers ownership and makes this user admin). */
+    public CompletableFuture<GroupView> setRole(UUID conversationId, String user, Role role) {
+        return updateGroup(conversationId, 0, group -> CompletableFuture.completedFuture(new ConversationUpdate(UUID.randomUUID(),
+                conversationId, group.version(), ConversationAction.SET_ROLE, List.of(user), Optional.of(role), Optional.empty(),
+                Map.of())));
+    }
+
+    /** Asks the server for the group's current membership ({@code membership_request}); fails {@code 2001} for a non-member. */
+    public CompletableFuture<GroupView> refreshGroup(UUID conversationId) {
+        requireAuthenticated();
+        UUID requestId = UUID.randomUUID();
+        return forCaller(groupRequest(requestId, new MembershipRequest(requestId, conversationId)));
+    }
+
+    /** The group as this device knows it, if it is in it. */
+    public Optional<GroupView> group(UUID conversationId) {
+        return groups.get(conversationId).map(this::view);
+    }
+
+    /** Every group this device knows it is in. */
+    public List<GroupView> groups() {
+        return groups.all().values().stream().map(this::view).toList();
+    }
+
+    /**
+     * Sends {@code content} to a group (A.5): one envelope whose content key is wrapped for every
+     * device of every member but this one, no recipients on the wire. On {@code 3013} it refreshes
+     * the membership and the named users' keys and sends the same message, re-wrapped, again.
+     */
+    public CompletableFuture<SentMessage> sendToGroup(UUID conversationId, byte[] content, SendOptions sendOptions) {
+        Objects.requireNonNull(conversationId, "conversationId");
+        Objects.requireNonNull(sendOptions, "sendOptions");
+        checkContent(content);
+        DeviceIdentity me = requireAuthenticated();
+        byte[] payload = content.clone();
+        return forCaller(conversations.enqueue(conversationId, () -> knownGroup(conversationId).thenCompose(group ->
+                keysFor(List.copyOf(group.members().keySet())).thenCompose(keys -> {
+                    ConversationChain.Link link = options.chainStore().next(conversationId);
+                    List<Envelope.RecipientDevice> devices = devicesOf(List.copyOf(group.members().keySet()), keys, me.deviceId());
+                    Envelope.Sealed sealed = Envelope.sealKeepingKey(me.envelopeSender(), UUID.randomUUID(), conversationId, List.of(),
+                            new MessageSend.Metadata(nowMicros(), sendOptions.messageType(), sendOptions.classification()), link,
+                            payload, devices, options.random());
+                    return transmitToGroup(me, sealed, sealed.message(), devices.size(), 1)
+                            .whenComplete((sent, error) -> Arrays.fill(sealed.contentKey(), (byte) 0));
+                }))));
+    }
+
+    /** {@link #sendToGroup(UUID, byte[], SendOptions)} with {@link SendOptions#DEFAULT}. */
+    public CompletableFuture<SentMessage> sendToGroup(UUID conversationId, byte[] content) {
+        return sendToGroup(conversationId, content, SendOptions.DEFAULT);
+    }
+
+    private CompletableFuture<SentMessage> transmitToGroup(DeviceIdentity me, Envelope.Sealed sealed, MessageSend message,
+                                                           int deviceCount, int attempt) {
+        return transmitSealed(me, new SealedMessage(message, me.deviceId(), deviceCount)).handle((sent, error) -> {
+            Optional<ServerError> server = ServerError.of(error);
+            if (error == null || attempt >= GROUP_ATTEMPTS || server.isEmpty()
+                    || server.get().code() != ErrorCode.MEMBERSHIP_CHANGED.code()) {
+                return error == null ? CompletableFuture.completedFuture(sent) : CompletableFuture.<SentMessage>failedFuture(error);
+            }
+            // the group or a member's devices changed: learn them, wrap the same content key for them, send the same message
+            List<String> stale = staleUsers(server.get());
+            return refreshGroupInternal(message.conversationId())
+                    .thenCompose(group -> fetchKeysInternal(stale.isEmpty() ? List.copyOf(group.members().keySet()) : stale)
+                            .thenCompose(ignored -> keysFor(List.copyOf(group.members().keySet())))
+                            .thenCompose(keys -> {
+                                List<Envelope.RecipientDevice> devices = devicesOf(List.copyOf(group.members().keySet()), keys,
+                                        me.deviceId());
+                                MessageSend rewrapped = Envelope.rewrap(message, sealed.contentKey(), devices, options.random());
+                                return transmitToGroup(me, sealed, rewrapped, devices.size(), attempt + 1);
+                            }));
+        }).thenCompose(next -> next);
+    }
+
+    private static List<String> staleUsers(ServerError error) {
+        String named = error.details().getOrDefault("stale_users", "");
+        return named.isEmpty() ? List.of() : List.of(named.split("\n"));
+    }
+
+    /** One {@code conversation_update}, built from the group as known, sent again after a {@code 3013} with the group refreshed. */
+    private CompletableFuture<GroupView> updateGroup(UUID conversationId, int attempt,
+                                                     Function<GroupDirectory.Group, CompletableFuture<ConversationUpdate>> build) {
+        requireAuthenticated();
+        return forCaller(knownGroup(conversationId).thenCompose(build).thenCompose(update -> groupRequest(update.requestId(), update))
+                .handle((view, error) -> {
+                    Optional<ServerError> server = ServerError.of(error);
+                    if (error != null && attempt + 1 < GROUP_ATTEMPTS && server.isPresent()
+                            && server.get().code() == ErrorCode.MEMBERSHIP_CHANGED.code()) {
+                        List<String> stale = staleUsers(server.get());
+                        return refreshGroupInternal(conversationId)
+                                .thenCompose(g -> stale.isEmpty() ? CompletableFuture.completedFuture(null) : fetchKeysInternal(stale))
+                                .thenCompose(ignored -> updateGroup(conversationId, attempt + 1, build));
+                    }
+                    return error == null ? CompletableFuture.completedFuture(view) : CompletableFuture.<GroupView>failedFuture(error);
+                }).thenCompose(next -> next));
+    }
+
+    /** The group as known, or as the server tells it now when this device has not heard of it. */
+    private CompletableFuture<GroupDirectory.Group> knownGroup(UUID conversationId) {
+        Optional<GroupDirectory.Group> known = groups.get(conversationId);
+        return known.isPresent() ? CompletableFuture.completedFuture(known.get()) : refreshGroupInternal(conversationId);
+    }
+
+    private CompletableFuture<GroupDirectory.Group> refreshGroupInternal(UUID conversationId) {
+        UUID requestId = UUID.randomUUID();
+        return groupRequest(requestId, new MembershipRequest(requestId, conversationId)).thenApply(view -> groups.get(conversationId)
+                .orElseThrow(() -> new NorcException(ErrorCode.FORBIDDEN, "not a member")));
+    }
+
+    /** Sends a group request; its answer (the update carrying {@code requestId}) is applied before the future completes. */
+    private CompletableFuture<GroupView> groupRequest(UUID requestId, NorcMessage request) {
+        DeviceIdentity me = requireAuthenticated();
+        return outbound.request(PendingRequests.Kind.GROUP, requestId, request, reply -> {
+            MembershipUpdate update = (MembershipUpdate) reply;
+            long before = groups.get(update.conversationId()).map(GroupDirectory.Group::version).orElse(0L);
+            GroupDirectory.Outcome outcome = applyGroupUpdate(me, update);
+            if (outcome == GroupDirectory.Outcome.INVALID) {
+                throw new NorcException(ErrorCode.INVALID_SIGNATURE, "membership statement not signed by the server");
+            }
+            Optional<GroupDirectory.Group> group = groups.get(update.conversationId());
+            boolean news = update.change() != MembershipChange.SNAPSHOT || update.membershipVersion() != before;
+            if ((outcome == GroupDirectory.Outcome.APPLIED || outcome == GroupDirectory.Outcome.DEPARTED) && news) {
+                emit(listener -> listener.onGroupChanged(change(update))); // a snapshot that changed nothing is no news
+            }
+            return group.map(this::view).orElse(new GroupView(update.conversationId(), update.membershipVersion(), Map.of(),
+                    Optional.empty()));
+        });
+    }
+
+    /** An inbox copy of a group's statement: applied (a snapshot asked for when it does not fit), told, acknowledged. */
+    private void onGroupCopy(MembershipUpdate update) {
+        DeviceIdentity me = identity;
+        if (me == null || state.get() == State.CLOSED) {
+            return;
+        }
+        GroupDirectory.Outcome outcome = applyGroupUpdate(me, update);
+        switch (outcome) {
+            case APPLIED, DEPARTED -> emit(listener -> listener.onGroupChanged(change(update)));
+            case STALE -> refreshGroupInternal(update.conversationId()).exceptionally(error -> null);
+            case INVALID -> emit(listener -> listener.onError(new NorcException(ErrorCode.INVALID_SIGNATURE,
+                    "membership statement not signed by the server")));
+            case KNOWN -> { }
+        }
+        acknowledge(update.updateId());
+    }
+
+    private GroupDirectory.Outcome applyGroupUpdate(DeviceIdentity me, MembershipUpdate update) {
+        return groups.apply(update, me.userId(), serverPublicKey(), info -> {
+            MessageSend.WrappedKey own = info.keys().get(me.deviceId());
+            if (own == null) {
+                return null;
+            }
+            try {
+                return KeyWrap.unwrap(new KeyWrap.Wrapped(own.ephemeralPublicKey(), own.wrappedKey()), info.infoId(), update.conversationId(),
+                        me.deviceId(), me.kexSecretKey());
+            } catch (NorcException e) {
+                return null; // not for this device's key: the title stays unknown
+            }
+        });
+    }
+
+    private GroupChange change(MembershipUpdate update) {
+        return new GroupChange(update.conversationId(), update.membershipVersion(), update.change(), update.actor(), update.subjects(),
+                group(update.conversationId()));
+    }
+
+    private GroupView view(GroupDirectory.Group group) {
+        Optional<String> title = Optional.empty();
+        if (group.infoKey() != null) {
+            try {
+                title = Optional.of(ConversationInfoSeal.decrypt(group.infoKey(), group.conversationId(), group.info()).title());
+            } catch (NorcException e) {
+                title = Optional.empty();
+            }
+        }
+        return new GroupView(group.conversationId(), group.version(), group.members(), title);
+    }
+
+    /** A new envelope for {@code title}: a fresh {@code info_key} wrapped for {@code devices}, signed by this device. */
+    private ConversationInfo sealInfo(DeviceIdentity me, UUID conversationId, String title, List<Envelope.RecipientDevice> devices) {
+        UUID infoId = UUID.randomUUID();
+        byte[] infoKey = new byte[32];
+        options.random().nextBytes(infoKey);
+        try {
+            byte[] ciphertext = ConversationInfoSeal.encrypt(infoKey, conversationId, infoId, new ConversationInfo.Plain(title, Map.of()));
+            return ConversationInfoSeal.sign(me.signingSecretKey(), conversationId, infoId, me.userId(), me.deviceId(), ciphertext,
+                    wrap(infoKey, infoId, conversationId, devices));
+        } finally {
+            Arrays.fill(infoKey, (byte) 0);
+        }
+    }
+
+    private Map<UUID, MessageSend.WrappedKey> wrapInfoKey(GroupDirectory.Group group, List<Envelope.RecipientDevice> devices) {
+        return wrap(group.infoKey(), group.info().infoId(), group.conversationId(), devices);
+    }
+
+    private Map<UUID, MessageSend.WrappedKey> wrap(byte[] key, UUID infoId, UUID conversationId, List<Envelope.RecipientDevice> devices) {
+        Map<UUID, MessageSend.WrappedKey> keys = new LinkedHashMap<>();
+        for (Envelope.RecipientDevice device : devices) {
+            KeyWrap.Wrapped wrapped = KeyWrap.wrap(key, infoId, conversationId, device.deviceId(), device.kexPublicKey(), options.random());
+            keys.put(device.deviceId(), new MessageSend.WrappedKey(wrapped.ephemeralPublicKey(), wrapped.wrappedKey()));
+        }
+        return keys;
+    }
+
+    /** Every device of {@code users} in {@code keys}, {@code except} one (this device, or null for none). */
+    private static List<Envelope.RecipientDevice> devicesOf(List<String> users, Map<String, Map<UUID, KeyResponse.DeviceKey>> keys,
+                                                            UUID except) {
+        List<Envelope.RecipientDevice> devices = new ArrayList<>();
+        for (String user : users) {
+            keys.getOrDefault(user, Map.of()).forEach((device, key) -> {
+                if (!device.equals(except)) {
+                    devices.add(new Envelope.RecipientDevice(device, key.kexPublicKey()));
+                }
+            });
+        }
+        return devices;
+    }
+
+    /** {@code subjects} as the server wants them: distinct, ascending by encoded bytes (A.3). */
+    private static List<String> encodedOrder(List<String> users) {
+        return users.stream().distinct().sorted((a, b) -> {
+            byte[] x = a.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] y = b.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            return x.length != y.length ? Integer.compare(x.length, y.length) : Arrays.compareUnsigned(x, y);
+        }).toList();
     }
 
     // ---- devices, time, presence ---------------------------------------------------------------
@@ -740,6 +1038,12 @@ public final class NorcClient implements AutoCloseable {
             onServerError(error);
         } else if (message instanceof PresenceUpdate update) {
             emit(listener -> listener.onPresence(update));
+        } else if (message instanceof MembershipUpdate update) {
+            if (update.requestId().isPresent()) {
+                answer(pending.take(PendingRequests.Kind.GROUP, update.requestId().get()), message);
+            } else { // an inbox copy: in the group's order with its messages
+                deliveries = deliveries.thenRun(() -> onGroupCopy(update)).exceptionally(error -> null);
+            }
         } else if (message instanceof KeyExpiryNotice notice) {
             emit(listener -> listener.onKeyExpiring(notice.deviceId(), notice.expiresAt()));
         } else if (message instanceof DeviceRevoke revoke) {
@@ -775,15 +1079,18 @@ public final class NorcClient implements AutoCloseable {
     private void onServerError(ErrorMessage error) {
         NorcException failure = new NorcException(errorCode(error.errorCode()), error.retryAfter()
                 .map(seconds -> "server error, retry after " + seconds + " s").orElse("server error"),
-                new ServerError(error.errorCode(), error.retryAfter()));
+                new ServerError(error.errorCode(), error.retryAfter(), error.details()));
         PendingRequests.Entry entry = null;
         String named = error.details().get("message_id");
-        if (named != null) {
-            try {
+        String request = error.details().get("request_id");
+        try {
+            if (named != null) {
                 entry = pending.takeSend(UUID.fromString(named));
-            } catch (IllegalArgumentException ignored) {
-                // not a UUID: fall back to the oldest request
+            } else if (request != null) {
+                entry = pending.take(PendingRequests.Kind.GROUP, UUID.fromString(request));
             }
+        } catch (IllegalArgumentException ignored) {
+            // not a UUID: fall back to the oldest request
         }
         if (entry == null) {
             entry = pending.takeOldest();

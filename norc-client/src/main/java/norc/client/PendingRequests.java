@@ -27,7 +27,9 @@ final class PendingRequests {
         /** {@code time_sync} (signed) for {@code time_sync}. */
         TIME,
         /** {@code message_ack accepted|failed} naming the message of a {@code message_send}. */
-        SEND
+        SEND,
+        /** {@code membership_update} carrying the {@code request_id} of a group request (groups profile A.3). */
+        GROUP
     }
 
     /**
@@ -80,9 +82,14 @@ final class PendingRequests {
 
     /** The {@code message_send} request of {@code messageId}, removed, or {@code null}. */
     synchronized Entry takeSend(UUID messageId) {
+        return take(Kind.SEND, messageId);
+    }
+
+    /** The request of {@code kind} with id {@code id} ({@code message_id}, {@code request_id}), removed, or {@code null}. */
+    synchronized Entry take(Kind kind, UUID id) {
         for (Iterator<Entry> it = entries.iterator(); it.hasNext(); ) {
             Entry entry = it.next();
-            if (entry.kind == Kind.SEND && entry.messageId.equals(messageId)) {
+            if (entry.kind == kind && entry.messageId.equals(id)) {
                 it.remove();
                 return entry;
             }

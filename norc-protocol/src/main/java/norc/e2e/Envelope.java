@@ -56,28 +56,56 @@ public final class Envelope {
     public static MessageSend seal(Sender sender, UUID messageId, UUID conversationId, List<String> recipients,
                                    MessageSend.Metadata metadata, ConversationChain.Link link, byte[] content,
                                    List<RecipientDevice> devices, SecureRandom random) {
+        Sealed sealed = sealKeepingKey(sender, messageId, conversationId, recipients, metadata, link, content, devices, random);
+        Arrays.fill(sealed.contentKey(), (byte) 0);
+        return sealed.message();
+    }
+
+    /**
+     * A sealed message and its content key, kept by a sender who may have to wrap the key for
+     * other devices before the message is accepted (a group's {@code 3013}, groups profile A.5).
+     * Holds secret key material: the holder erases {@code contentKey} once done.
+     */
+    public record Sealed(MessageSend message, byte[] contentKey) {
+        @Override
+        public String toString() {
+            return "Sealed[" + message.messageId() + "]";
+        }
+    }
+
+    /** {@link #seal}, keeping the content key for {@link #rewrap}. */
+    public static Sealed sealKeepingKey(Sender sender, UUID messageId, UUID conversationId, List<String> recipients,
+                                        MessageSend.Metadata metadata, ConversationChain.Link link, byte[] content,
+                                        List<RecipientDevice> devices, SecureRandom random) {
         if (devices.isEmpty()) {
             throw new IllegalArgumentException("a message needs at least one recipient device");
         }
         byte[] contentKey = new byte[KeyWrap.CONTENT_KEY_LENGTH];
         random.nextBytes(contentKey);
-        try {
-            byte[] padded = Padding.pad(content);
-            byte[] aad = contentAad(link.sequence(), messageId, padded.length + Aead.TAG_LENGTH, link.prevHash());
-            byte[] ciphertext = ChaCha20Poly1305.INSTANCE.seal(contentKey, ZERO_NONCE, aad, padded);
-            Map<UUID, MessageSend.WrappedKey> keys = new LinkedHashMap<>();
-            for (RecipientDevice device : devices) {
-                KeyWrap.Wrapped wrapped = KeyWrap.wrap(contentKey, messageId, conversationId, device.deviceId(),
-                        device.kexPublicKey(), random);
-                keys.put(device.deviceId(), new MessageSend.WrappedKey(wrapped.ephemeralPublicKey(), wrapped.wrappedKey()));
-            }
-            byte[] signature = Ed25519.sign(sender.signingSecretKey(),
-                    signedBytes(messageId, conversationId, link.sequence(), link.prevHash(), ciphertext));
-            return new MessageSend(messageId, conversationId, List.copyOf(recipients), metadata, link.sequence(),
-                    link.prevHash(), ciphertext, Map.copyOf(keys), signature, Optional.empty(), Optional.empty());
-        } finally {
-            Arrays.fill(contentKey, (byte) 0);
+        byte[] padded = Padding.pad(content);
+        byte[] aad = contentAad(link.sequence(), messageId, padded.length + Aead.TAG_LENGTH, link.prevHash());
+        byte[] ciphertext = ChaCha20Poly1305.INSTANCE.seal(contentKey, ZERO_NONCE, aad, padded);
+        byte[] signature = Ed25519.sign(sender.signingSecretKey(),
+                signedBytes(messageId, conversationId, link.sequence(), link.prevHash(), ciphertext));
+        MessageSend unwrapped = new MessageSend(messageId, conversationId, List.copyOf(recipients), metadata, link.sequence(),
+                link.prevHash(), ciphertext, Map.of(), signature, Optional.empty(), Optional.empty());
+        return new Sealed(rewrap(unwrapped, contentKey, devices, random), contentKey);
+    }
+
+    /**
+     * {@code message} with {@code contentKey} wrapped for exactly {@code devices}: the same id,
+     * ciphertext, chain fields and signature (none of them covers {@code keys}).
+     */
+    public static MessageSend rewrap(MessageSend message, byte[] contentKey, List<RecipientDevice> devices, SecureRandom random) {
+        Map<UUID, MessageSend.WrappedKey> keys = new LinkedHashMap<>();
+        for (RecipientDevice device : devices) {
+            KeyWrap.Wrapped wrapped = KeyWrap.wrap(contentKey, message.messageId(), message.conversationId(), device.deviceId(),
+                    device.kexPublicKey(), random);
+            keys.put(device.deviceId(), new MessageSend.WrappedKey(wrapped.ephemeralPublicKey(), wrapped.wrappedKey()));
         }
+        return new MessageSend(message.messageId(), message.conversationId(), message.recipients(), message.metadata(),
+                message.e2eSequence(), message.e2ePrevHash(), message.ciphertext(), Map.copyOf(keys), message.senderSignature(),
+                message.senderUserId(), message.senderDeviceId());
     }
 
     /** Whether {@code message} carries a valid signature by {@code senderSigningKey}. */

@@ -11,6 +11,7 @@ import norc.crypto.CipherSuite;
 import norc.crypto.Ed25519;
 import norc.error.ErrorCode;
 import norc.session.ClientHandshake;
+import norc.session.SessionKeys;
 import norc.wire.WireEncoding;
 import norc.wire.message.AuthRequest;
 import norc.wire.message.AuthResponse;
@@ -172,19 +173,20 @@ class HostileInputIT {
     }
 
     /**
-     * Groups profile §0: the server advertises neither {@code groups_v1} nor {@code files_v1} yet,
-     * so their messages are {@code 3011} and the session goes on; so is a server-only type from a
-     * client, and a rotation naming another device is {@code 2001}.
+     * Groups profile §0: a feature is on only when both sides list it. A session that did not offer
+     * {@code groups_v1} gets {@code 3011} for group requests, as every session does for files
+     * ({@code files_v1} is not advertised yet) and for a server-only type from a client; the
+     * session goes on, and a rotation naming another device is {@code 2001}.
      */
     @Test
     void messagesOfFeaturesNotNegotiatedAreUnexpected() throws Exception {
         String user = "features@" + server.serverId();
-        RawClient client = registered(user);
+        ClientHandshake.Offer withoutGroups = new ClientHandshake.Offer(ClientHandshake.Offer.defaults().versions(),
+                ClientHandshake.Offer.defaults().suites(), List.of("e2ee", "messaging", SessionKeys.TK_UPDATE, SessionKeys.KEY_ROTATION));
+        RawClient client = RawClient.registered(server, user, withoutGroups);
         UUID id = UUID.randomUUID();
-        norc.wire.message.ConversationInfo info = new norc.wire.message.ConversationInfo(UUID.randomUUID(), user,
-                UUID.randomUUID(), new byte[272], java.util.Map.of(), new byte[64]);
         List<NorcMessage> requests = List.of(
-                new norc.wire.message.ConversationCreate(UUID.randomUUID(), id, java.util.Map.of(), info),
+                new norc.wire.message.ConversationCreate(UUID.randomUUID(), id, java.util.Map.of(), info(user)),
                 new norc.wire.message.MembershipRequest(UUID.randomUUID(), id),
                 new norc.wire.message.FileChunkUpload(UUID.randomUUID(), id, 1, 256, 0, new byte[272]),
                 new norc.wire.message.FileChunkRequest(UUID.randomUUID(), 0),
@@ -201,6 +203,41 @@ class HostileInputIT {
         client.send(new TimeSync(RawClient.nowMicros(), 0, 0, Optional.empty()));
         assertThat(client.receive()).isInstanceOf(TimeSync.class); // still connected
         client.close();
+    }
+
+    /**
+     * Malformed group requests with {@code groups_v1} on get the profile's answers, each naming
+     * only the request: a creation inviting nobody is {@code 3014}, a non-v4 id {@code 3009}, a
+     * snapshot or an update of an id that is no group {@code 2001}; the session goes on.
+     */
+    @Test
+    void malformedGroupRequestsGetTheProfilesAnswers() throws Exception {
+        String user = "grouper@" + server.serverId();
+        RawClient client = registered(user);
+        UUID requestId = UUID.randomUUID();
+        client.send(new norc.wire.message.ConversationCreate(requestId, UUID.randomUUID(), java.util.Map.of(), info(user)));
+        ErrorMessage nobody = error(client.receive());
+        assertThat(nobody.errorCode()).isEqualTo(ErrorCode.INVALID_CHANGE.code());
+        assertThat(nobody.details()).containsEntry("request_id", requestId.toString());
+        client.send(new norc.wire.message.ConversationCreate(UUID.randomUUID(), new UUID(0, 0),
+                java.util.Map.of("x@" + server.serverId(), norc.wire.message.Atoms.InvitedRole.MEMBER), info(user)));
+        assertThat(error(client.receive()).errorCode()).isEqualTo(ErrorCode.INVALID_FIELD.code());
+        for (NorcMessage request : List.<NorcMessage>of(new norc.wire.message.MembershipRequest(requestId, UUID.randomUUID()),
+                new norc.wire.message.ConversationUpdate(requestId, UUID.randomUUID(), 1, norc.wire.message.Atoms.ConversationAction.LEAVE,
+                        List.of(), Optional.empty(), Optional.empty(), java.util.Map.of()))) {
+            client.send(request);
+            ErrorMessage refused = error(client.receive());
+            assertThat(refused.errorCode()).isEqualTo(ErrorCode.FORBIDDEN.code());
+            assertThat(refused.details()).containsOnlyKeys("request_id");
+        }
+        client.send(new TimeSync(RawClient.nowMicros(), 0, 0, Optional.empty()));
+        assertThat(client.receive()).isInstanceOf(TimeSync.class); // still connected
+        client.close();
+    }
+
+    private static norc.wire.message.ConversationInfo info(String user) {
+        return new norc.wire.message.ConversationInfo(UUID.randomUUID(), user, UUID.randomUUID(), new byte[272], java.util.Map.of(),
+                new byte[64]);
     }
 
     @Test

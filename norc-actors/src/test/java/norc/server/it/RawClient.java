@@ -73,7 +73,13 @@ public final class RawClient implements Transport.Listener, AutoCloseable {
 
     /** Handshaken and registered as a new device of {@code userId} (created with a token if needed). */
     public static RawClient registered(TestServer server, String userId) throws Exception {
-        RawClient client = handshaken(server, WireEncoding.BINARY);
+        return registered(server, userId, ClientHandshake.Offer.defaults());
+    }
+
+    /** {@link #registered(TestServer, String)} after a handshake offering {@code offer}. */
+    public static RawClient registered(TestServer server, String userId, ClientHandshake.Offer offer) throws Exception {
+        RawClient client = open(server, WireEncoding.BINARY);
+        client.handshake(offer, server.server.identityPublicKey());
         client.send(client.register(userId, server.createUserWithToken(userId)));
         NorcMessage answer = client.receive();
         if (!(answer instanceof norc.wire.message.AuthResponse response)

@@ -5,6 +5,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import norc.client.ClientListener;
+import norc.client.GroupChange;
 import norc.client.Receipt;
 import norc.client.ReceivedMessage;
 import norc.error.ErrorCode;
@@ -22,9 +23,14 @@ final class RecordingListener implements ClientListener {
     final CompletableFuture<Throwable> closed = new CompletableFuture<>();
     /** {@code key_expiry_notice}s: the expiry each named (epoch seconds). */
     final BlockingQueue<Long> expiring = new LinkedBlockingQueue<>();
+    /** The groups' signed changes this device applied. */
+    final BlockingQueue<GroupChange> groups = new LinkedBlockingQueue<>();
+    /** Messages (their text) and group changes ({@code "#change v<version>"}) in the order this device heard them. */
+    final java.util.List<String> timeline = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @Override
     public void onMessage(ReceivedMessage message) {
+        timeline.add(new String(message.content(), java.nio.charset.StandardCharsets.UTF_8));
         messages.add(message);
     }
 
@@ -56,6 +62,12 @@ final class RecordingListener implements ClientListener {
     @Override
     public void onKeyExpiring(UUID deviceId, long expiresAt) {
         expiring.add(expiresAt);
+    }
+
+    @Override
+    public void onGroupChanged(GroupChange change) {
+        timeline.add("#" + change.change().name().toLowerCase(java.util.Locale.ROOT) + " v" + change.version());
+        groups.add(change);
     }
 
     @Override
