@@ -491,7 +491,7 @@ public final class NorcClient implements AutoCloseable {
         if (!message.senderDeviceId.equals(me.deviceId())) {
             throw new IllegalArgumentException("sealed by another device");
         }
-        return forCaller(transmitSealed(me, message));
+        return forCaller(message.toGroup() ? transmitToGroup(me, message, 1) : transmitSealed(me, message));
     }
 
     /** What {@code send} and {@code seal} refuse before doing anything; returns the distinct recipients. */
@@ -685,16 +685,8 @@ public final class NorcClient implements AutoCloseable {
         checkContent(content);
         DeviceIdentity me = requireAuthenticated();
         byte[] payload = content.clone();
-        return forCaller(conversations.enqueue(conversationId, () -> knownGroup(conversationId).thenCompose(group ->
-                keysFor(List.copyOf(group.members().keySet())).thenCompose(keys -> {
-                    ConversationChain.Link link = options.chainStore().next(conversationId);
-                    List<Envelope.RecipientDevice> devices = devicesOf(List.copyOf(group.members().keySet()), keys, me.deviceId());
-                    Envelope.Sealed sealed = Envelope.sealKeepingKey(me.envelopeSender(), UUID.randomUUID(), conversationId, List.of(),
-                            new MessageSend.Metadata(nowMicros(), sendOptions.messageType(), sendOptions.classification()), link,
-                            payload, devices, options.random());
-                    return transmitToGroup(me, sealed, sealed.message(), devices.size(), 1)
-                            .whenComplete((sent, error) -> Arrays.fill(sealed.contentKey(), (byte) 0));
-                }))));
+        return forCaller(conversations.enqueue(conversationId, () -> sealGroupNow(me, conversationId, payload, sendOptions)
+                .thenCompose(sealed -> transmitToGroup(me, sealed, 1).whenComplete((sent, error) -> sealed.erase()))));
     }
 
     /** {@link #sendToGroup(UUID, byte[], SendOptions)} with {@link SendOptions#DEFAULT}. */
@@ -702,24 +694,49 @@ public final class NorcClient implements AutoCloseable {
         return sendToGroup(conversationId, content, SendOptions.DEFAULT);
     }
 
-    private CompletableFuture<SentMessage> transmitToGroup(DeviceIdentity me, Envelope.Sealed sealed, MessageSend message,
-                                                           int deviceCount, int attempt) {
-        return transmitSealed(me, new SealedMessage(message, me.deviceId(), deviceCount)).handle((sent, error) -> {
+    /**
+     * Seals {@code content} for a group as {@link #sendToGroup} would, without sending it (for
+     * {@link #send(SealedMessage)}, which answers a {@code 3013} by re-wrapping as sendToGroup
+     * does). The sealed message keeps its content key until {@link SealedMessage#erase}.
+     */
+    public CompletableFuture<SealedMessage> sealForGroup(UUID conversationId, byte[] content, SendOptions sendOptions) {
+        Objects.requireNonNull(conversationId, "conversationId");
+        checkContent(content);
+        DeviceIdentity me = requireAuthenticated();
+        return forCaller(sealGroupNow(me, conversationId, content.clone(), sendOptions));
+    }
+
+    private CompletableFuture<SealedMessage> sealGroupNow(DeviceIdentity me, UUID conversationId, byte[] content,
+                                                         SendOptions sendOptions) {
+        return knownGroup(conversationId).thenCompose(group -> keysFor(List.copyOf(group.members().keySet())).thenApply(keys -> {
+            ConversationChain.Link link = options.chainStore().next(conversationId);
+            List<Envelope.RecipientDevice> devices = devicesOf(List.copyOf(group.members().keySet()), keys, me.deviceId());
+            Envelope.Sealed sealed = Envelope.sealKeepingKey(me.envelopeSender(), UUID.randomUUID(), conversationId, List.of(),
+                    new MessageSend.Metadata(nowMicros(), sendOptions.messageType(), sendOptions.classification()), link,
+                    content, devices, options.random());
+            return new SealedMessage(sealed.message(), me.deviceId(), devices.size(), sealed.contentKey());
+        }));
+    }
+
+    private CompletableFuture<SentMessage> transmitToGroup(DeviceIdentity me, SealedMessage sealed, int attempt) {
+        return transmitSealed(me, sealed).handle((sent, error) -> {
             Optional<ServerError> server = ServerError.of(error);
-            if (error == null || attempt >= GROUP_ATTEMPTS || server.isEmpty()
+            if (error == null || attempt >= GROUP_ATTEMPTS || server.isEmpty() || sealed.contentKey == null
                     || server.get().code() != ErrorCode.MEMBERSHIP_CHANGED.code()) {
                 return error == null ? CompletableFuture.completedFuture(sent) : CompletableFuture.<SentMessage>failedFuture(error);
             }
             // the group or a member's devices changed: learn them, wrap the same content key for them, send the same message
             List<String> stale = staleUsers(server.get());
+            MessageSend message = sealed.message;
             return refreshGroupInternal(message.conversationId())
                     .thenCompose(group -> fetchKeysInternal(stale.isEmpty() ? List.copyOf(group.members().keySet()) : stale)
                             .thenCompose(ignored -> keysFor(List.copyOf(group.members().keySet())))
                             .thenCompose(keys -> {
                                 List<Envelope.RecipientDevice> devices = devicesOf(List.copyOf(group.members().keySet()), keys,
                                         me.deviceId());
-                                MessageSend rewrapped = Envelope.rewrap(message, sealed.contentKey(), devices, options.random());
-                                return transmitToGroup(me, sealed, rewrapped, devices.size(), attempt + 1);
+                                MessageSend rewrapped = Envelope.rewrap(message, sealed.contentKey, devices, options.random());
+                                return transmitToGroup(me, new SealedMessage(rewrapped, me.deviceId(), devices.size(), sealed.contentKey),
+                                        attempt + 1);
                             }));
         }).thenCompose(next -> next);
     }

@@ -237,7 +237,33 @@ public final class ReconnectingClient implements AutoCloseable {
         });
     }
 
-    /** One message on its way: sealed once, on the first connection that gets that far. */
+    /**
+     * Sends {@code content} to a group like {@link NorcClient#sendToGroup}, on whichever
+     * connection is up, sealed once and sent again unchanged after reconnects (re-wrapped for the
+     * group's devices after a {@code 3013}), like {@link #send}.
+     *
+     * @throws IllegalStateException after {@link #close}
+     */
+    public CompletableFuture<SentMessage> sendToGroup(UUID conversationId, byte[] content) {
+        Objects.requireNonNull(conversationId, "conversationId");
+        synchronized (this) {
+            if (closing) {
+                throw new IllegalStateException("closed");
+            }
+        }
+        Outgoing outgoing = new Outgoing(conversationId, List.of(), content.clone(), NorcClient.SendOptions.DEFAULT);
+        return conversations.enqueue(conversationId, () -> {
+            CompletableFuture<SentMessage> done = new CompletableFuture<>();
+            sendOnce(outgoing, done, null);
+            return done.whenComplete((sent, error) -> {
+                if (outgoing.sealed != null) {
+                    outgoing.sealed.erase();
+                }
+            });
+        });
+    }
+
+    /** One message on its way (to a group when it names no recipients): sealed once, on the first connection that gets that far. */
     private static final class Outgoing {
         final UUID conversationId;
         final List<String> recipients;
@@ -273,8 +299,10 @@ public final class ReconnectingClient implements AutoCloseable {
                 resends.incrementAndGet();
                 return client.send(sealed);
             }
-            return client.seal(outgoing.conversationId, outgoing.recipients, outgoing.content, outgoing.sendOptions)
-                    .thenCompose(fresh -> {
+            CompletableFuture<SealedMessage> sealing = outgoing.recipients.isEmpty()
+                    ? client.sealForGroup(outgoing.conversationId, outgoing.content, outgoing.sendOptions)
+                    : client.seal(outgoing.conversationId, outgoing.recipients, outgoing.content, outgoing.sendOptions);
+            return sealing.thenCompose(fresh -> {
                         outgoing.sealed = fresh;
                         return client.send(fresh);
                     });
@@ -580,6 +608,11 @@ public final class ReconnectingClient implements AutoCloseable {
         @Override
         public void onKeyExpiring(UUID deviceId, long expiresAt) {
             ReconnectingClient.this.notify(listener -> listener.onKeyExpiring(deviceId, expiresAt));
+        }
+
+        @Override
+        public void onGroupChanged(GroupChange change) {
+            ReconnectingClient.this.notify(listener -> listener.onGroupChanged(change));
         }
 
         @Override

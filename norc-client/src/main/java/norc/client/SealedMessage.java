@@ -11,17 +11,39 @@ import norc.wire.message.MessageSend;
  * after a lost connection or a {@code 9002}. It must go again as the same bytes: the server stores
  * a {@code message_id} once (its inboxes deduplicate), and a recipient that got the first copy
  * expects the next message to chain on this ciphertext; sealing the content again would make a
- * second message with the same sequence. Immutable; {@link #toString} shows no content.
+ * second message with the same sequence. A group message ({@link NorcClient#sealForGroup}) also
+ * keeps its content key until {@link #erase}: after a {@code 3013} it is wrapped again for the
+ * group's devices as they are then, the same message otherwise (groups profile A.5).
+ * {@link #toString} shows no content.
  */
 public final class SealedMessage {
     final MessageSend message;
     final UUID senderDeviceId;
     final int deviceCount;
+    /** A group message's content key, or null (a 1:1 message, or erased). */
+    final byte[] contentKey;
 
     SealedMessage(MessageSend message, UUID senderDeviceId, int deviceCount) {
+        this(message, senderDeviceId, deviceCount, null);
+    }
+
+    SealedMessage(MessageSend message, UUID senderDeviceId, int deviceCount, byte[] contentKey) {
         this.message = Objects.requireNonNull(message, "message");
         this.senderDeviceId = Objects.requireNonNull(senderDeviceId, "senderDeviceId");
         this.deviceCount = deviceCount;
+        this.contentKey = contentKey;
+    }
+
+    /** Whether this is a group message (no recipients on the wire, groups profile A.5). */
+    boolean toGroup() {
+        return message.recipients().isEmpty();
+    }
+
+    /** Erases a group message's content key (after acceptance, or when giving up); nothing for a 1:1 message. */
+    public void erase() {
+        if (contentKey != null) {
+            java.util.Arrays.fill(contentKey, (byte) 0);
+        }
     }
 
     public UUID messageId() {

@@ -19,7 +19,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * Stores one step of a group's order (a change's statements, or one message) in every inbox it
- * goes to, for its {@link ConversationEntity}: all copies at once, each inbox asked again every
+ * goes to, for its {@link ConversationEntity}: every inbox at once, and an inbox that gets several
+ * copies (a change with its follow-up) one after the other, each asked again every
  * {@code retryEvery} until it answers (inboxes deduplicate by entry id), and one {@link Outcome}
  * to the entity when every inbox answered or, for a message, when {@code deadline} passed. The
  * entity starts the next step only after the outcome, so every inbox holds the group's steps in
@@ -54,7 +55,8 @@ final class InboxFanout {
 
     private final TimerScheduler<Command> timers;
     private final long step;
-    private final Map<UUID, Copy> waiting = new HashMap<>();
+    /** Per inbox, its copies not yet stored, in order: only the first is asked for. */
+    private final Map<UUID, java.util.ArrayDeque<Copy>> waiting = new HashMap<>();
     private final long expiresAt;
     private final Function<UUID, RecipientRef<DeviceCommand>> inboxes;
     private final ActorRef<Outcome> replyTo;
@@ -68,7 +70,7 @@ final class InboxFanout {
         this.inboxes = inboxes;
         this.replyTo = replyTo;
         this.stored = context.messageAdapter(DeviceReply.StoreReply.class, Stored::new);
-        copies.forEach(copy -> waiting.put(copy.device(), copy));
+        copies.forEach(copy -> waiting.computeIfAbsent(copy.device(), d -> new java.util.ArrayDeque<>()).add(copy));
         this.timers = timers;
     }
 
@@ -76,13 +78,13 @@ final class InboxFanout {
         if (waiting.isEmpty()) {
             return done(true);
         }
-        waiting.values().forEach(this::store);
+        waiting.values().forEach(queue -> store(queue.peek()));
         timers.startTimerWithFixedDelay(Retry.INSTANCE, retryEvery);
         deadline.ifPresent(d -> timers.startSingleTimer(Deadline.INSTANCE, d));
         return Behaviors.receive(Command.class)
                 .onMessage(Stored.class, this::onStored)
                 .onMessage(Retry.class, r -> {
-                    waiting.values().forEach(this::store);
+                    waiting.values().forEach(queue -> store(queue.peek()));
                     return Behaviors.same();
                 })
                 .onMessage(Deadline.class, d -> done(false))
@@ -95,10 +97,18 @@ final class InboxFanout {
     }
 
     private Behavior<Command> onStored(Stored answer) {
-        if (waiting.remove(answer.reply().deviceId()) == null) {
+        UUID device = answer.reply().deviceId();
+        java.util.ArrayDeque<Copy> queue = waiting.get(device);
+        if (queue == null || !queue.peek().entryId().equals(answer.reply().entryId())) {
             return Behaviors.same(); // a retry's second answer
         }
         inboxFull |= answer.reply().result() == DeviceReply.StoreResult.INBOX_FULL;
+        queue.poll();
+        if (queue.isEmpty()) {
+            waiting.remove(device);
+        } else {
+            store(queue.peek());
+        }
         return waiting.isEmpty() ? done(true) : Behaviors.same();
     }
 

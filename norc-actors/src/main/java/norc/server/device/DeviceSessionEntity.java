@@ -553,14 +553,14 @@ public final class DeviceSessionEntity
 
     private ReplyEffect<DeviceEvent, State> onStore(State state, Store c) {
         if (state.revoked) {
-            return Effect().reply(c.replyTo(), new StoreReply(deviceId, StoreResult.REVOKED));
+            return Effect().reply(c.replyTo(), new StoreReply(deviceId, StoreResult.REVOKED, c.messageId()));
         }
         if (state.seen(c.messageId())) {
-            return Effect().reply(c.replyTo(), new StoreReply(deviceId, StoreResult.DUPLICATE));
+            return Effect().reply(c.replyTo(), new StoreReply(deviceId, StoreResult.DUPLICATE, c.messageId()));
         }
         if (state.inbox.size() >= delivery.maxInboxMessages() || state.inboxBytes + c.payload().length > delivery.maxInboxBytes()) {
             metrics.inboxFull();
-            return Effect().reply(c.replyTo(), new StoreReply(deviceId, StoreResult.INBOX_FULL));
+            return Effect().reply(c.replyTo(), new StoreReply(deviceId, StoreResult.INBOX_FULL, c.messageId()));
         }
         MessageStored event = new MessageStored(c.messageId(), c.payload(), c.senderDevice(), System.currentTimeMillis(), c.expiresAt(),
                 c.originServer(), c.type());
@@ -576,7 +576,7 @@ public final class DeviceSessionEntity
                         fillWindow(s);
                     }
                 })
-                .thenReply(c.replyTo(), s -> new StoreReply(deviceId, StoreResult.STORED));
+                .thenReply(c.replyTo(), s -> new StoreReply(deviceId, StoreResult.STORED, c.messageId()));
     }
 
     private ReplyEffect<DeviceEvent, State> onAttach(State state, Attach c) {

@@ -94,7 +94,7 @@ class ConversationEntityTest {
         return Behaviors.receiveMessage(command -> {
             if (command instanceof DeviceCommand.Store store) {
                 STORED.computeIfAbsent(device, d -> new CopyOnWriteArrayList<>()).add(store);
-                store.replyTo().tell(new DeviceReply.StoreReply(device, DeviceReply.StoreResult.STORED));
+                store.replyTo().tell(new DeviceReply.StoreReply(device, DeviceReply.StoreResult.STORED, store.messageId()));
             }
             return Behaviors.same();
         });
@@ -261,6 +261,24 @@ class ConversationEntityTest {
         STORED.clear();
         assertThat(send(CAROL, CAROL_1, ALICE_1, BOB_1, BOB_2, BOB_3)).isInstanceOf(ConversationReply.Sent.class);
         assertThat(copies()).isEmpty();
+    }
+
+    @Test
+    void theOwnerLeavingReachesEveryInboxAsTwoStatementsInOrder() {
+        create(UUID.randomUUID());
+        STORED.clear();
+        ConversationReply.Applied left = (ConversationReply.Applied) update(ALICE, ALICE_1, ConversationAction.LEAVE, List.of(),
+                Optional.empty(), keys(), 1);
+        assertThat(decoded(left.answer()).change()).isEqualTo(MembershipChange.LEFT);
+        for (UUID device : List.of(BOB_1, BOB_2, CAROL_1)) {
+            List<MembershipUpdate> updates = STORED.get(device).stream().map(store -> (MembershipUpdate) WireEncoding.BINARY
+                    .codec(WireLimits.DEFAULT).decodePayload(MessageType.MEMBERSHIP_UPDATE, store.payload(), 0, store.payload().length))
+                    .toList();
+            assertThat(updates).extracting(MembershipUpdate::change)
+                    .containsExactly(MembershipChange.LEFT, MembershipChange.ROLE_CHANGED);
+            assertThat(updates).extracting(MembershipUpdate::membershipVersion).containsExactly(2L, 3L);
+            assertThat(updates.get(1).subjects()).containsExactly(BOB); // the admin who joined first
+        }
     }
 
     @Test

@@ -227,6 +227,52 @@ class GroupsIT {
         }
     }
 
+    /** {@code norc group create|add|list|role|leave} and {@code norc send --group} as a user types them. */
+    @Test
+    void theCliCreatesChangesListsAndSendsToAGroup() throws Exception {
+        try (TestServer server = TestServer.start(dir.resolve("cli"), "")) {
+            Device jon = register(server, "jon", WireEncoding.BINARY);
+            Device kim = register(server, "kim", WireEncoding.JSON);
+            Device lou = register(server, "lou", WireEncoding.BINARY);
+            jon.client().close(); // the CLI is jon's device from now on
+            Path file = dir.resolve("jon.json");
+            jon.identity().save(file);
+            String[] common = {"--identity", file.toString(), "--server", server.clientUri().toString(),
+                    "--trust-cert", server.server.certificatePem().toString()};
+
+            String created = cli(common, "group", "create", "--member", kim.user(), "--title", "CLI crew");
+            UUID group = UUID.fromString(created.substring(0, 36));
+            assertThat(created).contains("v1", "\"CLI crew\"", jon.user() + "  owner", kim.user() + "  member");
+            awaitChange(kim, MembershipChange.CREATED);
+
+            assertThat(cli(common, "send", "--group", group.toString(), "hello crew")).contains("sent ", "in group " + group);
+            assertThat(text(kim.hears().messages.poll(20, TimeUnit.SECONDS))).contains("\"text\":\"hello crew\""); // the CLI sends TextContent
+
+            assertThat(cli(common, "group", "add", "--group", group.toString(), "--member", lou.user())).contains("v2", lou.user());
+            awaitChange(lou, MembershipChange.ADDED);
+            assertThat(cli(common, "group", "role", "--group", group.toString(), "--member", kim.user(), "--role", "admin"))
+                    .contains("v3", kim.user() + "  admin");
+            assertThat(cli(common, "group", "list")).contains(group.toString(), "v3", "\"CLI crew\"", lou.user());
+            assertThat(cli(common, "group", "leave", "--group", group.toString())).contains("left " + group);
+            assertThat(awaitChange(kim, MembershipChange.LEFT).subjects()).containsExactly(jon.user());
+            assertThat(cli(common, "group", "list")).doesNotContain(group.toString());
+            kim.client().close();
+            lou.client().close();
+        }
+    }
+
+    private static String cli(String[] common, String... args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine cli = norc.client.cli.NorcCli.commandLine();
+        cli.setOut(new java.io.PrintWriter(out, true));
+        cli.setErr(new java.io.PrintWriter(err, true));
+        String[] all = java.util.Arrays.copyOf(args, args.length + common.length);
+        System.arraycopy(common, 0, all, args.length, common.length);
+        assertThat(cli.execute(all)).as(out + "\n" + err).isZero();
+        return out.toString();
+    }
+
     private static Device register(TestServer server, String name, WireEncoding encoding) throws Exception {
         String user = name + "@" + server.serverId();
         String token = server.createUserWithToken(user);

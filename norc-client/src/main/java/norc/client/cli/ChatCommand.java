@@ -30,8 +30,11 @@ import picocli.CommandLine.Option;
 @Command(name = "chat", description = "Chat interactively: lines you type are sent, received messages are printed.")
 final class ChatCommand extends DeviceCall {
 
-    @Option(names = "--with", required = true, paramLabel = "USER", description = "Who to chat with (repeat for a group).")
-    List<String> with;
+    @Option(names = "--with", paramLabel = "USER", description = "Who to chat with (repeat for several).")
+    List<String> with = List.of();
+
+    @Option(names = "--group", paramLabel = "UUID", description = "A group to chat in, instead of --with.")
+    UUID group;
 
     @Option(names = "--conversation", paramLabel = "UUID",
             description = "The conversation; default: the one derived from you and the others.")
@@ -53,6 +56,14 @@ final class ChatCommand extends DeviceCall {
         public void onMessage(ReceivedMessage message) {
             String line = Terminal.format(message);
             Terminal.print(out, message.conversationId().equals(conversationId) ? line : "(elsewhere) " + line);
+        }
+
+        @Override
+        public void onGroupChanged(norc.client.GroupChange change) {
+            if (change.conversationId().equals(conversationId)) {
+                Terminal.print(out, "* " + Terminal.inert(change.actor()) + " " + change.change().wireName()
+                        + (change.subjects().isEmpty() ? "" : " " + Terminal.inert(String.join(", ", change.subjects()))));
+            }
         }
 
         @Override
@@ -86,8 +97,11 @@ final class ChatCommand extends DeviceCall {
     public Integer call() throws Exception {
         PrintWriter out = out();
         PrintWriter err = err();
+        if ((group == null) == with.isEmpty()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name whom to chat --with, or a --group");
+        }
         IdentityFile file = identityFile();
-        UUID conversationId = conversation != null ? conversation
+        UUID conversationId = group != null ? group : conversation != null ? conversation
                 : SendCommand.defaultConversation(file.identity().userId(), with);
         // one plain connection first: it pins the server key on first use and surfaces a refusal
         // (wrong key, revoked device) as an error instead of a session that retries for ever
@@ -110,7 +124,8 @@ final class ChatCommand extends DeviceCall {
                 }
                 byte[] content = new TextContent(line, Clocks.nowMicros()).encode();
                 outstanding.removeIf(CompletableFuture::isDone);
-                outstanding.add(session.send(conversationId, with, content).handle((sent, error) -> {
+                outstanding.add((group != null ? session.sendToGroup(group, content) : session.send(conversationId, with, content))
+                        .handle((sent, error) -> {
                     if (error != null) {
                         Terminal.print(err, "norc: not sent: " + NorcCli.describe(error));
                     }

@@ -42,6 +42,11 @@ final class IdentityFile {
         identity.save(path);
     }
 
+    /** Where the ids of the groups this identity has heard of are kept. */
+    Path groupsFile() {
+        return path.resolveSibling(path.getFileName() + ".groups");
+    }
+
     /** Where this identity's outgoing conversation chains are kept. */
     Path chainFile() {
         return path.resolveSibling(path.getFileName() + ".chains.json");

@@ -16,9 +16,13 @@ import picocli.CommandLine.Parameters;
 @Command(name = "send", description = "Send one end-to-end encrypted text message.")
 final class SendCommand extends DeviceCall {
 
-    @Option(names = "--to", required = true, paramLabel = "USER",
-            description = "A recipient user id (repeat for a group).")
-    List<String> to;
+    @Option(names = "--to", paramLabel = "USER",
+            description = "A recipient user id (repeat for several).")
+    List<String> to = List.of();
+
+    @Option(names = "--group", paramLabel = "UUID",
+            description = "A group (norc group create) instead of --to: every member's devices receive it.")
+    UUID group;
 
     @Option(names = "--conversation", paramLabel = "UUID",
             description = "The conversation; default: the one derived from you and the recipients.")
@@ -29,12 +33,17 @@ final class SendCommand extends DeviceCall {
 
     @Override
     public Integer call() throws Exception {
+        if ((group == null) == to.isEmpty()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name recipients with --to, or a --group");
+        }
         IdentityFile file = identityFile();
-        UUID conversationId = conversation != null ? conversation : defaultConversation(file.identity().userId(), to);
+        UUID conversationId = group != null ? group
+                : conversation != null ? conversation : defaultConversation(file.identity().userId(), to);
         try (NorcClient client = authenticated(file, ClientListener.NONE)) {
             byte[] content = new TextContent(text, Clocks.nowMicros()).encode();
-            SentMessage sent = Connector.await(client.send(conversationId, to, content), server.timeout());
-            Terminal.print(out(), "sent " + sent.messageId() + " in conversation " + conversationId);
+            SentMessage sent = Connector.await(group != null ? client.sendToGroup(group, content) : client.send(conversationId, to, content),
+                    server.timeout());
+            Terminal.print(out(), "sent " + sent.messageId() + " in " + (group != null ? "group " : "conversation ") + conversationId);
         }
         return 0;
     }

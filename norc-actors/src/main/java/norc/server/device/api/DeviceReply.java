@@ -25,8 +25,15 @@ public interface DeviceReply extends Contract {
     /** {@code INBOX_FULL}: the device's inbox is at its message or byte quota; nothing was stored. */
     enum StoreResult { STORED, DUPLICATE, REVOKED, INBOX_FULL }
 
-    /** The answer to {@link DeviceCommand.Store}, naming the device so that one adapter serves every copy of a send. */
-    record StoreReply(UUID deviceId, StoreResult result) implements DeviceReply {}
+    /**
+     * The answer to {@link DeviceCommand.Store}, naming the device (so that one adapter serves
+     * every copy of a send) and the entry ({@code entryId}; null in answers of earlier versions).
+     */
+    record StoreReply(UUID deviceId, StoreResult result, UUID entryId) implements DeviceReply {
+        public StoreReply(UUID deviceId, StoreResult result) {
+            this(deviceId, result, null);
+        }
+    }
 
     /** The answer to {@link DeviceCommand.Disconnect}: whether a live session was told to close. */
     record Disconnected(boolean hadSession) implements DeviceReply {}
