@@ -39,6 +39,8 @@ import norc.server.federation.api.Outboxes;
 import norc.server.storage.StorageSeal;
 import norc.server.conversation.ConversationEntity;
 import norc.server.conversation.Membership;
+import norc.server.files.ChunkStore;
+import norc.server.files.FileEntity;
 import norc.server.http.AdminEndpoint;
 import norc.crypto.Bytes;
 import norc.server.keys.SecretFile;
@@ -180,6 +182,12 @@ public final class NorcGuardian {
                 identity.secretKey(), new Membership.Limits(settings.groups().maxMembers(), settings.groups().maxSubjects()),
                 settings.groups().maxCiphertext(), settings.delivery().messageTtl(), settings.delivery().commitTimeout(),
                 GROUP_INBOX_RETRY));
+        //    files': their chunks in the journal's database (closed with the actor system)
+        ChunkStore chunks = ChunkStore.open(JournalDatabase.of(settings.database().url(), settings.database().user(),
+                settings.database().password()), settings.files().storeConnections(), settings.database().connectionTimeout());
+        context.getSystem().getWhenTerminated().thenRun(chunks::close);
+        FileEntity.init(context.getSystem(), entities, seal, chunks,
+                new FileEntity.Settings(settings.files().uploadTtl(), settings.files().fileTtl()));
 
         // 3. federation: this node's links to peers, and the per-peer queues and replay caches
         Federation federation = null;
@@ -212,7 +220,7 @@ public final class NorcGuardian {
 
         // 4. the stateless router: restarted on failure, it keeps no state worth keeping
         ActorRef<MessageRouter.Command> router = context.spawn(
-                Behaviors.supervise(RestartReporter.of(supervision, MessageRouter.create(settings, entities, federation)))
+                Behaviors.supervise(RestartReporter.of(supervision, MessageRouter.create(settings, entities, federation, chunks)))
                         .onFailure(SupervisorStrategy.restart()),
                 "message-router");
 

@@ -50,7 +50,15 @@ public record ServerSettings(
         Session session,
         AuditSettings audit,
         DeviceKeys deviceKeys,
-        Groups groups) {
+        Groups groups,
+        Files files) {
+
+    /**
+     * Files (profile B): an unsealed upload is deleted {@code uploadTtl} after its last chunk, a
+     * sealed file {@code fileTtl} after sealing; the chunk store holds {@code storeConnections}
+     * database connections.
+     */
+    public record Files(Duration uploadTtl, Duration fileTtl, int storeConnections) {}
 
     /**
      * Groups (profile A.1): members per group, subjects per {@code conversation_update}, and the
@@ -225,7 +233,8 @@ public record ServerSettings(
                     new DeviceKeys(positive(c, "device-keys.lifetime"), positive(c, "device-keys.rotation-overlap"),
                             positive(c, "device-keys.expiry-notice")),
                     new Groups(atLeast(c, "groups.max-members", 2), atLeast(c, "groups.max-subjects", 1),
-                            atLeast(c, "groups.max-ciphertext", 16)));
+                            atLeast(c, "groups.max-ciphertext", 16)),
+                    new Files(positive(c, "files.upload-ttl"), positive(c, "files.file-ttl"), atLeast(c, "files.store-connections", 1)));
         } catch (ConfigException e) {
             throw new IllegalArgumentException("configuration error: " + e.getMessage(), e);
         }

@@ -6,6 +6,7 @@ import java.util.UUID;
 import norc.server.connection.ConnectionActor;
 import norc.server.conversation.api.ConversationCommand;
 import norc.server.device.api.DeviceCommand;
+import norc.server.files.api.FileCommand;
 import norc.server.federation.api.IngressCommand;
 import norc.server.federation.api.LedgerCommand;
 import norc.server.federation.api.LinkCommand;
@@ -54,6 +55,16 @@ public final class ShardedEntities implements ConnectionActor.Entities {
         return UUID.fromString(names.clearId(ConversationCommand.ENTITY_TYPE_KEY.name(), entityId));
     }
 
+    /** A file's entity (groups profile B), named by the pseudonym of its {@code file_id}. */
+    public EntityRef<FileCommand> file(UUID fileId) {
+        return sharding.entityRefFor(FileCommand.ENTITY_TYPE_KEY, names.name(FileCommand.ENTITY_TYPE_KEY.name(), fileId.toString()));
+    }
+
+    /** The file id a file entity named {@code entityId} holds. */
+    public UUID fileIdOf(String entityId) {
+        return UUID.fromString(names.clearId(FileCommand.ENTITY_TYPE_KEY.name(), entityId));
+    }
+
     /** The user id a user entity named {@code entityId} holds. */
     public String userIdOf(String entityId) {
         return names.clearId(UserCommand.ENTITY_TYPE_KEY.name(), entityId);
@@ -64,10 +75,11 @@ public final class ShardedEntities implements ConnectionActor.Entities {
         return names.clearId(DeviceCommand.ENTITY_TYPE_KEY.name(), entityId);
     }
 
-    /** Every sharded entity type a node runs: users', devices' and groups', and federation's when it is on. */
+    /** Every sharded entity type a node runs: users', devices', groups' and files', and federation's when it is on. */
     public static List<EntityTypeKey<?>> entityTypes(boolean federation) {
         List<EntityTypeKey<?>> types =
-                new ArrayList<>(List.of(UserCommand.ENTITY_TYPE_KEY, DeviceCommand.ENTITY_TYPE_KEY, ConversationCommand.ENTITY_TYPE_KEY));
+                new ArrayList<>(List.of(UserCommand.ENTITY_TYPE_KEY, DeviceCommand.ENTITY_TYPE_KEY, ConversationCommand.ENTITY_TYPE_KEY,
+                        FileCommand.ENTITY_TYPE_KEY));
         if (federation) {
             types.addAll(List.of(OutboxCommand.ENTITY_TYPE_KEY,
                     LinkCommand.ENTITY_TYPE_KEY, LedgerCommand.ENTITY_TYPE_KEY,

@@ -54,4 +54,11 @@ public interface ClientListener {
      * messages; also once when this user left or was removed ({@code group} empty then).
      */
     default void onGroupChanged(GroupChange change) {}
+
+    /**
+     * A file shared with this device (groups profile B), its manifest opened and its sender's
+     * signature checked; fetch it with {@link NorcClient#downloadFile}. Acknowledged after this
+     * method returns.
+     */
+    default void onFile(ReceivedFile file) {}
 }

@@ -4,6 +4,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -30,6 +31,7 @@ import norc.e2e.ConversationChain;
 import norc.e2e.Envelope;
 import norc.error.ErrorCode;
 import norc.error.NorcException;
+import norc.files.FileCrypto;
 import norc.groups.ConversationInfoSeal;
 import norc.session.ClientHandshake;
 import norc.session.MessageSignatures;
@@ -58,6 +60,11 @@ import norc.wire.message.DeviceKeyRotate;
 import norc.wire.message.DeviceRegister;
 import norc.wire.message.DeviceRevoke;
 import norc.wire.message.ErrorMessage;
+import norc.wire.message.FileChunk;
+import norc.wire.message.FileChunkRequest;
+import norc.wire.message.FileChunkUpload;
+import norc.wire.message.FileManifest;
+import norc.wire.message.FileUploadAck;
 import norc.wire.message.KeyExpiryNotice;
 import norc.wire.message.KeyRequest;
 import norc.wire.message.KeyResponse;
@@ -203,6 +210,7 @@ public final class NorcClient implements AutoCloseable {
     private final KeyDirectory directory = new KeyDirectory();
     private final ConversationQueue conversations = new ConversationQueue();
     private final GroupDirectory groups = new GroupDirectory();
+    private final FileTransfers transfers = new FileTransfers();
     private final AtomicReference<State> state = new AtomicReference<>(State.HANDSHAKING);
     private final CompletableFuture<NorcClient> connected = new CompletableFuture<>();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
@@ -895,6 +903,298 @@ public final class NorcClient implements AutoCloseable {
         }).toList();
     }
 
+    // ---- files (groups profile B) ---------------------------------------------------------------
+
+    /** Chunk uploads or requests a transfer keeps in flight at once. */
+    private static final int FILE_WINDOW = 8;
+
+    /**
+     * A file to send into {@code conversationId}, its {@code file_id} and {@code file_key} chosen now
+     * ({@link #uploadFile}, then {@link #shareFile}; or {@link #sendFile} for both). {@code name}
+     * and {@code mimeType} travel only inside the encrypted manifest.
+     */
+    public OutgoingFile prepareFile(UUID conversationId, Path file, String name, String mimeType) throws java.io.IOException {
+        long size = java.nio.file.Files.size(file);
+        if (size > FileCrypto.MAX_FILE_SIZE) {
+            throw new IllegalArgumentException("larger than the largest file (100 MiB)");
+        }
+        byte[] fileKey = new byte[32];
+        options.random().nextBytes(fileKey);
+        return new OutgoingFile(UUID.randomUUID(), conversationId, file, name, mimeType, size, fileKey);
+    }
+
+    /**
+     * Uploads {@code file}'s encrypted chunks: first asks what the server already holds (an
+     * upload resumed on a later connection sends only the rest), then the missing chunks, a few
+     * in flight at once, each read from disk as it goes (never the whole file in memory).
+     * Completes once the server acknowledged every chunk as stored, with the number of chunks it
+     * held before (those of an earlier, cut-off upload). Blocks one thread of the client's
+     * executor while it runs.
+     */
+    public CompletableFuture<Integer> uploadFile(OutgoingFile file, FileProgress progress) {
+        requireAuthenticated();
+        return forCaller(CompletableFuture.supplyAsync(() -> upload(file, progress), executor));
+    }
+
+    /**
+     * Seals an uploaded file with its manifest and shares it: to a group's devices when
+     * {@code recipients} is empty (re-wrapped after a {@code 3013}), else to every device of
+     * {@code recipients} and this user's other devices. Completes on {@code message_ack accepted}.
+     */
+    public CompletableFuture<Void> shareFile(OutgoingFile file, List<String> recipients) {
+        DeviceIdentity me = requireAuthenticated();
+        return forCaller(CompletableFuture.supplyAsync(() -> chunkHashes(file), executor)
+                .thenCompose(hashes -> shareFile(me, file, hashes, recipients, 1)));
+    }
+
+    /** {@link #prepareFile}, {@link #uploadFile} and {@link #shareFile} in one; completes with the file's id. */
+    public CompletableFuture<UUID> sendFile(UUID conversationId, List<String> recipients, Path path, String name, String mimeType,
+                                            FileProgress progress) throws java.io.IOException {
+        OutgoingFile file = prepareFile(conversationId, path, name, mimeType);
+        return uploadFile(file, progress).thenCompose(ignored -> shareFile(file, recipients))
+                .whenComplete((ok, error) -> file.erase()).thenApply(ignored -> file.fileId());
+    }
+
+    /**
+     * Downloads a shared file into {@code target}: every chunk fetched (a few in flight), checked
+     * against the manifest's hash and decrypted before it is written. Fails {@code FORBIDDEN} when
+     * the server refuses (not allowed any more, expired), {@code DECRYPT_FAILED} on a bad chunk.
+     */
+    public CompletableFuture<Void> downloadFile(ReceivedFile file, Path target, FileProgress progress) {
+        requireAuthenticated();
+        return forCaller(CompletableFuture.runAsync(() -> download(file, target, progress), executor));
+    }
+
+    private int upload(OutgoingFile file, FileProgress progress) {
+        int count = file.chunkCount();
+        long padded = file.paddedSize();
+        FileUploadAck held = awaitFile(uploadChunk(file, 0, new byte[0])); // what the server holds already
+        int before = 0;
+        for (int i = 0; i < count; i++) {
+            before += (held.received()[i >> 3] & (0x80 >> (i & 7))) != 0 ? 1 : 0;
+        }
+        byte[] chunkKey = FileCrypto.chunkKey(file.fileKey, file.fileId);
+        java.util.ArrayDeque<CompletableFuture<FileUploadAck>> inFlight = new java.util.ArrayDeque<>();
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file.path)) {
+            long done = 0;
+            for (int i = 0; i < count; i++) {
+                int length = (int) Math.min(FileCrypto.CHUNK_SIZE, file.size - (long) i * FileCrypto.CHUNK_SIZE);
+                done += length;
+                if ((held.received()[i >> 3] & (0x80 >> (i & 7))) != 0) {
+                    progress.progress(done, file.size);
+                    continue;
+                }
+                byte[] plain = readChunk(channel, i, length);
+                byte[] ciphertext = FileCrypto.encryptChunk(chunkKey, file.fileId, i, count, plain, 0, length);
+                while (inFlight.size() >= FILE_WINDOW) {
+                    awaitFile(inFlight.poll());
+                }
+                inFlight.add(uploadChunk(file, i, ciphertext));
+                progress.progress(done, file.size);
+            }
+            while (!inFlight.isEmpty()) {
+                awaitFile(inFlight.poll());
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } finally {
+            java.util.Arrays.fill(chunkKey, (byte) 0);
+        }
+        if (padded != file.paddedSize()) {
+            throw new IllegalStateException("file changed while uploading");
+        }
+        return before;
+    }
+
+    private CompletableFuture<FileUploadAck> uploadChunk(OutgoingFile file, long index, byte[] ciphertext) {
+        CompletableFuture<FileUploadAck> ack = transfers.expectAck(file.fileId);
+        transmitFileRequest(new FileChunkUpload(file.fileId, file.conversationId, file.chunkCount(), file.paddedSize(), index,
+                ciphertext), ack);
+        return ack.orTimeout(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Sends one chunk upload or request; {@code answer} fails when it cannot leave (the connection ended). */
+    private void transmitFileRequest(NorcMessage request, CompletableFuture<?> answer) {
+        try {
+            outbound.transmit(request).whenComplete((ok, error) -> {
+                if (error != null) {
+                    answer.completeExceptionally(new NorcException(ErrorCode.UNAVAILABLE, "sending failed", error));
+                }
+            });
+        } catch (IllegalStateException e) {
+            answer.completeExceptionally(new NorcException(ErrorCode.UNAVAILABLE, "not connected", e));
+        }
+    }
+
+    /** {@code B3(c_i)} of every chunk, read and encrypted again (the chunks are deterministic given the key). */
+    private List<byte[]> chunkHashes(OutgoingFile file) {
+        int count = file.chunkCount();
+        byte[] chunkKey = FileCrypto.chunkKey(file.fileKey, file.fileId);
+        List<byte[]> hashes = new ArrayList<>(count);
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file.path)) {
+            for (int i = 0; i < count; i++) {
+                int length = (int) Math.min(FileCrypto.CHUNK_SIZE, file.size - (long) i * FileCrypto.CHUNK_SIZE);
+                hashes.add(Blake3.hash(FileCrypto.encryptChunk(chunkKey, file.fileId, i, count, readChunk(channel, i, length), 0, length)));
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } finally {
+            java.util.Arrays.fill(chunkKey, (byte) 0);
+        }
+        return hashes;
+    }
+
+    private static byte[] readChunk(java.nio.channels.FileChannel channel, int index, int length) throws java.io.IOException {
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(length);
+        long position = (long) index * FileCrypto.CHUNK_SIZE;
+        while (buffer.hasRemaining()) {
+            if (channel.read(buffer, position + buffer.position()) < 0) {
+                throw new java.io.IOException("file shorter than when it was prepared");
+            }
+        }
+        return buffer.array();
+    }
+
+    private CompletableFuture<Void> shareFile(DeviceIdentity me, OutgoingFile file, List<byte[]> hashes, List<String> recipients,
+                                              int attempt) {
+        boolean toGroup = recipients.isEmpty();
+        CompletableFuture<List<String>> users = toGroup
+                ? knownGroup(file.conversationId).thenApply(group -> List.copyOf(group.members().keySet()))
+                : CompletableFuture.completedFuture(withMe(distinctUsers(recipients), me.userId()));
+        return users.thenCompose(members -> keysFor(members).thenCompose(keys -> {
+            FileManifest.Plain plain = FileCrypto.signPlain(me.signingSecretKey(), file.fileId, file.conversationId, file.name,
+                    file.mimeType, file.size, hashes, me.userId(), me.deviceId());
+            byte[] manifestKey = FileCrypto.manifestKey(file.fileKey, file.fileId);
+            byte[] encrypted = FileCrypto.encryptManifest(manifestKey, file.fileId, file.conversationId, file.chunkCount(),
+                    file.paddedSize(), plain);
+            java.util.Arrays.fill(manifestKey, (byte) 0);
+            Map<UUID, MessageSend.WrappedKey> wrapped = new LinkedHashMap<>();
+            for (Envelope.RecipientDevice device : devicesOf(members, keys, me.deviceId())) {
+                KeyWrap.Wrapped w = KeyWrap.wrap(file.fileKey, file.fileId, file.conversationId, device.deviceId(), device.kexPublicKey(),
+                        options.random());
+                wrapped.put(device.deviceId(), new MessageSend.WrappedKey(w.ephemeralPublicKey(), w.wrappedKey()));
+            }
+            FileManifest manifest = new FileManifest(file.fileId, file.conversationId, encrypted, wrapped, file.chunkCount(),
+                    file.paddedSize());
+            return outbound.<Void>request(PendingRequests.Kind.SEND, file.fileId, manifest, reply -> {
+                MessageAck ack = (MessageAck) reply;
+                if (ack.status() != AckStatus.ACCEPTED) {
+                    throw new NorcException(ErrorCode.INTERNAL, "manifest not accepted");
+                }
+                return null;
+            });
+        })).handle((ok, error) -> {
+            Optional<ServerError> server = ServerError.of(error);
+            if (error != null && toGroup && attempt < GROUP_ATTEMPTS && server.isPresent()
+                    && server.get().code() == ErrorCode.MEMBERSHIP_CHANGED.code()) {
+                List<String> stale = staleUsers(server.get());
+                return refreshGroupInternal(file.conversationId)
+                        .thenCompose(g -> stale.isEmpty() ? CompletableFuture.completedFuture(null) : fetchKeysInternal(stale))
+                        .thenCompose(ignored -> shareFile(me, file, hashes, recipients, attempt + 1));
+            }
+            return error == null ? CompletableFuture.<Void>completedFuture(null) : CompletableFuture.<Void>failedFuture(error);
+        }).thenCompose(next -> next);
+    }
+
+    private static List<String> withMe(List<String> users, String me) {
+        List<String> all = new ArrayList<>(users);
+        if (!all.contains(me)) {
+            all.add(me);
+        }
+        return all;
+    }
+
+    private void download(ReceivedFile file, Path target, FileProgress progress) {
+        byte[] chunkKey = FileCrypto.chunkKey(file.fileKey, file.fileId());
+        int count = (int) file.manifest.chunkCount();
+        java.util.ArrayDeque<CompletableFuture<byte[]>> inFlight = new java.util.ArrayDeque<>();
+        try (java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(target, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+            int next = 0;
+            long done = 0;
+            for (int i = 0; i < count; i++) {
+                while (next < count && next < i + FILE_WINDOW) {
+                    inFlight.add(requestChunk(file.fileId(), next++));
+                }
+                byte[] plain = FileCrypto.decryptChunk(chunkKey, file.fileId(), i, file.plain, awaitFile(inFlight.poll()));
+                java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(plain);
+                long position = (long) i * FileCrypto.CHUNK_SIZE;
+                while (buffer.hasRemaining()) {
+                    out.write(buffer, position + buffer.position());
+                }
+                done += plain.length;
+                progress.progress(done, file.size());
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } finally {
+            java.util.Arrays.fill(chunkKey, (byte) 0);
+        }
+    }
+
+    private CompletableFuture<byte[]> requestChunk(UUID fileId, long index) {
+        CompletableFuture<byte[]> chunk = transfers.expectChunk(fileId, index);
+        transmitFileRequest(new FileChunkRequest(fileId, index), chunk);
+        return chunk.orTimeout(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static <T> T awaitFile(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            Throwable cause = ConversationQueue.unwrap(e);
+            throw cause instanceof RuntimeException r ? r : new NorcException(ErrorCode.UNAVAILABLE, "file transfer failed", cause);
+        }
+    }
+
+    /** An inbound {@code file_manifest}: this device's key unwrapped, the manifest opened, its sender's signature checked. */
+    private CompletableFuture<Void> receiveFile(FileManifest manifest) {
+        DeviceIdentity me = identity;
+        if (me == null || state.get() == State.CLOSED) {
+            return CompletableFuture.completedFuture(null);
+        }
+        MessageSend.WrappedKey own = manifest.keys().get(me.deviceId());
+        if (own == null) {
+            emit(listener -> listener.onRejected(manifest.fileId(), ErrorCode.FORBIDDEN));
+            return CompletableFuture.completedFuture(null);
+        }
+        byte[] fileKey;
+        FileManifest.Plain plain;
+        try {
+            fileKey = KeyWrap.unwrap(new KeyWrap.Wrapped(own.ephemeralPublicKey(), own.wrappedKey()), manifest.fileId(),
+                    manifest.conversationId(), me.deviceId(), me.kexSecretKey());
+            byte[] manifestKey = FileCrypto.manifestKey(fileKey, manifest.fileId());
+            plain = FileCrypto.decryptManifest(manifestKey, manifest);
+            java.util.Arrays.fill(manifestKey, (byte) 0);
+        } catch (NorcException e) {
+            emit(listener -> listener.onRejected(manifest.fileId(), e.code()));
+            return CompletableFuture.completedFuture(null);
+        }
+        KeyResponse.DeviceKey known = directory.device(plain.senderUserId(), plain.senderDeviceId());
+        CompletableFuture<KeyResponse.DeviceKey> senderKey = known != null ? CompletableFuture.completedFuture(known)
+                : senderKeys(plain.senderUserId(), 0).thenApply(ignored -> directory.device(plain.senderUserId(), plain.senderDeviceId()));
+        return senderKey.handleAsync((key, error) -> {
+            if (state.get() == State.CLOSED || error != null) {
+                return null; // offered again next time
+            }
+            if (key == null || !FileCrypto.verifyPlain(key.publicKey(), manifest.fileId(), manifest.conversationId(),
+                    manifest.chunkCount(), manifest.paddedSize(), plain)) {
+                emit(listener -> listener.onRejected(manifest.fileId(), ErrorCode.INVALID_SIGNATURE));
+                return null;
+            }
+            ReceivedFile received = new ReceivedFile(manifest, plain, fileKey);
+            events.execute(() -> {
+                try {
+                    options.listener().onFile(received);
+                } catch (RuntimeException ignored) {
+                    // the application's problem; the file was handed over
+                }
+                acknowledge(manifest.fileId());
+            });
+            return null;
+        }, inbound);
+    }
+
     // ---- devices, time, presence ---------------------------------------------------------------
 
     /**
@@ -1061,6 +1361,12 @@ public final class NorcClient implements AutoCloseable {
             } else { // an inbox copy: in the group's order with its messages
                 deliveries = deliveries.thenRun(() -> onGroupCopy(update)).exceptionally(error -> null);
             }
+        } else if (message instanceof FileUploadAck ack) {
+            transfers.onAck(ack);
+        } else if (message instanceof FileChunk chunk) {
+            transfers.onChunk(chunk);
+        } else if (message instanceof FileManifest manifest) {
+            deliveries = deliveries.thenCompose(ignored -> receiveFile(manifest)).exceptionally(error -> null);
         } else if (message instanceof KeyExpiryNotice notice) {
             emit(listener -> listener.onKeyExpiring(notice.deviceId(), notice.expiresAt()));
         } else if (message instanceof DeviceRevoke revoke) {
@@ -1108,6 +1414,18 @@ public final class NorcClient implements AutoCloseable {
             }
         } catch (IllegalArgumentException ignored) {
             // not a UUID: fall back to the oldest request
+        }
+        String file = error.details().get("file_id");
+        if (entry == null && file != null) {
+            try {
+                UUID fileId = UUID.fromString(file);
+                entry = pending.takeSend(fileId); // a manifest
+                if (entry == null && transfers.onError(fileId, failure)) {
+                    return; // a chunk upload or request
+                }
+            } catch (IllegalArgumentException ignored) {
+                // not a UUID: fall back to the oldest request
+            }
         }
         if (entry == null) {
             entry = pending.takeOldest();
@@ -1260,6 +1578,7 @@ public final class NorcClient implements AutoCloseable {
         for (PendingRequests.Entry entry : pending.takeAll()) {
             entry.future.completeExceptionally(failure);
         }
+        transfers.failAll(failure);
         events.execute(() -> {
             try {
                 options.listener().onClosed(cause);

@@ -611,6 +611,11 @@ public final class ReconnectingClient implements AutoCloseable {
         }
 
         @Override
+        public void onFile(ReceivedFile file) {
+            ReconnectingClient.this.notify(listener -> listener.onFile(file));
+        }
+
+        @Override
         public void onGroupChanged(GroupChange change) {
             ReconnectingClient.this.notify(listener -> listener.onGroupChanged(change));
         }

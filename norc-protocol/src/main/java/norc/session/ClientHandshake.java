@@ -39,7 +39,7 @@ public final class ClientHandshake {
         /** Native 2.0 (with 1.x fallback), hybrid PQ preferred. */
         public static Offer defaults() {
             return new Offer(List.of("2.0", "1.2", "1.1", "1.0"), List.of(CipherSuite.S0101, CipherSuite.S0001),
-                    List.of("e2ee", "messaging", SessionKeys.TK_UPDATE, SessionKeys.KEY_ROTATION, SessionKeys.GROUPS));
+                    List.of("e2ee", "messaging", SessionKeys.TK_UPDATE, SessionKeys.KEY_ROTATION, SessionKeys.GROUPS, SessionKeys.FILES));
         }
     }
 

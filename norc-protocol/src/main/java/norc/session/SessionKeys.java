@@ -19,6 +19,8 @@ public record SessionKeys(ProtocolVersion version, CipherSuite suite, boolean co
     public static final String KEY_ROTATION = "key_rotation_v1";
     /** Groups profile A: conversations the server holds ({@code conversation_create}, {@code membership_update}, group sends). */
     public static final String GROUPS = "groups_v1";
+    /** Groups profile B: encrypted file chunks ({@code file_chunk_upload}, {@code file_chunk_request}). */
+    public static final String FILES = "files_v1";
 
     public SessionKeys {
         capabilities = Set.copyOf(capabilities);

@@ -45,6 +45,9 @@ import norc.wire.message.DeviceKeyRotate;
 import norc.wire.message.DeviceRegister;
 import norc.wire.message.DeviceRevoke;
 import norc.wire.message.ErrorMessage;
+import norc.wire.message.FileChunkRequest;
+import norc.wire.message.FileChunkUpload;
+import norc.wire.message.FileManifest;
 import norc.wire.message.KeyExpiryNotice;
 import norc.wire.message.KeyRequest;
 import norc.wire.message.KeyResponse;
@@ -124,7 +127,7 @@ public final class ConnectionActor {
 
     private record KeysLooked(MessageRouter.KeyLookupResult result) implements Command {}
 
-    /** A group request's answer (groups profile A). */
+    /** A group or file request's answer (groups profile A, B). */
     private record GroupDone(NorcMessage answer) implements Command {}
 
     private record RevokeDone(UserReply.RevokeResult result, boolean unavailable) implements Command {}
@@ -506,6 +509,19 @@ public final class ConnectionActor {
         NorcMessage message = open(in);
         if (message == null) {
             return closing ? draining() : Behaviors.same();
+        }
+        if (keys.has(SessionKeys.FILES) && (message instanceof FileChunkUpload || message instanceof FileChunkRequest
+                || message instanceof FileManifest)) {
+            long wait = message instanceof FileChunkUpload ? budgets.spend(SessionBudgets.Kind.CHUNK_UPLOAD)
+                    : message instanceof FileChunkRequest ? budgets.spend(SessionBudgets.Kind.CHUNK_REQUEST) : 0;
+            if (wait > 0) {
+                return answer(rateLimited(wait));
+            }
+            sendReadAtNanos = System.nanoTime();
+            context.ask(MessageRouter.FileAnswered.class, env.router(), settings.delivery().commitTimeout().plusSeconds(5),
+                    replyTo -> new MessageRouter.Files(message, userId, deviceId, replyTo),
+                    (result, error) -> new GroupDone(result != null ? result.answer() : ErrorMessage.of(ErrorCode.UNAVAILABLE, 1)));
+            return Behaviors.same();
         }
         if (keys.has(SessionKeys.GROUPS) && isGroupRequest(message)) {
             sendReadAtNanos = System.nanoTime();

@@ -12,7 +12,11 @@ import norc.server.device.TokenBucket;
  * a full handshake and authentication.
  */
 final class SessionBudgets {
-    enum Kind { PRESENCE, KEY_EXCHANGE, TIME_SYNC, ACK }
+    enum Kind { PRESENCE, KEY_EXCHANGE, TIME_SYNC, ACK, CHUNK_UPLOAD, CHUNK_REQUEST }
+
+    /** Groups profile B.3: 1200 chunk uploads and 1200 chunk requests a minute, bursts of 1600 (per session, so per device). */
+    static final int CHUNKS_PER_MINUTE = 1200;
+    static final int CHUNK_BURST = 1600;
 
     private final Map<Kind, TokenBucket> buckets = new EnumMap<>(Kind.class);
 
@@ -21,6 +25,8 @@ final class SessionBudgets {
         buckets.put(Kind.KEY_EXCHANGE, new TokenBucket(limits.keyExchangeBurst(), limits.keyExchangesPerMinute(), nowNanos));
         buckets.put(Kind.TIME_SYNC, new TokenBucket(limits.timeSyncBurst(), limits.timeSyncsPerMinute(), nowNanos));
         buckets.put(Kind.ACK, new TokenBucket(limits.ackBurst(), limits.acksPerMinute(), nowNanos));
+        buckets.put(Kind.CHUNK_UPLOAD, new TokenBucket(CHUNK_BURST, CHUNKS_PER_MINUTE, nowNanos));
+        buckets.put(Kind.CHUNK_REQUEST, new TokenBucket(CHUNK_BURST, CHUNKS_PER_MINUTE, nowNanos));
     }
 
     /** Spends one of {@code kind}: 0 when allowed, else the seconds to wait ({@code retry_after}). */

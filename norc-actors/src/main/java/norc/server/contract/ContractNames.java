@@ -140,6 +140,24 @@ public final class ContractNames {
         name("conversation.event.membership-changed", norc.server.conversation.api.ConversationEvent.MembershipChanged.class);
         name("conversation.event.info-keys-added", norc.server.conversation.api.ConversationEvent.InfoKeysAdded.class);
         name("conversation.event.copies-stored", norc.server.conversation.api.ConversationEvent.CopiesStored.class);
+        name("conversation.share-file", norc.server.conversation.api.ConversationCommand.ShareFile.class);
+        name("conversation.probe", norc.server.conversation.api.ConversationCommand.Probe.class);
+        name("conversation.membership", norc.server.conversation.api.ConversationReply.Membership.class);
+        name("device.owner", DeviceCommand.Owner.class);
+        name("device.owned-by", DeviceReply.OwnedBy.class);
+
+        // file entity (groups profile B)
+        name("file.upload", norc.server.files.api.FileCommand.Upload.class);
+        name("file.seal", norc.server.files.api.FileCommand.Seal.class);
+        name("file.read", norc.server.files.api.FileCommand.Read.class);
+        name("file.held", norc.server.files.api.FileReply.Held.class);
+        name("file.refused", norc.server.files.api.FileReply.Refused.class);
+        name("file.sealed", norc.server.files.api.FileReply.Sealed.class);
+        name("file.readable", norc.server.files.api.FileReply.Readable.class);
+        name("file.event.upload-bound", norc.server.files.api.FileEvent.UploadBound.class);
+        name("file.event.chunk-stored", norc.server.files.api.FileEvent.ChunkStored.class);
+        name("file.event.file-sealed", norc.server.files.api.FileEvent.FileSealed.class);
+        name("file.event.file-expired", norc.server.files.api.FileEvent.FileExpired.class);
 
         // federation: a peer's outbox (relays and delivery acks to send) and an origin's relay ledger
         name("federation.outbox.enqueue", OutboxCommand.Enqueue.class);

@@ -32,6 +32,7 @@ import norc.wire.message.Atoms.Role;
 import norc.wire.message.ConversationCreate;
 import norc.wire.message.ConversationInfo;
 import norc.wire.message.ConversationUpdate;
+import norc.wire.message.FileManifest;
 import norc.wire.message.MembershipUpdate;
 import norc.wire.message.MessageSend;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
@@ -192,6 +193,13 @@ public final class ConversationEntity
         }
         if (command instanceof ConversationCommand.Snapshot c) {
             return onSnapshot(state, c);
+        }
+        if (command instanceof ConversationCommand.ShareFile c) {
+            return onShareFile(state, c);
+        }
+        if (command instanceof ConversationCommand.Probe c) {
+            return Effect().reply(c.replyTo(), new ConversationReply.Membership(state.membership() != null || state.tombstone(),
+                    isMember(state, c.user())));
         }
         if (command instanceof ConversationCommand.Members c) {
             return Effect().reply(c.replyTo(), !isMember(state, c.requester()) ? ConversationReply.NotAllowed.INSTANCE
@@ -355,7 +363,7 @@ public final class ConversationEntity
 
     // ---- messages (A.5) ------------------------------------------------------------------------
 
-    private ReplyEffect<ConversationEvent, State> onSend(State state, ConversationCommand.Send c) {
+    private Effect<ConversationEvent, State> onSend(State state, ConversationCommand.Send c) {
         if (!isMember(state, c.sender())) {
             return Effect().reply(c.replyTo(), ConversationReply.NotAllowed.INSTANCE);
         }
@@ -376,27 +384,59 @@ public final class ConversationEntity
         if (devicesChanged != null) {
             return devicesChanged;
         }
+        return copyToEveryDevice(state, message.messageId(), "message_id", message.keys().keySet(), c.senderDevice(), c.expiresAt(),
+                InboxEntries.MESSAGE_SEND, device -> STORAGE.encodePayload(copyFor(message, device, c.sender(), c.senderDevice())),
+                c.replyTo());
+    }
+
+    /** A sealed file's manifest to the group (B.2): checked and copied like a message. */
+    private Effect<ConversationEvent, State> onShareFile(State state, ConversationCommand.ShareFile c) {
+        if (!isMember(state, c.sender())) {
+            return Effect().reply(c.replyTo(), ConversationReply.NotAllowed.INSTANCE);
+        }
+        if (!covers(c.devices(), state.membership().members().keySet())) {
+            return Effect().reply(c.replyTo(), ConversationReply.Moved.INSTANCE);
+        }
+        ReplyEffect<ConversationEvent, State> devicesChanged = devicesChangedFirst(state, c.devices(), c);
+        if (devicesChanged != null) {
+            return devicesChanged;
+        }
+        FileManifest manifest = (FileManifest) c.manifest().decode();
+        return copyToEveryDevice(state, manifest.fileId(), "file_id", manifest.keys().keySet(), c.senderDevice(), c.expiresAt(),
+                InboxEntries.typeOf(MessageType.FILE_MANIFEST), device -> STORAGE.encodePayload(new FileManifest(manifest.fileId(),
+                        manifest.conversationId(), manifest.encryptedManifest(), Map.of(device, manifest.keys().get(device)),
+                        manifest.chunkCount(), manifest.paddedSize())), c.replyTo());
+    }
+
+    /**
+     * A.5 for one message or manifest {@code id}: its key set must be the group's devices but the
+     * sender's ({@code 3013} otherwise, nothing stored), then one copy per device in the group's order.
+     */
+    private Effect<ConversationEvent, State> copyToEveryDevice(State state, UUID id, String idName, Set<UUID> keyed, UUID senderDevice,
+                                                              long expiresAt, int type, Function<UUID, byte[]> copyFor,
+                                                              ActorRef<ConversationReply> replyTo) {
+        Membership m = state.membership();
+        Map<String, String> named = Map.of(idName, id.toString());
         Set<UUID> expected = Membership.deviceSet(m.members().keySet(), state.devices());
-        expected.remove(c.senderDevice());
-        if (!message.keys().keySet().equals(expected)) {
-            return Effect().reply(c.replyTo(), new ConversationReply.Refused(ErrorCode.MEMBERSHIP_CHANGED.code(),
-                    staleDetails(message, c.senderDevice(), m, state.devices())));
+        expected.remove(senderDevice);
+        if (!keyed.equals(expected)) {
+            Map<String, String> details = new LinkedHashMap<>(named);
+            details.putAll(staleDetails(keyed, senderDevice, m, state.devices()));
+            return Effect().reply(replyTo, new ConversationReply.Refused(ErrorCode.MEMBERSHIP_CHANGED.code(), details));
         }
         List<InboxFanout.Copy> copies = new ArrayList<>();
         for (UUID device : expected) {
-            copies.add(new InboxFanout.Copy(device, message.messageId(), InboxEntries.MESSAGE_SEND,
-                    STORAGE.encodePayload(copyFor(message, device, c.sender(), c.senderDevice())), c.senderDevice()));
+            copies.add(new InboxFanout.Copy(device, id, type, copyFor.apply(device), senderDevice));
         }
-        fanOut(state, copies, c.expiresAt(), Optional.of(settings.commitTimeout()), outcome -> c.replyTo().tell(
-                outcome.complete() && !outcome.inboxFull() ? new ConversationReply.Sent(message.messageId())
+        fanOut(state, copies, expiresAt, Optional.of(settings.commitTimeout()), outcome -> replyTo.tell(
+                outcome.complete() && !outcome.inboxFull() ? new ConversationReply.Sent(id)
                         : outcome.inboxFull() ? new ConversationReply.Refused(ErrorCode.RATE_LIMITED.code(), named, 60)
                         : new ConversationReply.Refused(ErrorCode.UNAVAILABLE.code(), named)));
-        return Effect().noReply();
+        return Effect().none();
     }
 
     /** {@code 3013} for a member (A.5): the version now and the members whose devices the key map misses or adds (≤ 64). */
-    private static Map<String, String> staleDetails(MessageSend message, UUID senderDevice, Membership m, Map<String, Set<UUID>> devices) {
-        Set<UUID> named = message.keys().keySet();
+    private static Map<String, String> staleDetails(Set<UUID> named, UUID senderDevice, Membership m, Map<String, Set<UUID>> devices) {
         Set<UUID> known = Membership.deviceSet(m.members().keySet(), devices);
         List<String> stale = new ArrayList<>();
         boolean extra = named.stream().anyMatch(d -> !known.contains(d) || d.equals(senderDevice));
@@ -408,7 +448,6 @@ public final class ConversationEntity
             }
         }
         Map<String, String> details = new LinkedHashMap<>();
-        details.put("message_id", message.messageId().toString());
         details.put("membership_version", Long.toString(m.version()));
         details.put("stale_users", String.join("\n", stale));
         return details;

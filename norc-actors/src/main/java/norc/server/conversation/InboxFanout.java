@@ -25,17 +25,17 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * to the entity when every inbox answered or, for a message, when {@code deadline} passed. The
  * entity starts the next step only after the outcome, so every inbox holds the group's steps in
  * one order. A temporary child: if it fails, the entity hears nothing and the step's requester
- * times out and asks again.
+ * times out and asks again. A 1:1 file's manifest copies go the same way ({@code FileRequest}).
  */
-final class InboxFanout {
+public final class InboxFanout {
 
     /** One inbox entry: {@code senderDevice} null for the server's own (membership updates). */
-    record Copy(UUID device, UUID entryId, int type, byte[] payload, UUID senderDevice) {}
+    public record Copy(UUID device, UUID entryId, int type, byte[] payload, UUID senderDevice) {}
 
     /** Every inbox answered ({@code complete}), or the deadline passed first; {@code inboxFull}: some inbox was at its quota. */
-    record Outcome(long step, boolean complete, boolean inboxFull) implements NoSerializationVerificationNeeded {}
+    public record Outcome(long step, boolean complete, boolean inboxFull) implements NoSerializationVerificationNeeded {}
 
-    sealed interface Command extends NoSerializationVerificationNeeded {}
+    public sealed interface Command extends NoSerializationVerificationNeeded {}
 
     private record Stored(DeviceReply.StoreReply reply) implements Command {}
 
@@ -47,7 +47,7 @@ final class InboxFanout {
      * {@code deadline} empty: ask until every inbox answered (a change, which is journalled and
      * must reach everyone); else give up then (a message, whose sender asks again).
      */
-    static Behavior<Command> create(long step, List<Copy> copies, long expiresAt, Function<UUID, RecipientRef<DeviceCommand>> inboxes,
+    public static Behavior<Command> create(long step, List<Copy> copies, long expiresAt, Function<UUID, RecipientRef<DeviceCommand>> inboxes,
                                     Duration retryEvery, Optional<Duration> deadline, ActorRef<Outcome> replyTo) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers ->
                 new InboxFanout(context, timers, step, copies, expiresAt, inboxes, replyTo).start(retryEvery, deadline)));

@@ -519,6 +519,8 @@ public final class DeviceSessionEntity
         return newCommandHandlerWithReplyBuilder().forAnyState()
                 .onCommand(Claim.class, this::onClaim)
                 .onCommand(Store.class, this::onStore)
+                .onCommand(DeviceCommand.Owner.class, (state, c) -> Effect().reply(c.replyTo(),
+                        new DeviceReply.OwnedBy(deviceId, state.owner, state.revoked)))
                 .onCommand(Attach.class, this::onAttach)
                 .onCommand(Detach.class, (state, c) -> onGone(c.connection()))
                 .onCommand(ConnectionGone.class, (state, c) -> onGone(c.connection()))

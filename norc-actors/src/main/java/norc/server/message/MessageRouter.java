@@ -7,6 +7,7 @@ import norc.error.ErrorCode;
 import norc.server.ShardedEntities;
 import norc.server.ServerSettings;
 import norc.server.federation.Federation;
+import norc.server.files.ChunkStore;
 import norc.wire.message.KeyResponse;
 import norc.wire.message.MessageSend;
 import norc.wire.message.NorcMessage;
@@ -20,7 +21,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 /**
  * Stateless fan-out (spec §7.2 {@code norc_message_router}): for each request it spawns one
  * short-lived worker ({@link MessageDelivery}, {@link KeyLookup}, {@link PresenceFanout},
- * {@link GroupRequest}) that talks
+ * {@link GroupRequest}, {@link FileRequest}) that talks
  * to the sharded entities and answers the connection. Workers are temporary children: a crash
  * stops that one request (its connection hears {@code 9002} after the timeout), never the router.
  */
@@ -64,21 +65,30 @@ public final class MessageRouter {
     /** The one message a group request is answered with. */
     public record GroupAnswered(NorcMessage answer) implements NoSerializationVerificationNeeded {}
 
+    /** A file request of an authenticated device (groups profile B): a chunk upload, a chunk request, a manifest. */
+    public record Files(NorcMessage message, String user, UUID device, ActorRef<FileAnswered> replyTo) implements Command {}
+
+    /** The one message a file request is answered with. */
+    public record FileAnswered(NorcMessage answer) implements NoSerializationVerificationNeeded {}
+
     /** {@code federation}: null when federation is off (recipients on other servers then get {@code 5001}). */
-    public static Behavior<Command> create(ServerSettings settings, ShardedEntities entities, Federation federation) {
-        return Behaviors.setup(context -> new MessageRouter(context, settings, entities, federation).receive());
+    public static Behavior<Command> create(ServerSettings settings, ShardedEntities entities, Federation federation, ChunkStore chunks) {
+        return Behaviors.setup(context -> new MessageRouter(context, settings, entities, federation, chunks).receive());
     }
 
     private final ActorContext<Command> context;
     private final ServerSettings settings;
     private final ShardedEntities entities;
     private final Federation federation;
+    private final ChunkStore chunks;
 
-    private MessageRouter(ActorContext<Command> context, ServerSettings settings, ShardedEntities entities, Federation federation) {
+    private MessageRouter(ActorContext<Command> context, ServerSettings settings, ShardedEntities entities, Federation federation,
+                          ChunkStore chunks) {
         this.context = context;
         this.settings = settings;
         this.entities = entities;
         this.federation = federation;
+        this.chunks = chunks;
     }
 
     private Behavior<Command> receive() {
@@ -88,6 +98,10 @@ public final class MessageRouter {
                 .onMessage(Presence.class, this::onPresence)
                 .onMessage(Group.class, group -> {
                     context.spawnAnonymous(GroupRequest.create(group, settings, entities));
+                    return Behaviors.same();
+                })
+                .onMessage(Files.class, files -> {
+                    context.spawnAnonymous(FileRequest.create(files, settings, entities, chunks));
                     return Behaviors.same();
                 })
                 .build();

@@ -94,6 +94,9 @@ class ContractsTest {
             "conversation.applied", "conversation.refused", "conversation.not-allowed", "conversation.sent", "conversation.moved",
             "conversation.member-list", "conversation.member", "conversation.member-devices", "conversation.target",
             "conversation.event.membership-changed", "conversation.event.info-keys-added", "conversation.event.copies-stored",
+            "conversation.share-file", "conversation.probe", "conversation.membership", "device.owner", "device.owned-by",
+            "file.upload", "file.seal", "file.read", "file.held", "file.refused", "file.sealed", "file.readable",
+            "file.event.upload-bound", "file.event.chunk-stored", "file.event.file-sealed", "file.event.file-expired",
             "federation.outbox.enqueue", "federation.outbox.delivery-reported", "federation.outbox.report-delivery",
             "federation.outbox.wake", "federation.outbox.queued", "federation.relay-entry",
             "federation.outbox.event.relay-queued", "federation.outbox.event.relay-accepted",
@@ -130,7 +133,8 @@ class ContractsTest {
 
                 AuditCommand.class, AuditReply.class, AuditJournalEvent.class,
                 norc.server.conversation.api.ConversationCommand.class, norc.server.conversation.api.ConversationReply.class,
-                norc.server.conversation.api.ConversationEvent.class)) {
+                norc.server.conversation.api.ConversationEvent.class, norc.server.files.api.FileCommand.class,
+                norc.server.files.api.FileReply.class, norc.server.files.api.FileEvent.class)) {
             for (Class<?> nested : protocol.getDeclaredClasses()) {
                 if (Contract.class.isAssignableFrom(nested) && !nested.isInterface()) {
                     types.add(nested);

@@ -42,4 +42,15 @@ public interface ConversationCommand extends Contract {
      */
     record Send(WireMessage message, String sender, UUID senderDevice, Map<String, Set<UUID>> devices, long expiresAt,
                 ActorRef<ConversationReply> replyTo) implements ConversationCommand {}
+
+    /**
+     * A sealed file's {@code file_manifest} to the group (B.2): its keys checked against the
+     * device set like a message's, one copy per device (only its key) stored in the group's
+     * order; answered {@link ConversationReply.Sent} with the {@code file_id}.
+     */
+    record ShareFile(WireMessage manifest, String sender, UUID senderDevice, Map<String, Set<UUID>> devices, long expiresAt,
+                     ActorRef<ConversationReply> replyTo) implements ConversationCommand {}
+
+    /** Whether {@code user} is a member now; answered even for ids that are no group ({@link ConversationReply.Membership}). */
+    record Probe(String user, ActorRef<ConversationReply> replyTo) implements ConversationCommand {}
 }

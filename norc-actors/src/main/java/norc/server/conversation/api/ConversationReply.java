@@ -36,4 +36,10 @@ public sealed interface ConversationReply extends Contract {
 
     /** The members changed since the caller resolved their devices: resolve and ask again. */
     enum Moved implements ConversationReply { INSTANCE }
+
+    /**
+     * The answer to {@link ConversationCommand.Probe}, for the server's own checks (never told
+     * to a client): {@code group} false for an id that is no group (a 1:1 conversation).
+     */
+    record Membership(boolean group, boolean member) implements ConversationReply {}
 }

@@ -68,6 +68,9 @@ public interface DeviceCommand extends Contract {
      */
     record Relay(WireMessage message) implements DeviceCommand {}
 
+    /** Who owns this device (a 1:1 file's audience, groups profile B.3, F.6). */
+    record Owner(ActorRef<DeviceReply.OwnedBy> replyTo) implements DeviceCommand {}
+
     /** Operator: close the device's live session, wherever it is (it may reconnect); answers whether there was one. */
     record Disconnect(ActorRef<DeviceReply.Disconnected> replyTo) implements DeviceCommand {}
 

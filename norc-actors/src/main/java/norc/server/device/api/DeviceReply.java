@@ -35,6 +35,9 @@ public interface DeviceReply extends Contract {
         }
     }
 
+    /** The answer to {@link DeviceCommand.Owner}: {@code userId} null for an id nobody claimed. */
+    record OwnedBy(UUID deviceId, String userId, boolean revoked) implements DeviceReply {}
+
     /** The answer to {@link DeviceCommand.Disconnect}: whether a live session was told to close. */
     record Disconnected(boolean hadSession) implements DeviceReply {}
 
