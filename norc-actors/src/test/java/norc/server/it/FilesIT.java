@@ -171,6 +171,53 @@ class FilesIT {
         }
     }
 
+    /** {@code norc file send --group} and {@code norc file get}, with their progress bars. */
+    @Test
+    void theCliSendsAndGetsAFile() throws Exception {
+        try (TestServer server = TestServer.start(dir.resolve("cli"), "")) {
+            Device hal = register(server, "hal", WireEncoding.BINARY);
+            Device ida = register(server, "ida", WireEncoding.JSON);
+            UUID group = hal.client().createGroup(Map.of(ida.user(), InvitedRole.MEMBER), "cli files").get(20, TimeUnit.SECONDS)
+                    .conversationId();
+            hal.client().close();
+            ida.client().close();
+            Path halFile = dir.resolve("hal.json");
+            Path idaFile = dir.resolve("ida.json");
+            hal.identity().save(halFile);
+            ida.identity().save(idaFile);
+            Path original = dir.resolve("report.bin");
+            byte[] content = new byte[5 * 65536 + 7];
+            TestServer.RANDOM.nextBytes(content);
+            Files.write(original, content);
+            String[] server1 = {"--server", server.clientUri().toString(), "--trust-cert", server.server.certificatePem().toString()};
+
+            String[] sent = cli(concat(new String[] {"file", "send", "--identity", halFile.toString(), "--group", group.toString(),
+                    original.toString()}, server1));
+            assertThat(sent[0]).contains("sent file ", "in group " + group);
+            assertThat(sent[1]).contains("100%");
+            Path out = dir.resolve("ida-files");
+            String[] got = cli(concat(new String[] {"file", "get", "--identity", idaFile.toString(), "--out", out.toString()}, server1));
+            assertThat(got[0]).contains("received ", "report.bin", hal.user());
+            assertThat(Files.mismatch(original, out.resolve("report.bin"))).isEqualTo(-1L);
+        }
+    }
+
+    private static String[] cli(String... args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine cli = norc.client.cli.NorcCli.commandLine();
+        cli.setOut(new java.io.PrintWriter(out, true));
+        cli.setErr(new java.io.PrintWriter(err, true));
+        assertThat(cli.execute(args)).as(out + "\n" + err).isZero();
+        return new String[] {out.toString(), err.toString()};
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
     /** The last file each device was told of, by device id. */
     private static final Map<UUID, ReceivedFile> LAST = new java.util.concurrent.ConcurrentHashMap<>();
 

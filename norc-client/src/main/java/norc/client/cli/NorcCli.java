@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
         version = "norc 0.1.0 (NORC-C 2.0)",
         description = "NORC secure messaging client.",
         subcommands = {IdentityCommand.class, RegisterCommand.class, SendCommand.class, ListenCommand.class,
-                ChatCommand.class, GroupCommand.class, DevicesCommand.class, AdminCommand.class})
+                ChatCommand.class, GroupCommand.class, FilesCommand.class, DevicesCommand.class, AdminCommand.class})
 public final class NorcCli implements Runnable {
     /** Exit status of a failed command (usage errors exit with 2, picocli's default). */
     static final int FAILURE = 1;
