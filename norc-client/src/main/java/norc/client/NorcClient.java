@@ -413,7 +413,19 @@ public final class NorcClient implements AutoCloseable {
         return forCaller(fetchKeysInternal(users));
     }
 
+    /** Users per {@code key_request}: the server's default limit (a group's members go in several). */
+    private static final int USERS_PER_KEY_REQUEST = 256;
+
     private CompletableFuture<Map<String, Map<UUID, KeyResponse.DeviceKey>>> fetchKeysInternal(List<String> users) {
+        if (users.size() > USERS_PER_KEY_REQUEST) {
+            Map<String, Map<UUID, KeyResponse.DeviceKey>> all = new ConcurrentHashMap<>();
+            CompletableFuture<?>[] parts = new CompletableFuture<?>[(users.size() + USERS_PER_KEY_REQUEST - 1) / USERS_PER_KEY_REQUEST];
+            for (int i = 0; i < parts.length; i++) {
+                List<String> part = users.subList(i * USERS_PER_KEY_REQUEST, Math.min(users.size(), (i + 1) * USERS_PER_KEY_REQUEST));
+                parts[i] = fetchKeysInternal(List.copyOf(part)).thenAccept(all::putAll);
+            }
+            return CompletableFuture.allOf(parts).thenApply(ignored -> all);
+        }
         return outbound.request(PendingRequests.Kind.KEYS, null, new KeyRequest(users, Optional.empty()), reply -> {
             KeyResponse response = (KeyResponse) reply;
             directory.update(response, options.clock().instant());

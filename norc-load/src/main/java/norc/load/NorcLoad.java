@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "norc-load", mixinStandardHelpOptions = true, version = "norc-load 0.1.0",
         description = "Protocol-real NORC load generator: connection storms and end-to-end chat.",
-        subcommands = {StormCommand.class, ChatCommand.class, WorkerCommand.class,
+        subcommands = {StormCommand.class, ChatCommand.class, norc.load.cli.FanoutCommand.class, WorkerCommand.class,
                 CommandLine.HelpCommand.class})
 public final class NorcLoad implements Runnable {
     @CommandLine.Spec

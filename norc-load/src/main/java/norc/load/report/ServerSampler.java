@@ -124,7 +124,7 @@ public abstract class ServerSampler {
     }
 
     /** utime + stime (fields 14 and 15) in seconds; the command name may hold spaces and parentheses. */
-    static double cpuSecondsFromStat(String stat) {
+    public static double cpuSecondsFromStat(String stat) {
         String afterName = stat.substring(stat.lastIndexOf(')') + 2);
         String[] fields = afterName.trim().split("\\s+");
         // afterName starts at field 3 (state)
