@@ -41,6 +41,7 @@ import norc.server.conversation.ConversationEntity;
 import norc.server.conversation.Membership;
 import norc.server.files.ChunkStore;
 import norc.server.files.FileEntity;
+import norc.server.files.FileQuota;
 import norc.server.http.AdminEndpoint;
 import norc.crypto.Bytes;
 import norc.server.keys.SecretFile;
@@ -188,6 +189,8 @@ public final class NorcGuardian {
         context.getSystem().getWhenTerminated().thenRun(chunks::close);
         FileEntity.init(context.getSystem(), entities, seal, chunks,
                 new FileEntity.Settings(settings.files().uploadTtl(), settings.files().fileTtl()));
+        FileQuota.init(context.getSystem(), entities, seal,
+                new FileQuota.Limits(settings.files().quotaBytes(), settings.files().unsealedPerDevice()));
 
         // 3. federation: this node's links to peers, and the per-peer queues and replay caches
         Federation federation = null;

@@ -56,9 +56,10 @@ public record ServerSettings(
     /**
      * Files (profile B): an unsealed upload is deleted {@code uploadTtl} after its last chunk, a
      * sealed file {@code fileTtl} after sealing; the chunk store holds {@code storeConnections}
-     * database connections.
+     * database connections; each user may hold {@code quotaBytes} of padded bytes and each device
+     * {@code unsealedPerDevice} unsealed uploads ({@code 6002} past either).
      */
-    public record Files(Duration uploadTtl, Duration fileTtl, int storeConnections) {}
+    public record Files(Duration uploadTtl, Duration fileTtl, int storeConnections, long quotaBytes, int unsealedPerDevice) {}
 
     /**
      * Groups (profile A.1): members per group, subjects per {@code conversation_update}, and the
@@ -234,7 +235,8 @@ public record ServerSettings(
                             positive(c, "device-keys.expiry-notice")),
                     new Groups(atLeast(c, "groups.max-members", 2), atLeast(c, "groups.max-subjects", 1),
                             atLeast(c, "groups.max-ciphertext", 16)),
-                    new Files(positive(c, "files.upload-ttl"), positive(c, "files.file-ttl"), atLeast(c, "files.store-connections", 1)));
+                    new Files(positive(c, "files.upload-ttl"), positive(c, "files.file-ttl"), atLeast(c, "files.store-connections", 1),
+                            bytesAtLeast(c, "files.quota-bytes", 256), atLeast(c, "files.unsealed-per-device", 1)));
         } catch (ConfigException e) {
             throw new IllegalArgumentException("configuration error: " + e.getMessage(), e);
         }

@@ -7,6 +7,7 @@ import norc.server.connection.ConnectionActor;
 import norc.server.conversation.api.ConversationCommand;
 import norc.server.device.api.DeviceCommand;
 import norc.server.files.api.FileCommand;
+import norc.server.files.api.QuotaCommand;
 import norc.server.federation.api.IngressCommand;
 import norc.server.federation.api.LedgerCommand;
 import norc.server.federation.api.LinkCommand;
@@ -65,6 +66,16 @@ public final class ShardedEntities implements ConnectionActor.Entities {
         return UUID.fromString(names.clearId(FileCommand.ENTITY_TYPE_KEY.name(), entityId));
     }
 
+    /** A user's file quota (groups profile B.3), named by the pseudonym of the user id. */
+    public EntityRef<QuotaCommand> fileQuota(String userId) {
+        return sharding.entityRefFor(QuotaCommand.ENTITY_TYPE_KEY, names.name(QuotaCommand.ENTITY_TYPE_KEY.name(), userId));
+    }
+
+    /** The user id a file quota named {@code entityId} holds. */
+    public String quotaUserOf(String entityId) {
+        return names.clearId(QuotaCommand.ENTITY_TYPE_KEY.name(), entityId);
+    }
+
     /** The user id a user entity named {@code entityId} holds. */
     public String userIdOf(String entityId) {
         return names.clearId(UserCommand.ENTITY_TYPE_KEY.name(), entityId);
@@ -79,7 +90,7 @@ public final class ShardedEntities implements ConnectionActor.Entities {
     public static List<EntityTypeKey<?>> entityTypes(boolean federation) {
         List<EntityTypeKey<?>> types =
                 new ArrayList<>(List.of(UserCommand.ENTITY_TYPE_KEY, DeviceCommand.ENTITY_TYPE_KEY, ConversationCommand.ENTITY_TYPE_KEY,
-                        FileCommand.ENTITY_TYPE_KEY));
+                        FileCommand.ENTITY_TYPE_KEY, QuotaCommand.ENTITY_TYPE_KEY));
         if (federation) {
             types.addAll(List.of(OutboxCommand.ENTITY_TYPE_KEY,
                     LinkCommand.ENTITY_TYPE_KEY, LedgerCommand.ENTITY_TYPE_KEY,

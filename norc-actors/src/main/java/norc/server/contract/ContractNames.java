@@ -158,6 +158,13 @@ public final class ContractNames {
         name("file.event.chunk-stored", norc.server.files.api.FileEvent.ChunkStored.class);
         name("file.event.file-sealed", norc.server.files.api.FileEvent.FileSealed.class);
         name("file.event.file-expired", norc.server.files.api.FileEvent.FileExpired.class);
+        name("file-quota.reserve", norc.server.files.api.QuotaCommand.Reserve.class);
+        name("file-quota.sealed", norc.server.files.api.QuotaCommand.Sealed.class);
+        name("file-quota.released", norc.server.files.api.QuotaCommand.Released.class);
+        name("file-quota.reply", norc.server.files.api.QuotaReply.class);
+        name("file-quota.event.upload-reserved", norc.server.files.api.QuotaEvent.UploadReserved.class);
+        name("file-quota.event.upload-sealed", norc.server.files.api.QuotaEvent.UploadSealed.class);
+        name("file-quota.event.upload-released", norc.server.files.api.QuotaEvent.UploadReleased.class);
 
         // federation: a peer's outbox (relays and delivery acks to send) and an origin's relay ledger
         name("federation.outbox.enqueue", OutboxCommand.Enqueue.class);

@@ -11,12 +11,15 @@ import norc.files.FileCrypto;
 import norc.server.files.api.FileCommand;
 import norc.server.files.api.FileEvent;
 import norc.server.files.api.FileReply;
+import norc.server.files.api.QuotaCommand;
+import norc.server.files.api.QuotaReply;
 import norc.server.storage.SealedEvents;
 import norc.server.storage.StorageSeal;
 import norc.wire.message.FileChunkUpload;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -31,7 +34,8 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
  * the first upload binds it to its device and parameters; each chunk is checked against its exact
  * size, written to the {@link ChunkStore} and journalled before it is acknowledged (one chunk at a
  * time per file: the others wait); the uploading device's manifest seals it once every chunk is
- * there, for a group or a fixed audience; after that it only answers who may read it, until
+ * there, for a group or a fixed audience (a new upload first reserves its padded size in the
+ * uploader's {@link FileQuota}: {@code 6002} past it); after that it only answers who may read it, until
  * {@code file-ttl} after sealing (an unsealed upload: {@code upload-ttl} after its last chunk),
  * when its chunks are deleted. Everything another device asks of it, and anything about an
  * unknown or expired file, is {@code 2001}.
@@ -65,6 +69,9 @@ public final class FileEntity extends EventSourcedBehavior<FileCommand, FileEven
         }
     }
 
+    /** The uploader's quota answered a new upload's reservation (never leaves the node). */
+    private record QuotaAnswered(QuotaReply reply, FileCommand.Upload upload) implements FileCommand, NoSerializationVerificationNeeded {}
+
     /** A chunk's write to the store finished (never leaves the node). */
     private record ChunkWritten(int index, byte[] hash, Throwable failure, ActorRef<FileReply> replyTo)
             implements FileCommand, NoSerializationVerificationNeeded {}
@@ -75,10 +82,12 @@ public final class FileEntity extends EventSourcedBehavior<FileCommand, FileEven
     private final ChunkStore chunks;
     private final Settings settings;
     private final SealedEvents<FileEvent> sealedEvents;
+    private final java.util.function.Function<String, RecipientRef<QuotaCommand>> quotas;
+    /** A chunk write or a reservation is under way: every other command waits. */
     private boolean writing;
 
     private FileEntity(ActorContext<FileCommand> context, StorageSeal seal, UUID fileId, String chunkKey, ChunkStore chunks,
-                       Settings settings) {
+                       Settings settings, java.util.function.Function<String, RecipientRef<QuotaCommand>> quotas) {
         super(seal.persistenceId(FileCommand.ENTITY_TYPE_KEY.name(), fileId.toString()),
                 SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
         this.context = context;
@@ -86,19 +95,25 @@ public final class FileEntity extends EventSourcedBehavior<FileCommand, FileEven
         this.chunkKey = chunkKey;
         this.chunks = chunks;
         this.settings = settings;
+        this.quotas = quotas;
         this.sealedEvents = new SealedEvents<>(seal, context.getSystem(), persistenceId(), FileEvent.class);
     }
 
-    /** {@code chunkKey}: the file's key in the chunk store (its entity name, a pseudonym). */
-    public static Behavior<FileCommand> create(StorageSeal seal, UUID fileId, String chunkKey, ChunkStore chunks, Settings settings) {
-        return Behaviors.setup(context -> new FileEntity(context, seal, fileId, chunkKey, chunks, settings));
+    /**
+     * {@code chunkKey}: the file's key in the chunk store (its entity name, a pseudonym);
+     * {@code quotas}: each user's {@link FileQuota}.
+     */
+    public static Behavior<FileCommand> create(StorageSeal seal, UUID fileId, String chunkKey, ChunkStore chunks, Settings settings,
+                                               java.util.function.Function<String, RecipientRef<QuotaCommand>> quotas) {
+        return Behaviors.setup(context -> new FileEntity(context, seal, fileId, chunkKey, chunks, settings, quotas));
     }
 
     /** Sharding for files on this node. */
     public static void init(org.apache.pekko.actor.typed.ActorSystem<?> system, norc.server.ShardedEntities entities, StorageSeal seal,
                             ChunkStore chunks, Settings settings) {
         entities.sharding().init(org.apache.pekko.cluster.sharding.typed.javadsl.Entity.of(FileCommand.ENTITY_TYPE_KEY,
-                entity -> create(seal, entities.fileIdOf(entity.getEntityId()), entity.getEntityId(), chunks, settings)));
+                entity -> create(seal, entities.fileIdOf(entity.getEntityId()), entity.getEntityId(), chunks, settings,
+                        entities::fileQuota)));
     }
 
     @Override
@@ -120,12 +135,16 @@ public final class FileEntity extends EventSourcedBehavior<FileCommand, FileEven
         if (command instanceof ChunkWritten written) {
             return onWritten(state, written);
         }
+        if (command instanceof QuotaAnswered answered) {
+            return onQuotaAnswered(state, answered);
+        }
         if (writing) {
             return Effect().stash(); // one chunk at a time
         }
         if (!state.expired && isPastItsTime(state)) {
             return Effect().persist(new FileEvent.FileExpired(System.currentTimeMillis()))
                     .thenRun(s -> chunks.delete(chunkKey))
+                    .thenRun(s -> quotas.apply(s.user).tell(new QuotaCommand.Released(fileId)))
                     .thenRun(s -> context.getSelf().tell(command));
         }
         if (command instanceof FileCommand.Upload upload) {
@@ -162,9 +181,12 @@ public final class FileEntity extends EventSourcedBehavior<FileCommand, FileEven
             if (FileCrypto.chunkCiphertextLength(u.chunkCount(), u.paddedSize(), 0) < 0) {
                 return refuse(c.replyTo(), ErrorCode.INVALID_FIELD); // the last chunk's size is no bucket
             }
-            long now = System.currentTimeMillis();
-            return Effect().persist(new FileEvent.UploadBound(c.user(), c.device(), u.conversationId(), u.chunkCount(), u.paddedSize(),
-                    now)).thenRun(s -> context.getSelf().tell(c));
+            writing = true; // the uploader's quota first (6002)
+            long until = System.currentTimeMillis() + settings.uploadTtl().toMillis();
+            context.ask(QuotaReply.class, quotas.apply(c.user()), java.time.Duration.ofSeconds(5),
+                    replyTo -> new QuotaCommand.Reserve(fileId, c.device(), u.paddedSize(), until, replyTo),
+                    (reply, failure) -> new QuotaAnswered(reply, c));
+            return Effect().none();
         }
         if (!state.device.equals(c.device())) {
             return refuse(c.replyTo(), ErrorCode.FORBIDDEN); // another device's file
@@ -191,6 +213,24 @@ public final class FileEntity extends EventSourcedBehavior<FileCommand, FileEven
         context.pipeToSelf(chunks.put(chunkKey, index, u.ciphertext()),
                 (ok, failure) -> new ChunkWritten(index, hash, failure, c.replyTo()));
         return Effect().none();
+    }
+
+    private Effect<FileEvent, State> onQuotaAnswered(State state, QuotaAnswered answered) {
+        writing = false;
+        FileCommand.Upload c = answered.upload();
+        if (answered.reply() == null) {
+            c.replyTo().tell(new FileReply.Refused(ErrorCode.UNAVAILABLE.code(), Map.of("file_id", fileId.toString())));
+            return Effect().unstashAll();
+        }
+        if (answered.reply() == QuotaReply.EXCEEDED) {
+            c.replyTo().tell(new FileReply.Refused(ErrorCode.QUOTA_EXCEEDED.code(), Map.of("file_id", fileId.toString())));
+            return Effect().unstashAll();
+        }
+        FileChunkUpload u = (FileChunkUpload) c.upload().decode();
+        return Effect().persist(new FileEvent.UploadBound(c.user(), c.device(), u.conversationId(), u.chunkCount(), u.paddedSize(),
+                        System.currentTimeMillis()))
+                .thenRun(s -> context.getSelf().tell(c))
+                .thenUnstashAll();
     }
 
     private Effect<FileEvent, State> onWritten(State state, ChunkWritten written) {
@@ -221,8 +261,10 @@ public final class FileEntity extends EventSourcedBehavior<FileCommand, FileEven
         if (state.hashes.size() != state.chunkCount) {
             return refuse(c.replyTo(), ErrorCode.UPLOAD_INCOMPLETE);
         }
+        long now = System.currentTimeMillis();
         return Effect().persist(new FileEvent.FileSealed(c.manifestHash(), c.group(), c.group() == null ? List.copyOf(c.users()) : List.of(),
-                        System.currentTimeMillis()))
+                        now))
+                .thenRun(s -> quotas.apply(s.user).tell(new QuotaCommand.Sealed(fileId, now + settings.fileTtl().toMillis())))
                 .thenReply(c.replyTo(), s -> new FileReply.Sealed(false));
     }
 

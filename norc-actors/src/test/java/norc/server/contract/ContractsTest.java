@@ -97,6 +97,8 @@ class ContractsTest {
             "conversation.share-file", "conversation.probe", "conversation.membership", "device.owner", "device.owned-by",
             "file.upload", "file.seal", "file.read", "file.held", "file.refused", "file.sealed", "file.readable",
             "file.event.upload-bound", "file.event.chunk-stored", "file.event.file-sealed", "file.event.file-expired",
+            "file-quota.reserve", "file-quota.sealed", "file-quota.released", "file-quota.reply",
+            "file-quota.event.upload-reserved", "file-quota.event.upload-sealed", "file-quota.event.upload-released",
             "federation.outbox.enqueue", "federation.outbox.delivery-reported", "federation.outbox.report-delivery",
             "federation.outbox.wake", "federation.outbox.queued", "federation.relay-entry",
             "federation.outbox.event.relay-queued", "federation.outbox.event.relay-accepted",
@@ -134,7 +136,8 @@ class ContractsTest {
                 AuditCommand.class, AuditReply.class, AuditJournalEvent.class,
                 norc.server.conversation.api.ConversationCommand.class, norc.server.conversation.api.ConversationReply.class,
                 norc.server.conversation.api.ConversationEvent.class, norc.server.files.api.FileCommand.class,
-                norc.server.files.api.FileReply.class, norc.server.files.api.FileEvent.class)) {
+                norc.server.files.api.FileReply.class, norc.server.files.api.FileEvent.class,
+                norc.server.files.api.QuotaCommand.class, norc.server.files.api.QuotaEvent.class)) {
             for (Class<?> nested : protocol.getDeclaredClasses()) {
                 if (Contract.class.isAssignableFrom(nested) && !nested.isInterface()) {
                     types.add(nested);

@@ -171,6 +171,35 @@ class FilesIT {
         }
     }
 
+    /** B.3's quotas ({@code 6002}), made small: unsealed uploads per device, then padded bytes per user. */
+    @Test
+    void uploadsPastTheQuotasAreRefused() throws Exception {
+        try (TestServer server = TestServer.start(dir.resolve("quota"), "norc.files.quota-bytes = 1MiB\n"
+                + "norc.files.unsealed-per-device = 2\n")) {
+            Device jay = register(server, "jay", WireEncoding.BINARY);
+            Path small = dir.resolve("small-quota.bin");
+            Files.write(small, new byte[100]);
+            for (int i = 0; i < 2; i++) {
+                OutgoingFile file = jay.client().prepareFile(UUID.randomUUID(), small, "s" + i, "text/plain");
+                jay.client().uploadFile(file, norc.client.FileProgress.NONE).get(20, TimeUnit.SECONDS); // unsealed
+            }
+            OutgoingFile third = jay.client().prepareFile(UUID.randomUUID(), small, "s2", "text/plain");
+            assertThat(ServerError.of(failure(jay.client().uploadFile(third, norc.client.FileProgress.NONE))).orElseThrow().code())
+                    .as("a third unsealed upload of the device").isEqualTo(6002);
+
+            Device kay = register(server, "kay", WireEncoding.BINARY);
+            Path big = dir.resolve("big-quota.bin");
+            Files.write(big, new byte[1024 * 1024 + 1]); // 17 chunks: past 1 MiB padded
+            OutgoingFile large = kay.client().prepareFile(UUID.randomUUID(), big, "big", "application/octet-stream");
+            assertThat(ServerError.of(failure(kay.client().uploadFile(large, norc.client.FileProgress.NONE))).orElseThrow().code())
+                    .as("more padded bytes than the user's quota").isEqualTo(6002);
+            OutgoingFile fits = kay.client().prepareFile(UUID.randomUUID(), small, "fits", "text/plain");
+            assertThat(kay.client().uploadFile(fits, norc.client.FileProgress.NONE).get(20, TimeUnit.SECONDS)).isZero();
+            jay.client().close();
+            kay.client().close();
+        }
+    }
+
     /** {@code norc file send --group} and {@code norc file get}, with their progress bars. */
     @Test
     void theCliSendsAndGetsAFile() throws Exception {
