@@ -182,7 +182,7 @@ public final class NorcGuardian {
         ConversationEntity.init(context.getSystem(), entities, seal, new ConversationEntity.Settings(settings.serverId(),
                 identity.secretKey(), new Membership.Limits(settings.groups().maxMembers(), settings.groups().maxSubjects()),
                 settings.groups().maxCiphertext(), settings.delivery().messageTtl(), settings.delivery().commitTimeout(),
-                GROUP_INBOX_RETRY));
+                GROUP_INBOX_RETRY), audit);
         //    files': their chunks in the journal's database (closed with the actor system)
         ChunkStore chunks = ChunkStore.open(JournalDatabase.of(settings.database().url(), settings.database().user(),
                 settings.database().password()), settings.files().storeConnections(), settings.database().connectionTimeout());

@@ -70,9 +70,16 @@ public record ServerSettings(
     /**
      * Device key lifecycle (groups profile C): a key is valid for {@code lifetime} from registration
      * or rotation; a rotated key stays valid at most {@code rotationOverlap} more; from
-     * {@code expiryNotice} before expiry an unrotated device hears {@code key_expiry_notice}.
+     * {@code expiryNotice} before expiry an unrotated device hears {@code key_expiry_notice}. A user
+     * has at most {@code maxPerUser} active devices (groups profile A.1's {@code max_devices_per_user}:
+     * one more is {@code 1004}; a predecessor in its rotation overlap does not count).
      */
-    public record DeviceKeys(Duration lifetime, Duration rotationOverlap, Duration expiryNotice) {}
+    public record DeviceKeys(Duration lifetime, Duration rotationOverlap, Duration expiryNotice, int maxPerUser) {
+        /** Without a device limit of its own (the profile's 8). */
+        public DeviceKeys(Duration lifetime, Duration rotationOverlap, Duration expiryNotice) {
+            this(lifetime, rotationOverlap, expiryNotice, 8);
+        }
+    }
 
     /**
      * The socket layer under the NORC-C endpoint (Netty): the TLS engine, threads, and the limits
@@ -232,14 +239,25 @@ public record ServerSettings(
                             positive(c, "session.contacts-ttl")),
                     AuditSettings.from(c, dataDir),
                     new DeviceKeys(positive(c, "device-keys.lifetime"), positive(c, "device-keys.rotation-overlap"),
-                            positive(c, "device-keys.expiry-notice")),
-                    new Groups(atLeast(c, "groups.max-members", 2), atLeast(c, "groups.max-subjects", 1),
-                            atLeast(c, "groups.max-ciphertext", 16)),
+                            positive(c, "device-keys.expiry-notice"), atLeast(c, "device-keys.max-per-user", 1)),
+                    groups(c),
                     new Files(positive(c, "files.upload-ttl"), positive(c, "files.file-ttl"), atLeast(c, "files.store-connections", 1),
                             bytesAtLeast(c, "files.quota-bytes", 256), atLeast(c, "files.unsealed-per-device", 1)));
         } catch (ConfigException e) {
             throw new IllegalArgumentException("configuration error: " + e.getMessage(), e);
         }
+    }
+
+    /** A.1: {@code max_members × max_devices_per_user} bounds the {@code keys} maps, at most 16384 (checked at start-up). */
+    private static Groups groups(Config c) {
+        Groups groups = new Groups(atLeast(c, "groups.max-members", 2), atLeast(c, "groups.max-subjects", 1),
+                atLeast(c, "groups.max-ciphertext", 16));
+        long entries = (long) groups.maxMembers() * c.getInt("device-keys.max-per-user");
+        if (entries > 16384) {
+            throw new IllegalArgumentException("norc.groups.max-members × norc.device-keys.max-per-user must be at most 16384 "
+                    + "(groups profile A.1), not " + entries);
+        }
+        return groups;
     }
 
     private static Transport transport(Config c, long maxPayload) {

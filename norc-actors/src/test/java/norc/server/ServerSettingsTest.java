@@ -32,6 +32,17 @@ class ServerSettingsTest {
         assertThat(s.plainWebSocket()).isFalse();
     }
 
+    /** Groups profile A.1: members × devices per user bounds the keys maps (16384), checked at start-up. */
+    @Test
+    void groupsAndDeviceLimitsMustFitTheKeysMaps() {
+        ServerSettings s = parse("");
+        assertThat(s.groups().maxMembers()).isEqualTo(1000);
+        assertThat(s.deviceKeys().maxPerUser()).isEqualTo(8);
+        assertThat(parse("norc.groups.max-members = 2048\nnorc.device-keys.max-per-user = 8").groups().maxMembers()).isEqualTo(2048);
+        assertThatThrownBy(() -> parse("norc.groups.max-members = 2049\nnorc.device-keys.max-per-user = 8"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("16384");
+    }
+
     @Test
     void plainWebSocketOnlyOnLoopback() {
         assertThat(parse("norc.client { plain-websocket = on, interface = \"127.0.0.1\" }").plainWebSocket()).isTrue();

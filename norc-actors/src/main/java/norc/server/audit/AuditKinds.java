@@ -17,6 +17,8 @@ public final class AuditKinds {
     public static final String DEVICE_REVOCATION = "device.revocation";
     /** A device rotated its key to a successor device id ({@code user}, {@code device}: the old one). */
     public static final String DEVICE_ROTATION = "device.rotation";
+    /** A group's membership changed ({@code change}, {@code version}, {@code conversation}: its pseudonym; never the members). */
+    public static final String GROUP_CHANGE = "group.change";
     /** A message was not relayed: the peer's grant is below its classification. */
     public static final String CLASSIFICATION_REFUSED = "classification.refused";
     /** A peer's certificate, key or server id did not match what it claimed or what we pinned. */

@@ -11,6 +11,9 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import norc.groups.MembershipStatement;
+import norc.server.audit.AuditEvent;
+import norc.server.audit.AuditKinds;
+import norc.server.audit.AuditLog;
 import norc.server.contract.WireMessage;
 import norc.server.conversation.api.ConversationCommand;
 import norc.server.conversation.api.ConversationEvent;
@@ -115,6 +118,7 @@ public final class ConversationEntity
     private final SealedEvents<ConversationEvent> sealedEvents;
     private final Settings settings;
     private final Function<UUID, RecipientRef<DeviceCommand>> inboxes;
+    private final AuditLog audit;
     private final ActorRef<InboxFanout.Outcome> fanoutDone;
     /** The step whose copies are being stored, or 0: while one is, every other command waits (stashed). */
     private long step;
@@ -122,7 +126,7 @@ public final class ConversationEntity
     private AfterFanout afterFanout;
 
     private ConversationEntity(ActorContext<ConversationCommand> context, StorageSeal seal, UUID conversationId, Settings settings,
-                               Function<UUID, RecipientRef<DeviceCommand>> inboxes) {
+                               Function<UUID, RecipientRef<DeviceCommand>> inboxes, AuditLog audit) {
         super(seal.persistenceId(ConversationCommand.ENTITY_TYPE_KEY.name(), conversationId.toString()),
                 SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
         this.context = context;
@@ -130,23 +134,25 @@ public final class ConversationEntity
         this.conversationId = conversationId;
         this.settings = settings;
         this.inboxes = inboxes;
+        this.audit = audit;
         this.fanoutDone = context.messageAdapter(InboxFanout.Outcome.class, FanoutDone::new);
     }
 
     /** Sharding for groups on this node: each entity named by its conversation id's pseudonym, its inboxes the device entities. */
     public static void init(org.apache.pekko.actor.typed.ActorSystem<?> system, norc.server.ShardedEntities entities, StorageSeal seal,
-                            Settings settings) {
+                            Settings settings, AuditLog audit) {
         entities.sharding().init(org.apache.pekko.cluster.sharding.typed.javadsl.Entity.of(ConversationCommand.ENTITY_TYPE_KEY,
-                entity -> create(seal, entities.conversationIdOf(entity.getEntityId()), settings, entities::device)));
+                entity -> create(seal, entities.conversationIdOf(entity.getEntityId()), settings, entities::device, audit)));
     }
 
     /**
      * Stored under a pseudonymous persistence id, its events sealed ({@link StorageSeal}): no
-     * member list at rest in clear. {@code inboxes}: each device's entity.
+     * member list at rest in clear. {@code inboxes}: each device's entity; {@code audit}: where each
+     * change is recorded (A.6: the change and version under the conversation's pseudonym).
      */
     public static Behavior<ConversationCommand> create(StorageSeal seal, UUID conversationId, Settings settings,
-                                                       Function<UUID, RecipientRef<DeviceCommand>> inboxes) {
-        return Behaviors.setup(context -> new ConversationEntity(context, seal, conversationId, settings, inboxes));
+                                                       Function<UUID, RecipientRef<DeviceCommand>> inboxes, AuditLog audit) {
+        return Behaviors.setup(context -> new ConversationEntity(context, seal, conversationId, settings, inboxes, audit));
     }
 
     @Override
@@ -332,6 +338,7 @@ public final class ConversationEntity
         }
         return Effect().persist(new ConversationEvent.MembershipChanged(kept.version(), members, kept.info(), statements, requestId,
                         actor, now, memberDevices, List.copyOf(targets)))
+                .thenRun(s -> statements.forEach(this::audited))
                 .thenRun(s -> fanOut(s, copiesOf(s), Optional.empty(), then))
                 .thenNoReply();
     }
@@ -508,6 +515,13 @@ public final class ConversationEntity
     }
 
     // ---- statements ----------------------------------------------------------------------------
+
+    /** A.6: the change and its version, under the conversation's pseudonym (the audit log's); never who. */
+    private void audited(WireMessage statement) {
+        MembershipUpdate u = (MembershipUpdate) statement.decode();
+        audit.record(AuditEvent.of(AuditKinds.GROUP_CHANGE).with("change", u.change().wireName())
+                .with("version", Long.toString(u.membershipVersion())).conversation(conversationId));
+    }
 
     /**
      * One device's copy: {@code members} and its own {@code info} entry where the profile puts them

@@ -231,6 +231,8 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     private final long contactsTtlMillis;
     private final long lifetimeSeconds;
     private final long overlapSeconds;
+    /** Active devices a user may have (groups profile A.1). */
+    private final int maxDevices;
     private final AuditLog audit;
     private final SealedEvents<UserEvent> sealedEvents;
     private final StorageSeal seal;
@@ -254,6 +256,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         this.contactsTtlMillis = contactsTtlMillis;
         this.lifetimeSeconds = deviceKeys.lifetime().toSeconds();
         this.overlapSeconds = deviceKeys.rotationOverlap().toSeconds();
+        this.maxDevices = deviceKeys.maxPerUser();
         this.audit = audit;
         this.context = context;
         this.timers = timers;
@@ -399,6 +402,11 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             Long expiresAt = state.tokens().get(hash);
             if (!state.exists() || state.disabled() || expiresAt == null || expiresAt < c.nowSeconds()) {
                 return Effect().reply(c.replyTo(), RegisterResult.TOKEN_INVALID);
+            }
+            long counted = state.devices().values().stream()
+                    .filter(d -> d.active(c.nowSeconds()) && d.successor() == null).count(); // a predecessor in its overlap does not count
+            if (counted >= maxDevices) {
+                return Effect().reply(c.replyTo(), RegisterResult.DEVICE_LIMIT);
             }
             return Effect().persist(new DeviceRegistered(device.expiringAt(c.nowSeconds() + lifetimeSeconds), hash, false))
                     .thenReply(c.replyTo(), s -> RegisterResult.REGISTERED);

@@ -112,7 +112,8 @@ class ConversationEntityTest {
         STORED.clear();
         ConversationEntity.Settings settings = new ConversationEntity.Settings(MembershipTest.SERVER, SERVER_KEY.secretKey(),
                 MembershipTest.LIMITS, 65552, Duration.ofDays(7), Duration.ofSeconds(3), Duration.ofMillis(200));
-        group = EventSourcedBehaviorTestKit.create(KIT.system(), ConversationEntity.create(SEAL, id, settings, INBOXES::get),
+        group = EventSourcedBehaviorTestKit.create(KIT.system(), ConversationEntity.create(SEAL, id, settings, INBOXES::get,
+                norc.server.audit.AuditLog.none()),
                 EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyEquality(false).withVerifyState(false));
     }
 

@@ -174,6 +174,19 @@ class GroupsIT {
                 assertThat(e.code()).isEqualTo(2001);
                 assertThat(e.details()).containsOnlyKeys("request_id");
             }
+            // the audit log has every change and its version under the group's pseudonym, and no one's id (A.6)
+            List<Map<String, String>> changes = new ArrayList<>();
+            long until = System.nanoTime() + WAIT.toNanos();
+            while (changes.stream().noneMatch(f -> "devices_changed".equals(f.get("change"))) && System.nanoTime() < until) {
+                Thread.sleep(200);
+                changes = groupChanges(server);
+            }
+            assertThat(changes).extracting(f -> f.get("change"))
+                    .contains("created", "added", "removed", "role_changed", "left", "devices_changed");
+            for (Map<String, String> fields : changes) {
+                assertThat(fields).containsKeys("change", "version", "conversation").doesNotContainKey("user");
+                assertThat(fields.values()).doesNotContain(group.toString(), ann, ben, cat, dan, eve);
+            }
             for (List<Device> ds : users.values()) {
                 ds.forEach(d -> d.client().close());
             }
@@ -351,6 +364,22 @@ class GroupsIT {
                 assertThat(theirs).as(a.name() + " and " + b.name() + " disagree on the order").isEqualTo(shared);
             }
         }
+    }
+
+    /** The fields of every {@code group.change} entry of the audit log. */
+    private static List<Map<String, String>> groupChanges(TestServer server) throws Exception {
+        com.fasterxml.jackson.databind.JsonNode body = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(server.get("/admin/audit/entries?from=1&limit=500").body());
+        List<Map<String, String>> changes = new ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode entry : body.get("entries")) {
+            if ("group.change".equals(entry.path("kind").asText())) {
+                @SuppressWarnings("unchecked")
+                Map<String, String> fields = (Map<String, String>) norc.audit.AuditEntry.decode(
+                        java.util.Base64.getDecoder().decode(entry.get("canonical_entry").asText())).fields();
+                changes.add(fields);
+            }
+        }
+        return changes;
     }
 
     private static List<String> groupOrder(Device d) {

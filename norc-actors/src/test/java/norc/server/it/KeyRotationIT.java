@@ -92,6 +92,27 @@ class KeyRotationIT {
         }
     }
 
+    /**
+     * Groups profile A.1's {@code max_devices_per_user} (made 2 here): one more registration is
+     * {@code 1004}; after a rotation the predecessor in its overlap does not count, the successor does.
+     */
+    @Test
+    void aUserHasAtMostItsDeviceLimit() throws Exception {
+        try (TestServer server = TestServer.start(dir.resolve("limit"), "norc.device-keys.max-per-user = 2\n")) {
+            DeviceIdentity[] first = new DeviceIdentity[1];
+            NorcClient one = server.registerNew("dora-lim", WireEncoding.BINARY, new RecordingListener(), first);
+            server.registerNew("dora-lim", WireEncoding.BINARY, new RecordingListener(), null).close();
+            assertThatThrownBy(() -> server.registerNew("dora-lim", WireEncoding.BINARY, new RecordingListener(), null))
+                    .isInstanceOf(ExecutionException.class).cause().isInstanceOf(NorcException.class)
+                    .extracting(e -> ((NorcException) e).code()).isEqualTo(ErrorCode.REGISTRATION_REJECTED);
+            one.rotate(first[0].successor(RANDOM)).get(20, TimeUnit.SECONDS); // the old key in its overlap: not counted
+            assertThatThrownBy(() -> server.registerNew("dora-lim", WireEncoding.BINARY, new RecordingListener(), null))
+                    .isInstanceOf(ExecutionException.class).cause().isInstanceOf(NorcException.class)
+                    .extracting(e -> ((NorcException) e).code()).isEqualTo(ErrorCode.REGISTRATION_REJECTED);
+            one.close();
+        }
+    }
+
     /** {@code norc devices rotate}: the identity file becomes the successor, the old one is kept beside it. */
     @Test
     void theCliRotatesAnIdentityFile() throws Exception {

@@ -29,7 +29,9 @@ public interface UserReply extends Contract {
         /** Open registration creates new users only. */
         USER_EXISTS,
         /** No token, and open registration is off. */
-        TOKEN_REQUIRED
+        TOKEN_REQUIRED,
+        /** The user has its most active devices already (groups profile A.1: {@code max_devices_per_user}). */
+        DEVICE_LIMIT
     }
 
     /** The answer to {@link UserCommand.Revoke}; a client hears one {@code 4003} for every refusal. */
