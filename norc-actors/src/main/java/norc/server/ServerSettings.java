@@ -62,10 +62,12 @@ public record ServerSettings(
     public record Files(Duration uploadTtl, Duration fileTtl, int storeConnections, long quotaBytes, int unsealedPerDevice) {}
 
     /**
-     * Groups (profile A.1): members per group, subjects per {@code conversation_update}, and the
-     * largest group {@code ciphertext} (bigger content is a file).
+     * Groups (profile A.1): members per group, subjects per {@code conversation_update}, the
+     * largest group {@code ciphertext} (bigger content is a file), groups per user
+     * ({@code max_conversations_per_user}), and the largest group whose members hear each other's
+     * presence (A.6 {@code presence_group_limit}).
      */
-    public record Groups(int maxMembers, int maxSubjects, int maxCiphertext) {}
+    public record Groups(int maxMembers, int maxSubjects, int maxCiphertext, int maxPerUser, int presenceLimit) {}
 
     /**
      * Device key lifecycle (groups profile C): a key is valid for {@code lifetime} from registration
@@ -251,7 +253,7 @@ public record ServerSettings(
     /** A.1: {@code max_members × max_devices_per_user} bounds the {@code keys} maps, at most 16384 (checked at start-up). */
     private static Groups groups(Config c) {
         Groups groups = new Groups(atLeast(c, "groups.max-members", 2), atLeast(c, "groups.max-subjects", 1),
-                atLeast(c, "groups.max-ciphertext", 16));
+                atLeast(c, "groups.max-ciphertext", 16), atLeast(c, "groups.max-per-user", 1), atLeast(c, "groups.presence-limit", 0));
         long entries = (long) groups.maxMembers() * c.getInt("device-keys.max-per-user");
         if (entries > 16384) {
             throw new IllegalArgumentException("norc.groups.max-members × norc.device-keys.max-per-user must be at most 16384 "

@@ -121,6 +121,9 @@ public final class ContractNames {
         name("user.event.user-enabled", UserEvent.UserEnabled.class);
         name("user.event.device-rotated", UserEvent.DeviceRotated.class);
         name("user.snapshot", UserSnapshot.class);
+        name("user.in-group", UserCommand.InGroup.class);
+        name("user.event.group-joined", UserEvent.GroupJoined.class);
+        name("user.event.group-left", UserEvent.GroupLeft.class);
 
         // conversation entity (groups)
         name("conversation.create", norc.server.conversation.api.ConversationCommand.Create.class);

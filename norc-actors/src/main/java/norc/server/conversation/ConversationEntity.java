@@ -23,6 +23,7 @@ import norc.server.conversation.api.ConversationEvent.Target;
 import norc.server.conversation.api.ConversationReply;
 import norc.server.device.api.DeviceCommand;
 import norc.server.device.api.InboxEntries;
+import norc.server.user.api.UserCommand;
 import norc.server.storage.SealedEvents;
 import norc.server.storage.StorageSeal;
 import norc.wire.Codec;
@@ -119,6 +120,7 @@ public final class ConversationEntity
     private final Settings settings;
     private final Function<UUID, RecipientRef<DeviceCommand>> inboxes;
     private final AuditLog audit;
+    private final Function<String, RecipientRef<UserCommand>> users;
     private final ActorRef<InboxFanout.Outcome> fanoutDone;
     /** The step whose copies are being stored, or 0: while one is, every other command waits (stashed). */
     private long step;
@@ -126,7 +128,8 @@ public final class ConversationEntity
     private AfterFanout afterFanout;
 
     private ConversationEntity(ActorContext<ConversationCommand> context, StorageSeal seal, UUID conversationId, Settings settings,
-                               Function<UUID, RecipientRef<DeviceCommand>> inboxes, AuditLog audit) {
+                               Function<UUID, RecipientRef<DeviceCommand>> inboxes, AuditLog audit,
+                               Function<String, RecipientRef<UserCommand>> users) {
         super(seal.persistenceId(ConversationCommand.ENTITY_TYPE_KEY.name(), conversationId.toString()),
                 SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
         this.context = context;
@@ -135,6 +138,7 @@ public final class ConversationEntity
         this.settings = settings;
         this.inboxes = inboxes;
         this.audit = audit;
+        this.users = users;
         this.fanoutDone = context.messageAdapter(InboxFanout.Outcome.class, FanoutDone::new);
     }
 
@@ -142,17 +146,20 @@ public final class ConversationEntity
     public static void init(org.apache.pekko.actor.typed.ActorSystem<?> system, norc.server.ShardedEntities entities, StorageSeal seal,
                             Settings settings, AuditLog audit) {
         entities.sharding().init(org.apache.pekko.cluster.sharding.typed.javadsl.Entity.of(ConversationCommand.ENTITY_TYPE_KEY,
-                entity -> create(seal, entities.conversationIdOf(entity.getEntityId()), settings, entities::device, audit)));
+                entity -> create(seal, entities.conversationIdOf(entity.getEntityId()), settings, entities::device, audit,
+                        entities::user)));
     }
 
     /**
      * Stored under a pseudonymous persistence id, its events sealed ({@link StorageSeal}): no
      * member list at rest in clear. {@code inboxes}: each device's entity; {@code audit}: where each
-     * change is recorded (A.6: the change and version under the conversation's pseudonym).
+     * change is recorded (A.6: the change and version under the conversation's pseudonym);
+     * {@code users}: each user's entity, told when the user joins or leaves the group.
      */
     public static Behavior<ConversationCommand> create(StorageSeal seal, UUID conversationId, Settings settings,
-                                                       Function<UUID, RecipientRef<DeviceCommand>> inboxes, AuditLog audit) {
-        return Behaviors.setup(context -> new ConversationEntity(context, seal, conversationId, settings, inboxes, audit));
+                                                       Function<UUID, RecipientRef<DeviceCommand>> inboxes, AuditLog audit,
+                                                       Function<String, RecipientRef<UserCommand>> users) {
+        return Behaviors.setup(context -> new ConversationEntity(context, seal, conversationId, settings, inboxes, audit, users));
     }
 
     @Override
@@ -339,6 +346,7 @@ public final class ConversationEntity
         return Effect().persist(new ConversationEvent.MembershipChanged(kept.version(), members, kept.info(), statements, requestId,
                         actor, now, memberDevices, List.copyOf(targets)))
                 .thenRun(s -> statements.forEach(this::audited))
+                .thenRun(s -> statements.forEach(this::toldToUsers))
                 .thenRun(s -> fanOut(s, copiesOf(s), Optional.empty(), then))
                 .thenNoReply();
     }
@@ -515,6 +523,20 @@ public final class ConversationEntity
     }
 
     // ---- statements ----------------------------------------------------------------------------
+
+    /** The users who joined or left with a statement hear so (their entities keep their groups). */
+    private void toldToUsers(WireMessage statement) {
+        MembershipUpdate u = (MembershipUpdate) statement.decode();
+        switch (u.change()) {
+            case CREATED -> {
+                users.apply(u.actor()).tell(new UserCommand.InGroup(conversationId, true));
+                u.subjects().forEach(user -> users.apply(user).tell(new UserCommand.InGroup(conversationId, true)));
+            }
+            case ADDED -> u.subjects().forEach(user -> users.apply(user).tell(new UserCommand.InGroup(conversationId, true)));
+            case REMOVED, LEFT -> u.subjects().forEach(user -> users.apply(user).tell(new UserCommand.InGroup(conversationId, false)));
+            default -> { }
+        }
+    }
 
     /** A.6: the change and its version, under the conversation's pseudonym (the audit log's); never who. */
     private void audited(WireMessage statement) {

@@ -20,6 +20,7 @@ import norc.server.device.api.DeviceReply;
 import norc.server.user.api.UserCommand;
 import norc.server.user.api.UserReply;
 import norc.wire.message.Atoms.AckStatus;
+import norc.wire.message.Atoms.ConversationAction;
 import norc.wire.message.ConversationCreate;
 import norc.wire.message.ConversationUpdate;
 import norc.wire.message.ErrorMessage;
@@ -182,7 +183,13 @@ final class GroupRequest {
     }
 
     private Behavior<Command> onResolved(Resolved resolved) {
-        devices.put(resolved.recipient().userId(), Set.copyOf(resolved.recipient().devices()));
+        UserReply.Recipient recipient = resolved.recipient();
+        boolean joining = message instanceof ConversationCreate create ? create.members().containsKey(recipient.userId())
+                : message instanceof ConversationUpdate update && update.action() == ConversationAction.ADD
+                && update.subjects().contains(recipient.userId());
+        // a subject at its group limit cannot be added: to the rules it has no device (2004, A.3)
+        boolean atLimit = joining && recipient.groups() >= settings.groups().maxPerUser();
+        devices.put(recipient.userId(), atLimit ? Set.of() : Set.copyOf(recipient.devices()));
         if (--awaiting > 0) {
             return Behaviors.same();
         }

@@ -111,11 +111,27 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
      * exist (no device authenticates, has keys, or is a recipient; no token is issued).
      */
     record State(boolean exists, Map<UUID, DeviceRecord> devices, Map<String, Long> tokens, Map<String, Long> contacts,
-                 boolean disabled) {
+                 boolean disabled, Set<UUID> groups) {
         static final State EMPTY = new State(false, Map.of(), Map.of(), Map.of());
 
         State(boolean exists, Map<UUID, DeviceRecord> devices, Map<String, Long> tokens, Map<String, Long> contacts) {
-            this(exists, devices, tokens, contacts, false);
+            this(exists, devices, tokens, contacts, false, Set.of());
+        }
+
+        State(boolean exists, Map<UUID, DeviceRecord> devices, Map<String, Long> tokens, Map<String, Long> contacts,
+              boolean disabled) {
+            this(exists, devices, tokens, contacts, disabled, Set.of());
+        }
+
+        /** The groups the user is in (groups profile A: presence to co-members, the per-user group limit). */
+        State withGroup(UUID group, boolean member) {
+            Set<UUID> next = new HashSet<>(groups);
+            if (member) {
+                next.add(group);
+            } else {
+                next.remove(group);
+            }
+            return new State(exists, devices, tokens, contacts, disabled, Set.copyOf(next));
         }
 
         /** The devices that may connect, hold keys and receive at {@code nowSeconds}: none while the user is disabled. */
@@ -137,21 +153,21 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             Map<UUID, DeviceRecord> next = new LinkedHashMap<>(devices);
             next.computeIfPresent(old, (id, device) -> device.rotatedTo(successor.deviceId(), oldExpiresAt));
             next.put(successor.deviceId(), successor);
-            return new State(exists, next, tokens, contacts, disabled);
+            return new State(exists, next, tokens, contacts, disabled, groups);
         }
 
         State created() {
-            return new State(true, devices, tokens, contacts, disabled);
+            return new State(true, devices, tokens, contacts, disabled, groups);
         }
 
         State withDisabled(boolean now) {
-            return new State(exists, devices, tokens, contacts, now);
+            return new State(exists, devices, tokens, contacts, now, groups);
         }
 
         State withToken(String hash, long expiresAt) {
             Map<String, Long> next = new HashMap<>(tokens);
             next.put(hash, expiresAt);
-            return new State(exists, devices, Map.copyOf(next), contacts, disabled);
+            return new State(exists, devices, Map.copyOf(next), contacts, disabled, groups);
         }
 
         State withDevice(DeviceRecord device, String usedToken) {
@@ -159,13 +175,13 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             next.put(device.deviceId(), device);
             Map<String, Long> remaining = new HashMap<>(tokens);
             remaining.remove(usedToken);
-            return new State(true, next, Map.copyOf(remaining), contacts, disabled);
+            return new State(true, next, Map.copyOf(remaining), contacts, disabled, groups);
         }
 
         State withRevoked(UUID deviceId, long at) {
             Map<UUID, DeviceRecord> next = new LinkedHashMap<>(devices);
             next.computeIfPresent(deviceId, (id, device) -> device.revokedAt(at));
-            return new State(exists, next, tokens, contacts, disabled);
+            return new State(exists, next, tokens, contacts, disabled, groups);
         }
 
         /** Records {@code more} at {@code at} and forgets every contact last recorded more than {@code ttl} before it. */
@@ -177,7 +193,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                 }
             });
             more.forEach(user -> next.put(user, at));
-            return new State(exists, devices, tokens, Map.copyOf(next), disabled);
+            return new State(exists, devices, tokens, Map.copyOf(next), disabled, groups);
         }
 
         /** The contacts recorded within {@code ttl} before {@code now}. */
@@ -327,7 +343,8 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         return new SealedSnapshots<>(seal, system, persistenceId(), new SnapshotAdapter<>() {
             @Override
             public Object toJournal(State state) {
-                return new UserSnapshot(state.exists(), state.devices(), state.tokens(), Set.of(), state.contacts(), state.disabled());
+                return new UserSnapshot(state.exists(), state.devices(), state.tokens(), Set.of(), state.contacts(), state.disabled(),
+                        state.groups());
             }
 
             @Override
@@ -343,7 +360,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                 Map<UUID, DeviceRecord> devices = new LinkedHashMap<>();
                 snapshot.devices().forEach((id, device) -> devices.put(id, withExpiry(device)));
                 return new State(snapshot.exists(), Map.copyOf(devices), Map.copyOf(snapshot.tokens()), Map.copyOf(contacts),
-                        Boolean.TRUE.equals(snapshot.disabled()));
+                        Boolean.TRUE.equals(snapshot.disabled()), snapshot.groups() == null ? Set.of() : Set.copyOf(snapshot.groups()));
             }
         });
     }
@@ -365,7 +382,11 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                 .onCommand(ResolveRecipient.class, this::onResolveRecipient)
                 .onCommand(AddContacts.class, this::onAddContacts)
                 .onCommand(GetContacts.class, (state, c) -> Effect().reply(c.replyTo(),
-                        new UserReply.Contacts(state.currentContacts(System.currentTimeMillis(), contactsTtlMillis))))
+                        new UserReply.Contacts(state.currentContacts(System.currentTimeMillis(), contactsTtlMillis), state.groups())))
+                .onCommand(UserCommand.InGroup.class, (state, c) -> state.groups().contains(c.conversationId()) == c.member()
+                        ? Effect().noReply()
+                        : Effect().persist(c.member() ? new UserEvent.GroupJoined(c.conversationId())
+                                : new UserEvent.GroupLeft(c.conversationId())).thenNoReply())
                 .onCommand(Revoke.class, this::onRevoke)
                 .onCommand(PushToDevices.class, this::onPushToDevices)
                 .onCommand(ConfirmRevocation.class, this::onConfirmRevocation)
@@ -465,7 +486,8 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     }
 
     private ReplyEffect<UserEvent, State> onResolveRecipient(State state, ResolveRecipient c) {
-        return Effect().reply(c.replyTo(), new Recipient(userId, state.exists() ? state.activeDevices(nowSeconds()) : List.of()));
+        return Effect().reply(c.replyTo(), new Recipient(userId, state.exists() ? state.activeDevices(nowSeconds()) : List.of(),
+                state.groups().size()));
     }
 
     private ReplyEffect<UserEvent, State> onAddContacts(State state, AddContacts c) {
@@ -614,6 +636,8 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                 .onEvent(ContactsAdded.class, (state, e) -> state.withContacts(e.users(), e.at(), contactsTtlMillis))
                 .onEvent(UserEvent.UserDisabled.class, (state, e) -> state.withDisabled(true))
                 .onEvent(UserEvent.UserEnabled.class, (state, e) -> state.withDisabled(false))
+                .onEvent(UserEvent.GroupJoined.class, (state, e) -> state.withGroup(e.conversationId(), true))
+                .onEvent(UserEvent.GroupLeft.class, (state, e) -> state.withGroup(e.conversationId(), false))
                 .build();
     }
 

@@ -97,6 +97,7 @@ class ContractsTest {
             "conversation.share-file", "conversation.probe", "conversation.membership", "device.owner", "device.owned-by",
             "file.upload", "file.seal", "file.read", "file.held", "file.refused", "file.sealed", "file.readable",
             "file.event.upload-bound", "file.event.chunk-stored", "file.event.file-sealed", "file.event.file-expired",
+            "user.in-group", "user.event.group-joined", "user.event.group-left",
             "file-quota.reserve", "file-quota.sealed", "file-quota.released", "file-quota.reply",
             "file-quota.event.upload-reserved", "file-quota.event.upload-sealed", "file-quota.event.upload-released",
             "federation.outbox.enqueue", "federation.outbox.delivery-reported", "federation.outbox.report-delivery",

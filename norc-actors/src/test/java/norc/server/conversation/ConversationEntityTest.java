@@ -79,6 +79,8 @@ class ConversationEntityTest {
     /** What each stand-in inbox was asked to store, in order. */
     private static final Map<UUID, List<DeviceCommand.Store>> STORED = new ConcurrentHashMap<>();
     private static final Map<UUID, ActorRef<DeviceCommand>> INBOXES = new HashMap<>();
+    /** The user entities' stand-in: what they are told of their groups is not this test's subject. */
+    private static final ActorRef<norc.server.user.api.UserCommand> NOBODY = KIT.spawn(Behaviors.ignore());
 
     static {
         for (UUID device : List.of(ALICE_1, BOB_1, BOB_2, BOB_3, CAROL_1, DAVE_1, ED_1)) {
@@ -113,7 +115,7 @@ class ConversationEntityTest {
         ConversationEntity.Settings settings = new ConversationEntity.Settings(MembershipTest.SERVER, SERVER_KEY.secretKey(),
                 MembershipTest.LIMITS, 65552, Duration.ofDays(7), Duration.ofSeconds(3), Duration.ofMillis(200));
         group = EventSourcedBehaviorTestKit.create(KIT.system(), ConversationEntity.create(SEAL, id, settings, INBOXES::get,
-                norc.server.audit.AuditLog.none()),
+                norc.server.audit.AuditLog.none(), user -> NOBODY),
                 EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyEquality(false).withVerifyState(false));
     }
 

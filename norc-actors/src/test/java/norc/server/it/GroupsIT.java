@@ -240,6 +240,42 @@ class GroupsIT {
         }
     }
 
+    /**
+     * A.6's presence change: members of a small group hear each other's presence without ever
+     * having exchanged a message (a non-member does not); and A.1's groups per user (made 1): a
+     * user in a group already cannot be named in another, {@code 2004} naming that user.
+     */
+    @Test
+    void coMembersHearPresenceAndAUserAtItsGroupLimitCannotBeAdded() throws Exception {
+        try (TestServer server = TestServer.start(dir.resolve("presence"), "norc.session.presence-max-delay = 0s\n"
+                + "norc.groups.max-per-user = 1\n")) {
+            Device mia = register(server, "mia", WireEncoding.BINARY);
+            Device ned = register(server, "ned", WireEncoding.JSON);
+            Device oli = register(server, "oli", WireEncoding.BINARY);
+            Device pia = register(server, "pia", WireEncoding.BINARY);
+            mia.client().createGroup(Map.of(ned.user(), InvitedRole.MEMBER, oli.user(), InvitedRole.MEMBER), "presence")
+                    .get(20, TimeUnit.SECONDS);
+            awaitChange(ned, MembershipChange.CREATED);
+            awaitChange(oli, MembershipChange.CREATED);
+            Thread.sleep(500); // the user entities heard of their group
+            mia.client().presence(norc.wire.message.Atoms.PresenceStatus.AWAY, "").get(10, TimeUnit.SECONDS);
+            for (Device d : List.of(ned, oli)) {
+                norc.wire.message.PresenceUpdate heard = d.hears().presence.poll(10, TimeUnit.SECONDS);
+                assertThat(heard).as(d.name()).isNotNull();
+                assertThat(heard.userId()).hasValue(mia.user());
+            }
+            assertThat(pia.hears().presence.poll(1, TimeUnit.SECONDS)).as("not a co-member").isNull();
+
+            ServerError atLimit = serverErrorOf(() -> pia.client().createGroup(Map.of(ned.user(), InvitedRole.MEMBER), "another")
+                    .get(20, TimeUnit.SECONDS));
+            assertThat(atLimit.code()).isEqualTo(2004);
+            assertThat(atLimit.details()).containsEntry("users", ned.user());
+            for (Device d : List.of(mia, ned, oli, pia)) {
+                d.client().close();
+            }
+        }
+    }
+
     /** {@code norc group create|add|list|role|leave} and {@code norc send --group} as a user types them. */
     @Test
     void theCliCreatesChangesListsAndSendsToAGroup() throws Exception {

@@ -77,4 +77,10 @@ public interface UserCommand extends Contract {
 
     /** Hands an ephemeral message (presence, revocation notice) to every active device except one. */
     record PushToDevices(WireMessage message, Optional<UUID> except) implements UserCommand {}
+
+    /**
+     * A group's entity: the user is ({@code member}) or is no longer in the group (groups profile
+     * A: presence to co-members, {@code max_conversations_per_user}). Told after each change.
+     */
+    record InGroup(UUID conversationId, boolean member) implements UserCommand {}
 }

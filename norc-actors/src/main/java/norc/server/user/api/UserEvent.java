@@ -29,6 +29,12 @@ public sealed interface UserEvent extends Contract {
     /** An operator enabled the user again. */
     record UserEnabled(long at) implements UserEvent {}
 
+    /** The user became a member of a group (groups profile A), told by the group's entity. */
+    record GroupJoined(UUID conversationId) implements UserEvent {}
+
+    /** The user left or was removed from a group, or the group ended. */
+    record GroupLeft(UUID conversationId) implements UserEvent {}
+
     /** {@code oldDeviceId} rotated to {@code successor} (its expiry set); the old key is valid until {@code oldExpiresAt} (s). */
     record DeviceRotated(UUID oldDeviceId, DeviceRecord successor, long oldExpiresAt) implements UserEvent {}
 

@@ -68,7 +68,17 @@ public interface UserReply extends Contract {
      */
     record RotateRefused(boolean rejected) implements RotateResult {}
 
-    record Recipient(String userId, List<UUID> devices) implements UserReply {}
+    /** A user's active devices and how many groups it is in ({@code groups}: 0 from earlier versions). */
+    record Recipient(String userId, List<UUID> devices, int groups) implements UserReply {
+        public Recipient(String userId, List<UUID> devices) {
+            this(userId, devices, 0);
+        }
+    }
 
-    record Contacts(Set<String> users) implements UserReply {}
+    /** The user's presence contacts and its groups (null from earlier versions). */
+    record Contacts(Set<String> users, Set<UUID> groups) implements UserReply {
+        public Contacts(Set<String> users) {
+            this(users, Set.of());
+        }
+    }
 }
