@@ -132,14 +132,10 @@ public final class ConnectionActor {
 
     private record RevokeDone(UserReply.RevokeResult result, boolean unavailable) implements Command {}
 
-    /** A {@code device_key_rotate}'s two signatures were checked ({@code signed}: both valid). */
-    private record RotateChecked(DeviceKeyRotate rotate, boolean signed) implements Command {}
 
-    /** The successor's entity was claimed for this user, or not ({@code result} null: no answer in time). */
-    private record SuccessorClaimed(DeviceKeyRotate rotate, DeviceReply.ClaimResult result) implements Command {}
 
-    /** The user entity's answer to the rotation ({@code null}: no answer in time). */
-    private record Rotated(UUID successorId, UserReply.RotateResult result) implements Command {}
+    /** A {@code device_key_rotate}'s outcome (groups profile C). */
+    private record RotationDone(KeyRotation.Done done) implements Command {}
 
     /** Everything a connection needs from its node, fixed at start. */
     public record Env(ServerSettings settings, ServerHandshake.Config handshake, byte[] identitySecretKey,
@@ -169,8 +165,6 @@ public final class ConnectionActor {
      * well inside the pre-auth deadline, so that an outage reaches the client as {@code 9002}.
      */
     private static final Duration JOURNAL_ANSWER_TIMEOUT = Duration.ofSeconds(5);
-    /** A rotation's timestamp may be this far from the server's clock (groups profile C: 300 s). */
-    private static final long ROTATION_SKEW_MICROS = 300_000_000L;
     /** {@code retry_after} of an outage answer, in seconds. */
     private static final long OUTAGE_RETRY_AFTER = 5;
     /** A closing socket normally ends sooner (the transport gives the peer 2 s to answer the close frame). */
@@ -270,9 +264,7 @@ public final class ConnectionActor {
                 .onMessage(KeysLooked.class, this::onKeysLooked)
                 .onMessage(GroupDone.class, this::onGroupDone)
                 .onMessage(RevokeDone.class, this::onRevokeDone)
-                .onMessage(RotateChecked.class, this::onRotateChecked)
-                .onMessage(SuccessorClaimed.class, this::onSuccessorClaimed)
-                .onMessage(Rotated.class, this::onRotated)
+                .onMessage(RotationDone.class, this::onRotationDone)
                 .onMessage(FromDevice.class, this::onFromDevice)
                 .onMessage(AttachRefresh.class, this::onAttachRefresh)
                 .onMessage(Reattach.class, r -> onAttachRefresh(AttachRefresh.INSTANCE))
@@ -609,68 +601,27 @@ public final class ConnectionActor {
     }
 
     /**
-     * {@code device_key_rotate} (groups profile C): only by the old device on its own session
-     * ({@code 2001}), its timestamp within 300 s ({@code 3010}), both signatures valid ({@code 4002},
-     * checked on the crypto pool), then the successor's entity claimed and the user's directory
-     * changed; the answer is the user's active devices as a {@code key_response}.
+     * {@code device_key_rotate} (groups profile C), decided by its own child ({@link KeyRotation});
+     * this session's rate limit first (each costs two signature checks). The answer is the user's
+     * active devices as a {@code key_response}; after a rotation the session ends with the overlap.
      */
     private Behavior<Command> onRotate(DeviceKeyRotate rotate) {
-        long wait = budgets.spend(SessionBudgets.Kind.KEY_EXCHANGE); // two signature checks each: a flood is limited
+        long wait = budgets.spend(SessionBudgets.Kind.KEY_EXCHANGE);
         if (wait > 0) {
             return answer(rateLimited(wait));
         }
-        if (!rotate.userId().equals(userId) || !rotate.oldDeviceId().equals(deviceId)) {
-            return answer(ErrorMessage.of(ErrorCode.FORBIDDEN));
-        }
-        if (Math.abs(nowMicros() - rotate.timestamp()) > ROTATION_SKEW_MICROS) {
-            return answer(ErrorMessage.of(ErrorCode.STALE_TIMESTAMP));
-        }
-        byte[] oldKey = device.publicKey();
-        context.pipeToSelf(env.crypto().run(random -> norc.session.DeviceRotation.verify(oldKey, rotate)),
-                (signed, error) -> new RotateChecked(rotate, Boolean.TRUE.equals(signed)));
+        context.spawnAnonymous(KeyRotation.create(rotate, userId, device, env.entities(), env.crypto(),
+                context.messageAdapter(KeyRotation.Done.class, RotationDone::new)));
         return Behaviors.same();
     }
 
-    private Behavior<Command> onRotateChecked(RotateChecked checked) {
-        if (!checked.signed()) {
-            return answer(ErrorMessage.of(ErrorCode.INVALID_SIGNATURE));
+    private Behavior<Command> onRotationDone(RotationDone rotation) {
+        DeviceRecord rotated = rotation.done().rotated();
+        if (rotated != null) {
+            device = rotated;
+            endSessionAfter(Duration.between(Instant.now(), Instant.ofEpochSecond(rotated.expiresAt()))); // the overlap bounds it too
         }
-        DeviceKeyRotate rotate = checked.rotate();
-        context.ask(DeviceReply.ClaimResult.class, env.entities().device(rotate.newDeviceId()), JOURNAL_ANSWER_TIMEOUT,
-                replyTo -> new DeviceCommand.Claim(userId, replyTo), (result, error) -> new SuccessorClaimed(rotate, result));
-        return Behaviors.same();
-    }
-
-    private Behavior<Command> onSuccessorClaimed(SuccessorClaimed claimed) {
-        if (claimed.result() == null) {
-            return answer(unavailable());
-        }
-        if (!claimed.result().granted()) {
-            return answer(ErrorMessage.of(ErrorCode.ROTATION_REJECTED)); // the id is another user's device
-        }
-        DeviceKeyRotate rotate = claimed.rotate();
-        DeviceRecord successor = new DeviceRecord(rotate.newDeviceId(), rotate.publicKey(), rotate.kexPublicKey(),
-                device.name(), device.type(), System.currentTimeMillis(), 0);
-        context.ask(UserReply.RotateResult.class, env.entities().user(userId), JOURNAL_ANSWER_TIMEOUT,
-                replyTo -> new UserCommand.Rotate(deviceId, successor, Instant.now().getEpochSecond(), replyTo),
-                (result, error) -> new Rotated(rotate.newDeviceId(), result));
-        return Behaviors.same();
-    }
-
-    private Behavior<Command> onRotated(Rotated rotated) {
-        if (rotated.result() == null) {
-            return answer(unavailable());
-        }
-        if (rotated.result() instanceof UserReply.Rotated done) {
-            KeyResponse.DeviceKey own = done.keys().devices().get(deviceId);
-            if (own != null) {
-                device = device.rotatedTo(rotated.successorId(), own.expiresAt());
-                endSessionAfter(Duration.between(Instant.now(), Instant.ofEpochSecond(own.expiresAt()))); // the overlap bounds it too
-            }
-            return answer(new KeyResponse(Map.of(userId, done.keys().devices())));
-        }
-        UserReply.RotateRefused refused = (UserReply.RotateRefused) rotated.result();
-        return answer(ErrorMessage.of(refused.rejected() ? ErrorCode.ROTATION_REJECTED : ErrorCode.KEY_EXPIRED));
+        return answer(rotation.done().answer());
     }
 
     private Behavior<Command> onRevokeDone(RevokeDone done) {

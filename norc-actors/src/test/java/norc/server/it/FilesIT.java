@@ -220,31 +220,16 @@ class FilesIT {
             Files.write(original, content);
             String[] server1 = {"--server", server.clientUri().toString(), "--trust-cert", server.server.certificatePem().toString()};
 
-            String[] sent = cli(concat(new String[] {"file", "send", "--identity", halFile.toString(), "--group", group.toString(),
-                    original.toString()}, server1));
-            assertThat(sent[0]).contains("sent file ", "in group " + group);
-            assertThat(sent[1]).contains("100%");
+            CliRun.Output sent = CliRun.run(CliRun.concat(new String[] {"file", "send", "--identity", halFile.toString(), "--group",
+                    group.toString(), original.toString()}, server1));
+            assertThat(sent.out()).contains("sent file ", "in group " + group);
+            assertThat(sent.err()).contains("100%");
             Path out = dir.resolve("ida-files");
-            String[] got = cli(concat(new String[] {"file", "get", "--identity", idaFile.toString(), "--out", out.toString()}, server1));
-            assertThat(got[0]).contains("received ", "report.bin", hal.user());
+            CliRun.Output got = CliRun.run(CliRun.concat(new String[] {"file", "get", "--identity", idaFile.toString(), "--out",
+                    out.toString()}, server1));
+            assertThat(got.out()).contains("received ", "report.bin", hal.user());
             assertThat(Files.mismatch(original, out.resolve("report.bin"))).isEqualTo(-1L);
         }
-    }
-
-    private static String[] cli(String... args) {
-        java.io.StringWriter out = new java.io.StringWriter();
-        java.io.StringWriter err = new java.io.StringWriter();
-        picocli.CommandLine cli = norc.client.cli.NorcCli.commandLine();
-        cli.setOut(new java.io.PrintWriter(out, true));
-        cli.setErr(new java.io.PrintWriter(err, true));
-        assertThat(cli.execute(args)).as(out + "\n" + err).isZero();
-        return new String[] {out.toString(), err.toString()};
-    }
-
-    private static String[] concat(String[] a, String[] b) {
-        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, all, a.length, b.length);
-        return all;
     }
 
     /** The last file each device was told of, by device id. */

@@ -311,15 +311,7 @@ class GroupsIT {
     }
 
     private static String cli(String[] common, String... args) {
-        java.io.StringWriter out = new java.io.StringWriter();
-        java.io.StringWriter err = new java.io.StringWriter();
-        picocli.CommandLine cli = norc.client.cli.NorcCli.commandLine();
-        cli.setOut(new java.io.PrintWriter(out, true));
-        cli.setErr(new java.io.PrintWriter(err, true));
-        String[] all = java.util.Arrays.copyOf(args, args.length + common.length);
-        System.arraycopy(common, 0, all, args.length, common.length);
-        assertThat(cli.execute(all)).as(out + "\n" + err).isZero();
-        return out.toString();
+        return CliRun.run(CliRun.concat(args, common)).out();
     }
 
     private static Device register(TestServer server, String name, WireEncoding encoding) throws Exception {
