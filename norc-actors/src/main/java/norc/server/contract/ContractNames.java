@@ -145,6 +145,7 @@ public final class ContractNames {
         name("conversation.event.copies-stored", norc.server.conversation.api.ConversationEvent.CopiesStored.class);
         name("conversation.share-file", norc.server.conversation.api.ConversationCommand.ShareFile.class);
         name("conversation.probe", norc.server.conversation.api.ConversationCommand.Probe.class);
+        name("conversation.user-devices", norc.server.conversation.api.ConversationCommand.UserDevices.class);
         name("conversation.membership", norc.server.conversation.api.ConversationReply.Membership.class);
         name("device.owner", DeviceCommand.Owner.class);
         name("device.owned-by", DeviceReply.OwnedBy.class);

@@ -210,6 +210,15 @@ public final class ConversationEntity
         if (command instanceof ConversationCommand.ShareFile c) {
             return onShareFile(state, c);
         }
+        if (command instanceof ConversationCommand.UserDevices c) {
+            if (!isMember(state, c.user()) || c.devices().equals(state.devices().getOrDefault(c.user(), Set.of()))) {
+                return Effect().none();
+            }
+            Map<String, Set<UUID>> devices = new HashMap<>(state.devices());
+            devices.put(c.user(), Set.copyOf(c.devices()));
+            ReplyEffect<ConversationEvent, State> changed = devicesChangedFirst(state, devices, null);
+            return changed != null ? changed : Effect().none();
+        }
         if (command instanceof ConversationCommand.Probe c) {
             return Effect().reply(c.replyTo(), new ConversationReply.Membership(state.membership() != null || state.tombstone(),
                     isMember(state, c.user())));
@@ -310,8 +319,8 @@ public final class ConversationEntity
     /**
      * When the members' active devices differ from those of the last change, the server's
      * {@code devices_changed} comes first: journalled, copied to every device of the group after
-     * it (the new devices' copies carry the members, A.4), and then {@code retry} is handled again.
-     * Null when nothing changed.
+     * it (the new devices' copies carry the members, A.4), and then {@code retry} (if any) is
+     * handled again. Null when nothing changed.
      */
     private ReplyEffect<ConversationEvent, State> devicesChangedFirst(State state, Map<String, Set<UUID>> devices,
                                                                       ConversationCommand retry) {
@@ -330,7 +339,11 @@ public final class ConversationEntity
         MembershipUpdate signed = sign(change.statement(), change.after());
         List<Target> targets = targets(0, signed, change, null, devices);
         return persistChange(change.after(), devices, List.of(WireMessage.of(signed)), targets, UUID.randomUUID(), settings.serverId(),
-                System.currentTimeMillis(), outcome -> context.getSelf().tell(retry));
+                System.currentTimeMillis(), outcome -> {
+                    if (retry != null) {
+                        context.getSelf().tell(retry);
+                    }
+                });
     }
 
     private ReplyEffect<ConversationEvent, State> persistChange(Membership after, Map<String, Set<UUID>> devices,

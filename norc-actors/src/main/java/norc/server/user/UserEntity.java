@@ -37,6 +37,7 @@ import norc.server.user.api.UserCommand.GetKeys;
 import norc.server.user.api.UserCommand.IssueToken;
 import norc.server.user.api.UserCommand.PushToDevices;
 import norc.server.user.api.UserCommand.Register;
+import norc.server.conversation.api.ConversationCommand;
 import norc.server.user.api.UserCommand.ResolveRecipient;
 import norc.server.user.api.UserCommand.Revoke;
 import norc.server.user.api.UserEvent;
@@ -430,6 +431,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                 return Effect().reply(c.replyTo(), RegisterResult.DEVICE_LIMIT);
             }
             return Effect().persist(new DeviceRegistered(device.expiringAt(c.nowSeconds() + lifetimeSeconds), hash, false))
+                    .thenRun(this::tellGroups)
                     .thenReply(c.replyTo(), s -> RegisterResult.REGISTERED);
         }
         if (!c.openRegistration()) {
@@ -459,7 +461,14 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         long oldExpiresAt = Math.min(old.expiresAt(), c.nowSeconds() + overlapSeconds);
         return Effect().persist(new UserEvent.DeviceRotated(c.oldDeviceId(), successor, oldExpiresAt))
                 .thenRun(s -> audit.record(AuditEvent.of(AuditKinds.DEVICE_ROTATION).user(userId).device(c.oldDeviceId())))
+                .thenRun(this::tellGroups)
                 .thenReply(c.replyTo(), s -> new UserReply.Rotated(new Keys(userId, activeKeys(s, c.nowSeconds()))));
+    }
+
+    /** Every group of the user hears its active devices now, so a change reaches the group at once (A.1). */
+    private void tellGroups(State state) {
+        Set<UUID> active = Set.copyOf(state.activeDevices(nowSeconds()));
+        state.groups().forEach(group -> entities.conversation(group).tell(new ConversationCommand.UserDevices(userId, active)));
     }
 
     private Map<UUID, KeyResponse.DeviceKey> activeKeys(State state, long nowSeconds) {
@@ -533,6 +542,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                             .user(userId).device(signed.deviceId()));
                     askToConfirm(signed.deviceId(), 0); // asked again until it answers
                     pushToActive(s, WireMessage.of(signed), Optional.of(signed.deviceId()));
+                    tellGroups(s);
                 })
                 .thenReply(c.replyTo(), s -> RevokeResult.REVOKED);
     }
@@ -578,6 +588,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
                     audit.record(AuditEvent.of(AuditKinds.DEVICE_REVOCATION).with("reason", ADMIN_REASON).with("by", "operator")
                             .user(userId).device(c.deviceId()));
                     askToConfirm(c.deviceId(), 0);
+                    tellGroups(s);
                 })
                 .thenReply(c.replyTo(), s -> RevokeResult.REVOKED);
     }

@@ -94,7 +94,7 @@ class ContractsTest {
             "conversation.applied", "conversation.refused", "conversation.not-allowed", "conversation.sent", "conversation.moved",
             "conversation.member-list", "conversation.member", "conversation.member-devices", "conversation.target",
             "conversation.event.membership-changed", "conversation.event.info-keys-added", "conversation.event.copies-stored",
-            "conversation.share-file", "conversation.probe", "conversation.membership", "device.owner", "device.owned-by",
+            "conversation.share-file", "conversation.probe", "conversation.user-devices", "conversation.membership", "device.owner", "device.owned-by",
             "file.upload", "file.seal", "file.read", "file.held", "file.refused", "file.sealed", "file.readable",
             "file.event.upload-bound", "file.event.chunk-stored", "file.event.file-sealed", "file.event.file-expired",
             "user.in-group", "user.event.group-joined", "user.event.group-left",

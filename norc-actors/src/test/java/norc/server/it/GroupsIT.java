@@ -136,14 +136,14 @@ class GroupsIT {
             users.get("ann").get(1).client().sendToGroup(group, bytes("after dan")).get(20, TimeUnit.SECONDS);
             awaitText(users.get("eve").get(0), "after dan");
 
-            // ben's new device: announced by devices_changed (with the members), the sender's stale keys refused 3013 and
-            // re-wrapped, the message stored and shown once
+            // ben's new device: announced at once by devices_changed (with the members); the sender's stale keys refused
+            // 3013 and re-wrapped, the message stored and shown once
             double staleBefore = refused(server, 3013);
             Device b3 = register(server, "ben", WireEncoding.BINARY);
-            a1.client().sendToGroup(group, bytes("after ben's new device")).get(20, TimeUnit.SECONDS);
-            GroupChange announced = awaitChange(b3, MembershipChange.DEVICES_CHANGED);
+            GroupChange announced = awaitChange(b3, MembershipChange.DEVICES_CHANGED); // at once, before anyone sends
             assertThat(announced.subjects()).containsExactly(ben);
             assertThat(announced.group().orElseThrow().members()).containsKeys(ann, ben, eve).doesNotContainKeys(cat, dan);
+            a1.client().sendToGroup(group, bytes("after ben's new device")).get(20, TimeUnit.SECONDS);
             assertThat(text(b3.hears().messages.poll(20, TimeUnit.SECONDS))).isEqualTo("after ben's new device");
             assertThat(refused(server, 3013)).as("the first try was refused 3013").isGreaterThan(staleBefore);
             for (Device d : List.of(users.get("ben").get(0), users.get("eve").get(1))) {

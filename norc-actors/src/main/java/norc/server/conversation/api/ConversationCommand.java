@@ -53,4 +53,11 @@ public interface ConversationCommand extends Contract {
 
     /** Whether {@code user} is a member now; answered even for ids that are no group ({@link ConversationReply.Membership}). */
     record Probe(String user, ActorRef<ConversationReply> replyTo) implements ConversationCommand {}
+
+    /**
+     * A member's user entity: its active devices changed (registered, rotated, revoked). When
+     * they differ from those of the group's last change, the server's {@code devices_changed}
+     * follows at once (A.1) rather than at the group's next request.
+     */
+    record UserDevices(String user, Set<UUID> devices) implements ConversationCommand {}
 }
