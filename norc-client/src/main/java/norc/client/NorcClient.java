@@ -822,7 +822,12 @@ public final class NorcClient implements AutoCloseable {
         if (me == null || state.get() == State.CLOSED) {
             return;
         }
+        Map<UUID, KeyResponse.DeviceKey> ownBefore = directory.devices(me.userId());
         GroupDirectory.Outcome outcome = applyGroupUpdate(me, update);
+        if (outcome == GroupDirectory.Outcome.APPLIED && update.change() == MembershipChange.DEVICES_CHANGED
+                && update.subjects().contains(me.userId())) {
+            shareInfoKey(me, update.conversationId(), ownBefore.keySet());
+        }
         switch (outcome) {
             case APPLIED, DEPARTED -> emit(listener -> listener.onGroupChanged(change(update)));
             case STALE -> refreshGroupInternal(update.conversationId()).exceptionally(error -> null);
@@ -831,6 +836,34 @@ public final class NorcClient implements AutoCloseable {
             case KNOWN -> { }
         }
         acknowledge(update.updateId());
+    }
+
+    /**
+     * A.2: this user has a new device in the group. A device holding the envelope's key wraps it
+     * for the devices it had not seen in this user's keys ({@code add_info_keys}), so the new one
+     * can read the title. Only when it knew this user's devices before (else it cannot tell the new
+     * ones); a sibling that was quicker makes the server answer {@code 3014}, which is ignored.
+     */
+    private void shareInfoKey(DeviceIdentity me, UUID conversationId, Set<UUID> known) {
+        Optional<GroupDirectory.Group> group = groups.get(conversationId);
+        if (known.isEmpty() || group.isEmpty() || group.get().infoKey() == null) {
+            return;
+        }
+        fetchKeysInternal(List.of(me.userId())).thenCompose(fresh -> {
+            List<Envelope.RecipientDevice> added = new ArrayList<>();
+            fresh.getOrDefault(me.userId(), Map.of()).forEach((device, key) -> {
+                if (!known.contains(device) && !device.equals(me.deviceId())) {
+                    added.add(new Envelope.RecipientDevice(device, key.kexPublicKey()));
+                }
+            });
+            Optional<GroupDirectory.Group> now = groups.get(conversationId);
+            if (added.isEmpty() || now.isEmpty() || now.get().infoKey() == null) {
+                return CompletableFuture.completedFuture(null);
+            }
+            UUID requestId = UUID.randomUUID();
+            return groupRequest(requestId, new ConversationUpdate(requestId, conversationId, now.get().version(),
+                    ConversationAction.ADD_INFO_KEYS, List.of(), Optional.empty(), Optional.empty(), wrapInfoKey(now.get(), added)));
+        }).exceptionally(error -> null);
     }
 
     private GroupDirectory.Outcome applyGroupUpdate(DeviceIdentity me, MembershipUpdate update) {

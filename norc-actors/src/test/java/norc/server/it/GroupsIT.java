@@ -145,6 +145,12 @@ class GroupsIT {
             assertThat(announced.group().orElseThrow().members()).containsKeys(ann, ben, eve).doesNotContainKeys(cat, dan);
             a1.client().sendToGroup(group, bytes("after ben's new device")).get(20, TimeUnit.SECONDS);
             assertThat(text(b3.hears().messages.poll(20, TimeUnit.SECONDS))).isEqualTo("after ben's new device");
+            // ben's other device that knew his devices wrapped the title's key for the new one (add_info_keys)
+            long titled = System.nanoTime() + WAIT.toNanos();
+            while (b3.client().group(group).flatMap(GroupView::title).isEmpty() && System.nanoTime() < titled) {
+                Thread.sleep(100);
+            }
+            assertThat(b3.client().group(group).orElseThrow().title()).hasValue("Project Kestrel");
             assertThat(refused(server, 3013)).as("the first try was refused 3013").isGreaterThan(staleBefore);
             for (Device d : List.of(users.get("ben").get(0), users.get("eve").get(1))) {
                 awaitText(d, "after ben's new device");
