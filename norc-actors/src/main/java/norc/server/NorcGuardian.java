@@ -36,7 +36,10 @@ import norc.server.federation.TxtRecords;
 import norc.server.federation.api.TrustSummary;
 import norc.server.federation.api.OutboxCommand;
 import norc.server.federation.api.Outboxes;
+import norc.server.storage.BlobTables;
+import norc.server.storage.MessageBodies;
 import norc.server.storage.StorageSeal;
+import norc.server.storage.StorageSweeper;
 import norc.server.conversation.ConversationEntity;
 import norc.server.conversation.Membership;
 import norc.server.files.ChunkStore;
@@ -172,21 +175,28 @@ public final class NorcGuardian {
         // a recovered device entity tells every node, so its connection attaches at once
         ActorRef<Topic.Command<DeviceRestarted>> restarts = context.spawn(
                 Topic.create(DeviceRestarted.class, DeviceRestarted.TOPIC), "device-restarts");
+        //    beside the journal, in its database: file chunks and group messages' ciphertexts, stored once (closed with the system);
+        //    their expired rows deleted by the node's sweeper (restart: the next sweep finds them)
+        BlobTables blobs = BlobTables.open(JournalDatabase.of(settings.database().url(), settings.database().user(),
+                settings.database().password()), settings.storage().connections(), settings.database().connectionTimeout());
+        context.getSystem().getWhenTerminated().thenRun(blobs::close);
+        ChunkStore chunks = ChunkStore.open(blobs);
+        MessageBodies bodies = MessageBodies.open(blobs);
+        context.spawn(Behaviors.supervise(RestartReporter.of(supervision, StorageSweeper.create(chunks, bodies,
+                        settings.storage().sweepInterval(), settings.storage().sweepGrace())))
+                .onFailure(SupervisorStrategy.restart()), "storage-sweeper");
         // retention: drained inboxes' journal prefixes deleted together, once a second (restart: they are asked again)
         ActorRef<JournalTrimmer.Command> trimmer = context.spawn(Behaviors.supervise(RestartReporter.of(supervision, JournalTrimmer.create(
                         JournalDatabase.of(settings.database().url(), settings.database().user(), settings.database().password()),
                         settings.delivery().trimFlush(), metrics))).onFailure(SupervisorStrategy.restart()), "journal-trimmer");
         DeviceSessionEntity.init(context.getSystem(), entities, settings, metrics, restarts, seal, trimmer, JdbcReadJournal.Identifier(),
-                supervision);
+                bodies, supervision);
         //    groups': each the one order of its changes and messages, copied into the device inboxes
         ConversationEntity.init(context.getSystem(), entities, seal, new ConversationEntity.Settings(settings.serverId(),
                 identity.secretKey(), new Membership.Limits(settings.groups().maxMembers(), settings.groups().maxSubjects()),
                 settings.groups().maxCiphertext(), settings.delivery().messageTtl(), settings.delivery().commitTimeout(),
-                GROUP_INBOX_RETRY), audit);
-        //    files': their chunks in the journal's database (closed with the actor system)
-        ChunkStore chunks = ChunkStore.open(JournalDatabase.of(settings.database().url(), settings.database().user(),
-                settings.database().password()), settings.files().storeConnections(), settings.database().connectionTimeout());
-        context.getSystem().getWhenTerminated().thenRun(chunks::close);
+                GROUP_INBOX_RETRY), bodies, audit);
+        //    files': their chunks in the chunk store
         FileEntity.init(context.getSystem(), entities, seal, chunks,
                 new FileEntity.Settings(settings.files().uploadTtl(), settings.files().fileTtl()));
         FileQuota.init(context.getSystem(), entities, seal,

@@ -51,15 +51,22 @@ public record ServerSettings(
         AuditSettings audit,
         DeviceKeys deviceKeys,
         Groups groups,
-        Files files) {
+        Files files,
+        Storage storage) {
 
     /**
      * Files (profile B): an unsealed upload is deleted {@code uploadTtl} after its last chunk, a
-     * sealed file {@code fileTtl} after sealing; the chunk store holds {@code storeConnections}
-     * database connections; each user may hold {@code quotaBytes} of padded bytes and each device
-     * {@code unsealedPerDevice} unsealed uploads ({@code 6002} past either).
+     * sealed file {@code fileTtl} after sealing; each user may hold {@code quotaBytes} of padded
+     * bytes and each device {@code unsealedPerDevice} unsealed uploads ({@code 6002} past either).
      */
-    public record Files(Duration uploadTtl, Duration fileTtl, int storeConnections, long quotaBytes, int unsealedPerDevice) {}
+    public record Files(Duration uploadTtl, Duration fileTtl, long quotaBytes, int unsealedPerDevice) {}
+
+    /**
+     * The tables of opaque bytes beside the journal (file chunks, group messages' shared
+     * ciphertexts): {@code connections} database connections of their own, and every
+     * {@code sweepInterval} each node deletes the rows that expired more than {@code sweepGrace} ago.
+     */
+    public record Storage(int connections, Duration sweepInterval, Duration sweepGrace) {}
 
     /**
      * Groups (profile A.1): members per group, subjects per {@code conversation_update}, the
@@ -243,8 +250,10 @@ public record ServerSettings(
                     new DeviceKeys(positive(c, "device-keys.lifetime"), positive(c, "device-keys.rotation-overlap"),
                             positive(c, "device-keys.expiry-notice"), atLeast(c, "device-keys.max-per-user", 1)),
                     groups(c),
-                    new Files(positive(c, "files.upload-ttl"), positive(c, "files.file-ttl"), atLeast(c, "files.store-connections", 1),
-                            bytesAtLeast(c, "files.quota-bytes", 256), atLeast(c, "files.unsealed-per-device", 1)));
+                    new Files(positive(c, "files.upload-ttl"), positive(c, "files.file-ttl"),
+                            bytesAtLeast(c, "files.quota-bytes", 256), atLeast(c, "files.unsealed-per-device", 1)),
+                    new Storage(atLeast(c, "storage.connections", 1), positive(c, "storage.sweep-interval"),
+                            nonNegative(c, "storage.sweep-grace")));
         } catch (ConfigException e) {
             throw new IllegalArgumentException("configuration error: " + e.getMessage(), e);
         }

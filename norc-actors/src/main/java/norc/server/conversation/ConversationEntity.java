@@ -24,7 +24,9 @@ import norc.server.conversation.api.ConversationReply;
 import norc.server.device.api.DeviceCommand;
 import norc.server.device.api.InboxEntries;
 import norc.server.user.api.UserCommand;
+import norc.server.storage.MessageBodies;
 import norc.server.storage.SealedEvents;
+import norc.server.storage.SharedCiphertext;
 import norc.server.storage.StorageSeal;
 import norc.wire.Codec;
 import norc.error.ErrorCode;
@@ -119,6 +121,8 @@ public final class ConversationEntity
     private final SealedEvents<ConversationEvent> sealedEvents;
     private final Settings settings;
     private final Function<UUID, RecipientRef<DeviceCommand>> inboxes;
+    private final MessageBodies bodies;
+    private final StorageSeal seal;
     private final AuditLog audit;
     private final Function<String, RecipientRef<UserCommand>> users;
     private final ActorRef<InboxFanout.Outcome> fanoutDone;
@@ -128,7 +132,7 @@ public final class ConversationEntity
     private AfterFanout afterFanout;
 
     private ConversationEntity(ActorContext<ConversationCommand> context, StorageSeal seal, UUID conversationId, Settings settings,
-                               Function<UUID, RecipientRef<DeviceCommand>> inboxes, AuditLog audit,
+                               Function<UUID, RecipientRef<DeviceCommand>> inboxes, MessageBodies bodies, AuditLog audit,
                                Function<String, RecipientRef<UserCommand>> users) {
         super(seal.persistenceId(ConversationCommand.ENTITY_TYPE_KEY.name(), conversationId.toString()),
                 SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
@@ -137,6 +141,8 @@ public final class ConversationEntity
         this.conversationId = conversationId;
         this.settings = settings;
         this.inboxes = inboxes;
+        this.bodies = bodies;
+        this.seal = seal;
         this.audit = audit;
         this.users = users;
         this.fanoutDone = context.messageAdapter(InboxFanout.Outcome.class, FanoutDone::new);
@@ -144,9 +150,9 @@ public final class ConversationEntity
 
     /** Sharding for groups on this node: each entity named by its conversation id's pseudonym, its inboxes the device entities. */
     public static void init(org.apache.pekko.actor.typed.ActorSystem<?> system, norc.server.ShardedEntities entities, StorageSeal seal,
-                            Settings settings, AuditLog audit) {
+                            Settings settings, MessageBodies bodies, AuditLog audit) {
         entities.sharding().init(org.apache.pekko.cluster.sharding.typed.javadsl.Entity.of(ConversationCommand.ENTITY_TYPE_KEY,
-                entity -> create(seal, entities.conversationIdOf(entity.getEntityId()), settings, entities::device, audit,
+                entity -> create(seal, entities.conversationIdOf(entity.getEntityId()), settings, entities::device, bodies, audit,
                         entities::user)));
     }
 
@@ -157,9 +163,9 @@ public final class ConversationEntity
      * {@code users}: each user's entity, told when the user joins or leaves the group.
      */
     public static Behavior<ConversationCommand> create(StorageSeal seal, UUID conversationId, Settings settings,
-                                                       Function<UUID, RecipientRef<DeviceCommand>> inboxes, AuditLog audit,
-                                                       Function<String, RecipientRef<UserCommand>> users) {
-        return Behaviors.setup(context -> new ConversationEntity(context, seal, conversationId, settings, inboxes, audit, users));
+                                                       Function<UUID, RecipientRef<DeviceCommand>> inboxes, MessageBodies bodies,
+                                                       AuditLog audit, Function<String, RecipientRef<UserCommand>> users) {
+        return Behaviors.setup(context -> new ConversationEntity(context, seal, conversationId, settings, inboxes, bodies, audit, users));
     }
 
     @Override
@@ -412,9 +418,12 @@ public final class ConversationEntity
         if (devicesChanged != null) {
             return devicesChanged;
         }
+        // the ciphertext once, for every copy: each inbox stores its copy without it
+        InboxFanout.SharedBody body = new InboxFanout.SharedBody(SharedCiphertext.keyOf(seal, conversationId, message.messageId()),
+                SharedCiphertext.at(message), message.ciphertext());
         return copyToEveryDevice(state, message.messageId(), "message_id", message.keys().keySet(), c.senderDevice(), c.expiresAt(),
-                InboxEntries.MESSAGE_SEND, device -> STORAGE.encodePayload(copyFor(message, device, c.sender(), c.senderDevice())),
-                c.replyTo());
+                InboxEntries.MESSAGE_SEND, device -> SharedCiphertext.strip(copyFor(message, device, c.sender(), c.senderDevice())).payload(),
+                body, c.replyTo());
     }
 
     /** A sealed file's manifest to the group (B.2): checked and copied like a message. */
@@ -433,7 +442,7 @@ public final class ConversationEntity
         return copyToEveryDevice(state, manifest.fileId(), "file_id", manifest.keys().keySet(), c.senderDevice(), c.expiresAt(),
                 InboxEntries.typeOf(MessageType.FILE_MANIFEST), device -> STORAGE.encodePayload(new FileManifest(manifest.fileId(),
                         manifest.conversationId(), manifest.encryptedManifest(), Map.of(device, manifest.keys().get(device)),
-                        manifest.chunkCount(), manifest.paddedSize())), c.replyTo());
+                        manifest.chunkCount(), manifest.paddedSize())), null, c.replyTo());
     }
 
     /**
@@ -442,7 +451,7 @@ public final class ConversationEntity
      */
     private Effect<ConversationEvent, State> copyToEveryDevice(State state, UUID id, String idName, Set<UUID> keyed, UUID senderDevice,
                                                               long expiresAt, int type, Function<UUID, byte[]> copyFor,
-                                                              ActorRef<ConversationReply> replyTo) {
+                                                              InboxFanout.SharedBody body, ActorRef<ConversationReply> replyTo) {
         Membership m = state.membership();
         Map<String, String> named = Map.of(idName, id.toString());
         Set<UUID> expected = Membership.deviceSet(m.members().keySet(), state.devices());
@@ -456,10 +465,11 @@ public final class ConversationEntity
         for (UUID device : expected) {
             copies.add(new InboxFanout.Copy(device, id, type, copyFor.apply(device), senderDevice));
         }
-        fanOut(state, copies, expiresAt, Optional.of(settings.commitTimeout()), outcome -> replyTo.tell(
+        AfterFanout reply = outcome -> replyTo.tell(
                 outcome.complete() && !outcome.inboxFull() ? new ConversationReply.Sent(id)
                         : outcome.inboxFull() ? new ConversationReply.Refused(ErrorCode.RATE_LIMITED.code(), named, 60)
-                        : new ConversationReply.Refused(ErrorCode.UNAVAILABLE.code(), named)));
+                        : new ConversationReply.Refused(ErrorCode.UNAVAILABLE.code(), named));
+        fanOut(copies, expiresAt, Optional.of(settings.commitTimeout()), body, reply);
         return Effect().none();
     }
 
@@ -491,14 +501,17 @@ public final class ConversationEntity
     // ---- fan-out -------------------------------------------------------------------------------
 
     private void fanOut(State state, List<InboxFanout.Copy> copies, Optional<Duration> deadline, AfterFanout then) {
-        fanOut(state, copies, System.currentTimeMillis() + settings.inboxTtl().toMillis(), deadline, then);
+        fanOut(copies, System.currentTimeMillis() + settings.inboxTtl().toMillis(), deadline, null, then);
     }
 
     /** Starts storing one step's copies; every other command waits until {@link FanoutDone}. */
-    private void fanOut(State state, List<InboxFanout.Copy> copies, long expiresAt, Optional<Duration> deadline, AfterFanout then) {
+    private void fanOut(List<InboxFanout.Copy> copies, long expiresAt, Optional<Duration> deadline, InboxFanout.SharedBody body,
+                        AfterFanout then) {
         step = ++steps;
         afterFanout = then;
-        context.spawnAnonymous(InboxFanout.create(step, copies, expiresAt, inboxes, settings.retryEvery(), deadline, fanoutDone));
+        context.spawnAnonymous(body == null
+                ? InboxFanout.create(step, copies, expiresAt, inboxes, settings.retryEvery(), deadline, fanoutDone)
+                : InboxFanout.create(step, copies, body, bodies, expiresAt, inboxes, settings.retryEvery(), deadline.orElseThrow(), fanoutDone));
     }
 
     private Effect<ConversationEvent, State> onFanoutDone(State state, FanoutDone done) {

@@ -9,6 +9,7 @@ import java.util.UUID;
 import java.util.function.Function;
 import norc.server.device.api.DeviceCommand;
 import norc.server.device.api.DeviceReply;
+import norc.server.storage.MessageBodies;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -32,12 +33,21 @@ public final class InboxFanout {
     /** One inbox entry: {@code senderDevice} null for the server's own (membership updates). */
     public record Copy(UUID device, UUID entryId, int type, byte[] payload, UUID senderDevice) {}
 
+    /**
+     * A group message's ciphertext, written to {@link MessageBodies} under {@code key} before any
+     * copy (each copy is stored without it, {@link norc.server.storage.SharedCiphertext}, and
+     * names it, its length at {@code at}).
+     */
+    public record SharedBody(String key, int at, byte[] ciphertext) {}
+
     /** Every inbox answered ({@code complete}), or the deadline passed first; {@code inboxFull}: some inbox was at its quota. */
     public record Outcome(long step, boolean complete, boolean inboxFull) implements NoSerializationVerificationNeeded {}
 
     public sealed interface Command extends NoSerializationVerificationNeeded {}
 
     private record Stored(DeviceReply.StoreReply reply) implements Command {}
+
+    private record BodyWritten(Throwable failure) implements Command {}
 
     private enum Retry implements Command { INSTANCE }
 
@@ -50,7 +60,27 @@ public final class InboxFanout {
     public static Behavior<Command> create(long step, List<Copy> copies, long expiresAt, Function<UUID, RecipientRef<DeviceCommand>> inboxes,
                                     Duration retryEvery, Optional<Duration> deadline, ActorRef<Outcome> replyTo) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-                new InboxFanout(context, timers, step, copies, expiresAt, inboxes, replyTo).start(retryEvery, deadline)));
+                new InboxFanout(context, timers, step, copies, expiresAt, inboxes, null, replyTo).start(retryEvery, deadline)));
+    }
+
+    /**
+     * A group message's copies, which share {@code body}: written to {@code bodies} first (its
+     * failure, or the deadline passing first, is an incomplete outcome and no copy is stored), then
+     * stored as above, until the deadline.
+     */
+    public static Behavior<Command> create(long step, List<Copy> copies, SharedBody body, MessageBodies bodies, long expiresAt,
+                                           Function<UUID, RecipientRef<DeviceCommand>> inboxes, Duration retryEvery, Duration deadline,
+                                           ActorRef<Outcome> replyTo) {
+        return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
+            InboxFanout fanout = new InboxFanout(context, timers, step, copies, expiresAt, inboxes, body, replyTo);
+            timers.startSingleTimer(Deadline.INSTANCE, deadline);
+            context.pipeToSelf(bodies.put(body.key(), body.ciphertext(), expiresAt), (ok, failure) -> new BodyWritten(failure));
+            return Behaviors.receive(Command.class)
+                    .onMessage(BodyWritten.class, written -> written.failure() == null ? fanout.start(retryEvery, Optional.empty())
+                            : fanout.done(false))
+                    .onMessage(Deadline.class, d -> fanout.done(false))
+                    .build();
+        }));
     }
 
     private final TimerScheduler<Command> timers;
@@ -61,14 +91,16 @@ public final class InboxFanout {
     private final Function<UUID, RecipientRef<DeviceCommand>> inboxes;
     private final ActorRef<Outcome> replyTo;
     private final ActorRef<DeviceReply.StoreReply> stored;
+    private final SharedBody body;
     private boolean inboxFull;
 
     private InboxFanout(ActorContext<Command> context, TimerScheduler<Command> timers, long step, List<Copy> copies, long expiresAt,
-                        Function<UUID, RecipientRef<DeviceCommand>> inboxes, ActorRef<Outcome> replyTo) {
+                        Function<UUID, RecipientRef<DeviceCommand>> inboxes, SharedBody body, ActorRef<Outcome> replyTo) {
         this.step = step;
         this.expiresAt = expiresAt;
         this.inboxes = inboxes;
         this.replyTo = replyTo;
+        this.body = body;
         this.stored = context.messageAdapter(DeviceReply.StoreReply.class, Stored::new);
         copies.forEach(copy -> waiting.computeIfAbsent(copy.device(), d -> new java.util.ArrayDeque<>()).add(copy));
         this.timers = timers;
@@ -92,8 +124,10 @@ public final class InboxFanout {
     }
 
     private void store(Copy copy) {
-        inboxes.apply(copy.device()).tell(new DeviceCommand.Store(copy.entryId(), copy.payload(), copy.senderDevice(), expiresAt, null,
-                stored, copy.type()));
+        inboxes.apply(copy.device()).tell(body == null
+                ? new DeviceCommand.Store(copy.entryId(), copy.payload(), copy.senderDevice(), expiresAt, null, stored, copy.type())
+                : new DeviceCommand.Store(copy.entryId(), copy.payload(), copy.senderDevice(), expiresAt, null, stored, copy.type(),
+                        body.key(), body.at(), body.ciphertext()));
     }
 
     private Behavior<Command> onStored(Stored answer) {

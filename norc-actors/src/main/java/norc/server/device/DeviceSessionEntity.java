@@ -3,6 +3,7 @@ package norc.server.device;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -50,8 +51,10 @@ import norc.server.device.api.DeviceSnapshot.StoredMessage;
 import norc.server.federation.api.OutboxCommand;
 import norc.server.federation.api.Outboxes;
 import norc.server.metrics.ServerMetrics;
+import norc.server.storage.MessageBodies;
 import norc.server.storage.SealedEvents;
 import norc.server.storage.SealedSnapshots;
+import norc.server.storage.SharedCiphertext;
 import norc.server.storage.StorageSeal;
 import norc.wire.message.Atoms.AckStatus;
 import norc.wire.message.MessageAck;
@@ -240,7 +243,7 @@ public final class DeviceSessionEntity
      */
     public static void init(ActorSystem<?> system, ShardedEntities entities, ServerSettings settings, ServerMetrics metrics,
                             ActorRef<Topic.Command<DeviceRestarted>> restarts, StorageSeal seal,
-                            ActorRef<JournalTrimmer.Command> trimmer, String readJournalId, Restarts supervision) {
+                            ActorRef<JournalTrimmer.Command> trimmer, String readJournalId, MessageBodies bodies, Restarts supervision) {
         ClusterSharding sharding = entities.sharding();
         CurrentEventsByPersistenceIdQuery journal = PersistenceQuery.get(system)
                 .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, readJournalId);
@@ -263,6 +266,11 @@ public final class DeviceSessionEntity
             @Override
             public CompletionStage<List<EventEnvelope>> events(String persistenceId, long from, long to) {
                 return journal.currentEventsByPersistenceId(persistenceId, from, to).runWith(Sink.seq(), system);
+            }
+
+            @Override
+            public CompletionStage<Map<String, byte[]>> bodies(Collection<String> keys) {
+                return bodies.get(keys);
             }
 
             @Override
@@ -296,6 +304,9 @@ public final class DeviceSessionEntity
 
         /** The journal rows {@code from..to} of an entity, as stored (sealed), for payloads to deliver. */
         CompletionStage<List<EventEnvelope>> events(String persistenceId, long from, long to);
+
+        /** The shared ciphertexts stored under {@code keys} ({@link MessageBodies}); one not there is absent. */
+        CompletionStage<Map<String, byte[]>> bodies(Collection<String> keys);
 
         /** Delete an entity's journal prefix and older snapshots (the node's {@link JournalTrimmer}). */
         void trim(Trim trim);
@@ -560,20 +571,21 @@ public final class DeviceSessionEntity
         if (state.seen(c.messageId())) {
             return Effect().reply(c.replyTo(), new StoreReply(deviceId, StoreResult.DUPLICATE, c.messageId()));
         }
-        if (state.inbox.size() >= delivery.maxInboxMessages() || state.inboxBytes + c.payload().length > delivery.maxInboxBytes()) {
+        if (state.inbox.size() >= delivery.maxInboxMessages() || state.inboxBytes + c.size() > delivery.maxInboxBytes()) {
             metrics.inboxFull();
             return Effect().reply(c.replyTo(), new StoreReply(deviceId, StoreResult.INBOX_FULL, c.messageId()));
         }
         MessageStored event = new MessageStored(c.messageId(), c.payload(), c.senderDevice(), System.currentTimeMillis(), c.expiresAt(),
-                c.originServer(), c.type());
+                c.originServer(), c.type(), c.bodyKey(), c.bodyAt(), c.body() == null ? 0 : c.body().length);
         long started = System.nanoTime();
         return Effect().persist(event)
                 .thenRun(s -> {
                     metrics.journalCommitted(started);
                     if (connection != null) {
                         toSend.add(c.messageId());
-                        if (payloads.bytes() + c.payload().length <= delivery.hotPayloadBytes()) {
-                            payloads.keep(c.messageId(), c.payload());
+                        if (payloads.bytes() + c.size() <= delivery.hotPayloadBytes() && (c.bodyKey() == null || c.body() != null)) {
+                            payloads.keep(c.messageId(), c.bodyKey() == null ? c.payload()
+                                    : SharedCiphertext.splice(c.payload(), c.bodyAt(), c.body()));
                         }
                         fillWindow(s);
                     }
@@ -799,19 +811,28 @@ public final class DeviceSessionEntity
         }
         reading = true;
         metrics.payloadsRead(wanted.size());
-        context.pipeToSelf(devices.events(persistenceId().id(), from, to), (rows, failure) -> {
-            if (failure != null) {
-                return new PayloadsRead(wanted, Map.of(), failure);
-            }
+        context.pipeToSelf(devices.events(persistenceId().id(), from, to).thenCompose(rows -> {
             Map<UUID, byte[]> found = new HashMap<>();
+            Map<String, MessageStored> shared = new HashMap<>();
             for (EventEnvelope row : rows) {
                 DeviceEvent event = sealedEvents.fromJournal(row.event(), "").events().head();
                 if (event instanceof MessageStored m && wanted.contains(m.messageId())) {
-                    found.put(m.messageId(), m.payload());
+                    if (m.bodyKey() == null) {
+                        found.put(m.messageId(), m.payload());
+                    } else {
+                        shared.put(m.bodyKey(), m);
+                    }
                 }
             }
-            return new PayloadsRead(wanted, found, null);
-        });
+            // a group message's ciphertext, stored once for all its copies; one missing counts as a missing row
+            return devices.bodies(shared.keySet()).thenApply(bodies -> {
+                bodies.forEach((key, body) -> {
+                    MessageStored m = shared.get(key);
+                    found.put(m.messageId(), SharedCiphertext.splice(m.payload(), m.bodyAt(), body));
+                });
+                return found;
+            });
+        }), (found, failure) -> failure != null ? new PayloadsRead(wanted, Map.of(), failure) : new PayloadsRead(wanted, found, null));
     }
 
     /**
@@ -901,7 +922,7 @@ public final class DeviceSessionEntity
                 .onEvent(MessageStored.class, (current, e) -> {
                     State state = current.started(); // the payload stays in the journal row
                     state.add(new StoredMessage(e.messageId(), null, e.senderDevice(), e.storedAt(), e.expiresAt(),
-                            e.originServer(), state.advance(lastSequenceNumber(context)), e.payload().length, e.type()));
+                            e.originServer(), state.advance(lastSequenceNumber(context)), e.payload().length + e.bodySize(), e.type()));
                     return state;
                 })
                 .onEvent(MessageAcknowledged.class, (current, e) -> {

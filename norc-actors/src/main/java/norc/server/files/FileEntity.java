@@ -76,6 +76,9 @@ public final class FileEntity extends EventSourcedBehavior<FileCommand, FileEven
     private record ChunkWritten(int index, byte[] hash, Throwable failure, ActorRef<FileReply> replyTo)
             implements FileCommand, NoSerializationVerificationNeeded {}
 
+    /** The chunks' expiry was moved to the sealed file's before sealing is journalled (never leaves the node). */
+    private record ChunksExtended(FileCommand.Seal seal, long at, Throwable failure) implements FileCommand, NoSerializationVerificationNeeded {}
+
     private final ActorContext<FileCommand> context;
     private final UUID fileId;
     private final String chunkKey;
@@ -137,6 +140,9 @@ public final class FileEntity extends EventSourcedBehavior<FileCommand, FileEven
         }
         if (command instanceof QuotaAnswered answered) {
             return onQuotaAnswered(state, answered);
+        }
+        if (command instanceof ChunksExtended extended) {
+            return onExtended(state, extended);
         }
         if (writing) {
             return Effect().stash(); // one chunk at a time
@@ -210,7 +216,7 @@ public final class FileEntity extends EventSourcedBehavior<FileCommand, FileEven
         }
         writing = true;
         int index = (int) u.chunkIndex();
-        context.pipeToSelf(chunks.put(chunkKey, index, u.ciphertext()),
+        context.pipeToSelf(chunks.put(chunkKey, index, u.ciphertext(), System.currentTimeMillis() + settings.uploadTtl().toMillis()),
                 (ok, failure) -> new ChunkWritten(index, hash, failure, c.replyTo()));
         return Effect().none();
     }
@@ -261,11 +267,29 @@ public final class FileEntity extends EventSourcedBehavior<FileCommand, FileEven
         if (state.hashes.size() != state.chunkCount) {
             return refuse(c.replyTo(), ErrorCode.UPLOAD_INCOMPLETE);
         }
+        // the chunks outlive the upload first, so the node's sweeper never takes a sealed file's
+        writing = true;
         long now = System.currentTimeMillis();
+        context.pipeToSelf(chunks.extend(chunkKey, now + settings.fileTtl().toMillis()),
+                (ok, failure) -> new ChunksExtended(c, now, failure));
+        return Effect().none();
+    }
+
+    private Effect<FileEvent, State> onExtended(State state, ChunksExtended extended) {
+        writing = false;
+        FileCommand.Seal c = extended.seal();
+        if (extended.failure() != null) {
+            context.getLog().warn("a file's chunks could not be kept for its sealing (answered 9002): {}",
+                    extended.failure().getClass().getSimpleName());
+            c.replyTo().tell(new FileReply.Refused(ErrorCode.UNAVAILABLE.code(), Map.of("file_id", fileId.toString())));
+            return Effect().unstashAll();
+        }
+        long now = extended.at();
         return Effect().persist(new FileEvent.FileSealed(c.manifestHash(), c.group(), c.group() == null ? List.copyOf(c.users()) : List.of(),
                         now))
                 .thenRun(s -> quotas.apply(s.user).tell(new QuotaCommand.Sealed(fileId, now + settings.fileTtl().toMillis())))
-                .thenReply(c.replyTo(), s -> new FileReply.Sealed(false));
+                .thenRun(s -> c.replyTo().tell(new FileReply.Sealed(false)))
+                .thenUnstashAll();
     }
 
     private Effect<FileEvent, State> onRead(State state, FileCommand.Read c) {

@@ -38,6 +38,9 @@ import norc.wire.MessageType;
 import norc.wire.WireEncoding;
 import norc.wire.WireLimits;
 import norc.wire.message.MessageSend;
+import norc.server.storage.BlobTables;
+import norc.server.storage.MessageBodies;
+import norc.server.storage.SharedCiphertext;
 import norc.server.storage.StorageSeal;
 import norc.server.conversation.api.ConversationCommand;
 import norc.server.conversation.api.ConversationEvent;
@@ -81,6 +84,10 @@ class ConversationEntityTest {
     private static final Map<UUID, ActorRef<DeviceCommand>> INBOXES = new HashMap<>();
     /** The user entities' stand-in: what they are told of their groups is not this test's subject. */
     private static final ActorRef<norc.server.user.api.UserCommand> NOBODY = KIT.spawn(Behaviors.ignore());
+    /** Where group messages' ciphertexts go, once each: a real table, in memory. */
+    private static final BlobTables BLOBS = BlobTables.open(norc.persistence.JournalDatabase.of(
+            "jdbc:h2:mem:conversation-bodies;DB_CLOSE_DELAY=-1", "sa", ""), 2, Duration.ofSeconds(5));
+    private static final MessageBodies BODIES = MessageBodies.open(BLOBS);
 
     static {
         for (UUID device : List.of(ALICE_1, BOB_1, BOB_2, BOB_3, CAROL_1, DAVE_1, ED_1)) {
@@ -105,6 +112,7 @@ class ConversationEntityTest {
     @AfterAll
     static void stop() {
         KIT.shutdownTestKit();
+        BLOBS.close();
     }
 
     @BeforeEach
@@ -114,7 +122,7 @@ class ConversationEntityTest {
         STORED.clear();
         ConversationEntity.Settings settings = new ConversationEntity.Settings(MembershipTest.SERVER, SERVER_KEY.secretKey(),
                 MembershipTest.LIMITS, 65552, Duration.ofDays(7), Duration.ofSeconds(3), Duration.ofMillis(200));
-        group = EventSourcedBehaviorTestKit.create(KIT.system(), ConversationEntity.create(SEAL, id, settings, INBOXES::get,
+        group = EventSourcedBehaviorTestKit.create(KIT.system(), ConversationEntity.create(SEAL, id, settings, INBOXES::get, BODIES,
                 norc.server.audit.AuditLog.none(), user -> NOBODY),
                 EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyEquality(false).withVerifyState(false));
     }
@@ -135,9 +143,12 @@ class ConversationEntityTest {
                 Map.copyOf(devices), r)).reply();
     }
 
+    /** A group message's ciphertext in these tests. */
+    private static final byte[] CIPHERTEXT = "forty-eight bytes of ciphertext, in these tests".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
     private ConversationReply send(String sender, UUID senderDevice, UUID... keyed) {
         MessageSend m = new MessageSend(UUID.randomUUID(), id, List.of(), new MessageSend.Metadata(1, "text", norc.wire.message.Atoms.Classification.UNCLASSIFIED),
-                0, new byte[32], new byte[48], keys(keyed), new byte[64], Optional.empty(), Optional.empty());
+                0, new byte[32], CIPHERTEXT, keys(keyed), new byte[64], Optional.empty(), Optional.empty());
         return group.<ConversationReply>runCommand(r -> new ConversationCommand.Send(WireMessage.of(m), sender, senderDevice,
                 Map.copyOf(devices), System.currentTimeMillis() + 60_000, r)).reply();
     }
@@ -231,13 +242,24 @@ class ConversationEntityTest {
         copies();
         assertThat(send(BOB, BOB_1, ALICE_1, BOB_2, CAROL_1)).isInstanceOf(ConversationReply.Sent.class);
         assertThat(STORED).containsOnlyKeys(ALICE_1, BOB_2, CAROL_1); // the sibling device too, not the sender's
+        Set<String> bodyKeys = new java.util.HashSet<>();
         STORED.forEach((device, stores) -> {
+            DeviceCommand.Store store = stores.get(0);
+            MessageSend stripped = (MessageSend) WireEncoding.BINARY.codec(WireLimits.DEFAULT)
+                    .decodePayload(MessageType.MESSAGE_SEND, store.payload(), 0, store.payload().length);
+            assertThat(stripped.ciphertext()).isEmpty(); // each copy is stored without the ciphertext...
+            assertThat(store.body()).isEqualTo(CIPHERTEXT); // ...which goes along for the live connection
+            byte[] whole = SharedCiphertext.splice(store.payload(), store.bodyAt(), store.body());
             MessageSend copy = (MessageSend) WireEncoding.BINARY.codec(WireLimits.DEFAULT)
-                    .decodePayload(MessageType.MESSAGE_SEND, stores.get(0).payload(), 0, stores.get(0).payload().length);
+                    .decodePayload(MessageType.MESSAGE_SEND, whole, 0, whole.length);
+            assertThat(copy.ciphertext()).isEqualTo(CIPHERTEXT);
             assertThat(copy.keys()).containsOnlyKeys(device);
             assertThat(copy.senderUserId()).hasValue(BOB);
-            assertThat(stores.get(0).senderDevice()).isEqualTo(BOB_1);
+            assertThat(store.senderDevice()).isEqualTo(BOB_1);
+            bodyKeys.add(store.bodyKey());
         });
+        assertThat(bodyKeys).hasSize(1); // stored once, before any copy
+        assertThat(BODIES.get(bodyKeys).join().get(bodyKeys.iterator().next())).isEqualTo(CIPHERTEXT);
         STORED.clear();
 
         // a device missing from the keys: 3013 naming its user, nothing stored

@@ -20,6 +20,7 @@ import norc.server.device.api.DeviceCommand;
 import norc.server.device.api.DeviceEvent;
 import norc.server.device.api.DeviceOutbound;
 import norc.server.device.api.DeviceReply;
+import norc.server.device.api.InboxEntries;
 import norc.server.metrics.ServerMetrics;
 import norc.server.storage.Sealed;
 import norc.server.storage.SealedEvents;
@@ -93,7 +94,21 @@ class DeviceSessionEntityTest {
     /** How the port answers the entity's reads of payload rows. */
     private interface Rows {
         CompletionStage<List<EventEnvelope>> events(String persistenceId, long from, long to);
+
+        /** The shared ciphertexts: those the test put in {@link #BODIES}. */
+        default CompletionStage<Map<String, byte[]>> bodies(java.util.Collection<String> keys) {
+            Map<String, byte[]> found = new java.util.HashMap<>();
+            keys.forEach(key -> {
+                if (BODIES.containsKey(key)) {
+                    found.put(key, BODIES.get(key));
+                }
+            });
+            return java.util.concurrent.CompletableFuture.completedFuture(found);
+        }
     }
+
+    /** The stand-in for the message body table. */
+    private static final Map<String, byte[]> BODIES = new java.util.concurrent.ConcurrentHashMap<>();
 
     private static DeviceSessionEntity.Devices port(TestProbe<DeviceCommand> devices, TestProbe<String> trims, Rows rows) {
         return new DeviceSessionEntity.Devices() {
@@ -113,6 +128,11 @@ class DeviceSessionEntityTest {
             @Override
             public CompletionStage<List<EventEnvelope>> events(String persistenceId, long from, long to) {
                 return rows.events(persistenceId, from, to);
+            }
+
+            @Override
+            public CompletionStage<Map<String, byte[]>> bodies(java.util.Collection<String> keys) {
+                return rows.bodies(keys);
             }
 
             @Override
@@ -466,6 +486,58 @@ class DeviceSessionEntityTest {
         assertThat(connection.expectMessageClass(DeviceOutbound.Deliver.class, Duration.ofSeconds(10)).messageId()).isEqualTo(ids.get(0));
         assertThat(connection.expectMessageClass(DeviceOutbound.Deliver.class).messageId()).isEqualTo(ids.get(1));
         assertThat(persisted(entity)).noneMatch(e -> e instanceof DeviceEvent.MessagesUnreadable);
+    }
+
+    /**
+     * A group message's copy stored without its ciphertext: the live connection gets it whole at
+     * once (from the ciphertext the store carried), the journal row holds only the stripped copy,
+     * and read back later it is made whole from the body table; a body that is gone counts as a
+     * missing row, so the message leaves after its read attempts instead of blocking the inbox.
+     */
+    @Test
+    void aSharedCiphertextIsSplicedBackLiveAndFromTheBodyTable() {
+        byte[] stripped = {7, 0, 0, 0, 0, 8}; // a u32 zero length at offset 1
+        byte[] body = {42, 43, 44};
+        String key = "body-" + UUID.randomUUID();
+        BODIES.put(key, body);
+        Entity entity = claimed();
+        TestProbe<DeviceOutbound> live = KIT.createTestProbe();
+        entity.ref().tell(new DeviceCommand.Attach(live.getRef()));
+        TestProbe<DeviceReply.StoreReply> stored = KIT.createTestProbe();
+        UUID first = UUID.randomUUID();
+        entity.ref().tell(new DeviceCommand.Store(first, stripped, UUID.randomUUID(), System.currentTimeMillis() + 60_000, null,
+                stored.getRef(), InboxEntries.MESSAGE_SEND, key, 1, body));
+        assertThat(stored.receiveMessage().result()).isEqualTo(DeviceReply.StoreResult.STORED);
+        assertThat(live.expectMessageClass(DeviceOutbound.Deliver.class).payload()).containsExactly(7, 0, 0, 0, 3, 42, 43, 44, 8);
+        assertThat(nextPersisted(entity)).isInstanceOf(DeviceEvent.OwnerClaimed.class);
+        DeviceEvent.MessageStored row = (DeviceEvent.MessageStored) nextPersisted(entity);
+        assertThat(row.payload()).containsExactly(stripped); // the ciphertext is not in the inbox's row
+        assertThat(row.bodyKey()).isEqualTo(key);
+        assertThat(row.bodySize()).isEqualTo(3);
+
+        // detached: the next ones are read back, the first from the journal and the body table
+        entity.ref().tell(new DeviceCommand.Detach(live.getRef()));
+        UUID second = UUID.randomUUID();
+        UUID third = UUID.randomUUID();
+        entity.ref().tell(new DeviceCommand.Store(second, stripped, UUID.randomUUID(), System.currentTimeMillis() + 60_000, null,
+                stored.getRef(), InboxEntries.MESSAGE_SEND, key, 1, body));
+        entity.ref().tell(new DeviceCommand.Store(third, stripped, UUID.randomUUID(), System.currentTimeMillis() + 60_000, null,
+                stored.getRef(), InboxEntries.MESSAGE_SEND, "gone-" + UUID.randomUUID(), 1, body));
+        assertThat(stored.receiveMessage().result()).isEqualTo(DeviceReply.StoreResult.STORED);
+        assertThat(stored.receiveMessage().result()).isEqualTo(DeviceReply.StoreResult.STORED);
+        TestProbe<DeviceOutbound> again = KIT.createTestProbe();
+        entity.ref().tell(new DeviceCommand.Attach(again.getRef()));
+        List<UUID> delivered = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            DeviceOutbound.Deliver d = again.expectMessageClass(DeviceOutbound.Deliver.class, Duration.ofSeconds(5));
+            assertThat(d.payload()).containsExactly(7, 0, 0, 0, 3, 42, 43, 44, 8);
+            delivered.add(d.messageId());
+        }
+        assertThat(delivered).containsExactly(first, second);
+        again.expectNoMessage(Duration.ofMillis(300)); // the third's body is gone: never sent half
+        delivered.forEach(id -> entity.ref().tell(new DeviceCommand.Acknowledge(id, AckStatus.DELIVERED)));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(persisted(entity))
+                .contains(new DeviceEvent.MessagesUnreadable(List.of(third))));
     }
 
     /** Every event in the entity's journal, opened. */

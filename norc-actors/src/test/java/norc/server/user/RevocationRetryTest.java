@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -128,6 +129,11 @@ class RevocationRetryTest {
         @Override
         public CompletionStage<List<EventEnvelope>> events(String persistenceId, long from, long to) {
             return CompletableFuture.completedFuture(List.of());
+        }
+
+        @Override
+        public CompletionStage<Map<String, byte[]>> bodies(java.util.Collection<String> keys) {
+            return CompletableFuture.completedFuture(Map.of());
         }
 
         @Override

@@ -29,7 +29,23 @@ public interface DeviceCommand extends Contract {
      * device's acknowledgement then goes back to that server as a {@code delivery_ack}.
      */
     record Store(UUID messageId, byte[] payload, UUID senderDevice, long expiresAt, String originServer,
-                 ActorRef<DeviceReply.StoreReply> replyTo, int type) implements DeviceCommand {
+                 ActorRef<DeviceReply.StoreReply> replyTo, int type, String bodyKey, int bodyAt, byte[] body) implements DeviceCommand {
+        /**
+         * An entry whole in {@code payload}; with a {@code bodyKey}, the copy of a group message
+         * stored without its ciphertext ({@link norc.server.storage.SharedCiphertext}): {@code body}
+         * is that ciphertext, already in {@link norc.server.storage.MessageBodies} under
+         * {@code bodyKey}, given along for the live connection, and {@code bodyAt} where it goes.
+         */
+        public Store(UUID messageId, byte[] payload, UUID senderDevice, long expiresAt, String originServer,
+                     ActorRef<DeviceReply.StoreReply> replyTo, int type) {
+            this(messageId, payload, senderDevice, expiresAt, originServer, replyTo, type, null, 0, null);
+        }
+
+        /** The size the entry counts for in the inbox: its payload and its shared ciphertext. */
+        public long size() {
+            return payload.length + (body == null ? 0 : body.length);
+        }
+
         /** A {@code message_send} copy. */
         public Store(UUID messageId, byte[] payload, UUID senderDevice, long expiresAt, String originServer,
                      ActorRef<DeviceReply.StoreReply> replyTo) {

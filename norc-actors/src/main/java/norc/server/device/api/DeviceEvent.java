@@ -18,7 +18,18 @@ public sealed interface DeviceEvent extends Contract {
      * written before federation); {@code type} the entry's {@link InboxEntries} type.
      */
     record MessageStored(UUID messageId, byte[] payload, UUID senderDevice, long storedAt, long expiresAt, String originServer,
-                         int type) implements DeviceEvent {
+                         int type, String bodyKey, int bodyAt, int bodySize) implements DeviceEvent {
+        /**
+         * An entry whole in {@code payload} (and every event written before shared ciphertexts:
+         * {@code bodyKey} null); with a {@code bodyKey}, a group message's copy without its
+         * {@code bodySize} bytes of ciphertext, which {@link norc.server.storage.MessageBodies}
+         * holds under that key, to go back at {@code bodyAt}.
+         */
+        public MessageStored(UUID messageId, byte[] payload, UUID senderDevice, long storedAt, long expiresAt, String originServer,
+                             int type) {
+            this(messageId, payload, senderDevice, storedAt, expiresAt, originServer, type, null, 0, 0);
+        }
+
         /** A {@code message_send} copy (and every event written before typed entries: {@code type} 0). */
         public MessageStored(UUID messageId, byte[] payload, UUID senderDevice, long storedAt, long expiresAt, String originServer) {
             this(messageId, payload, senderDevice, storedAt, expiresAt, originServer, InboxEntries.MESSAGE_SEND);
