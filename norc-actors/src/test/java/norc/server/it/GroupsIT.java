@@ -220,13 +220,7 @@ class GroupsIT {
         List<Device> again = new ArrayList<>();
         try (TestServer server = TestServer.start(data, "")) {
             for (Device d : devices) {
-                RecordingListener hears = d.hears(); // the application's view goes on
-                NorcClient client = NorcClient.connect(server.transport(WireEncoding.BINARY), WireEncoding.BINARY,
-                        NorcClient.Options.defaults().withListener(hears).withPinnedServerKey(server.server.identityPublicKey())
-                                .withRequestTimeout(WAIT).withReceiveHistory(d.history()).withChainStore(d.chains()))
-                        .get(10, TimeUnit.SECONDS);
-                client.authenticate(d.identity()).get(20, TimeUnit.SECONDS);
-                again.add(new Device(d.user(), d.identity(), client, hears, d.history(), d.chains()));
+                again.add(reconnect(server, d));
             }
             for (int i = 10; i < 20; i++) {
                 again.get(i % 3).client().sendToGroup(group, bytes("after " + i)).get(20, TimeUnit.SECONDS);
@@ -243,6 +237,71 @@ class GroupsIT {
             }
             assertSameOrder(again);
             again.forEach(d -> d.client().close());
+        }
+    }
+
+    /**
+     * Build item 2, "the ciphertext stored once": three 48 KiB messages to a group of five, whose
+     * four recipients are offline so every copy waits in its inbox. The journal grows by less than
+     * one ciphertext per message (twelve copies without their ciphertexts), the body table holds
+     * each ciphertext once and never the text; the recipients, back, read every message whole.
+     */
+    @Test
+    void aGroupMessagesCiphertextIsStoredOnceForAllItsCopies() throws Exception {
+        try (TestServer server = TestServer.start(dir.resolve("stored-once"), "")) {
+            List<Device> devices = new ArrayList<>();
+            for (String name : List.of("jo", "kim", "lee", "max", "ned")) {
+                devices.add(register(server, name, WireEncoding.BINARY));
+            }
+            Device sender = devices.get(0);
+            Map<String, InvitedRole> invited = new LinkedHashMap<>();
+            devices.subList(1, 5).forEach(d -> invited.put(d.user(), InvitedRole.MEMBER));
+            UUID group = sender.client().createGroup(invited, "stored once").get(20, TimeUnit.SECONDS).conversationId();
+            for (Device d : devices.subList(1, 5)) {
+                awaitVersion(d, group, 1);
+                d.client().close();
+            }
+            String url = server.server.settings().database().url();
+            long journalBefore = sumOf(url, "select sum(length(\"event_payload\")) from \"event_journal\"");
+            List<String> texts = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                StringBuilder text = new StringBuilder("message " + i + " ");
+                while (text.length() < 48 * 1024) {
+                    text.append(Long.toString(TestServer.RANDOM.nextLong(), 36));
+                }
+                texts.add(text.toString());
+                sender.client().sendToGroup(group, bytes(text.toString())).get(20, TimeUnit.SECONDS);
+            }
+            long journalGrowth = sumOf(url, "select sum(length(\"event_payload\")) from \"event_journal\"") - journalBefore;
+            assertThat(journalGrowth).as("the journal's growth for 12 copies of 48 KiB").isLessThan(48 * 1024);
+            assertThat(sumOf(url, "select count(*) from \"norc_message_bodies\" where length(\"body\") > " + 48 * 1024))
+                    .as("each ciphertext once").isEqualTo(3);
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "sa", "");
+                 java.sql.ResultSet rows = c.createStatement().executeQuery("select \"body_key\", \"body\" from \"norc_message_bodies\"")) {
+                while (rows.next()) {
+                    assertThat(rows.getString(1)).doesNotContain(group.toString());
+                    String stored = new String(rows.getBytes(2), StandardCharsets.ISO_8859_1);
+                    assertThat(stored).doesNotContain(texts.get(0).substring(20, 60)).doesNotContain("message ");
+                }
+            }
+
+            for (Device d : devices.subList(1, 5)) {
+                Device back = reconnect(server, d);
+                awaitMessages(back, 3);
+                List<String> heard = new ArrayList<>();
+                back.hears().messages.forEach(m -> heard.add(text(m)));
+                assertThat(heard).as(back.name()).containsExactlyElementsOf(texts);
+                back.client().close();
+            }
+            sender.client().close();
+        }
+    }
+
+    private static long sumOf(String url, String query) throws Exception {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "sa", "");
+             java.sql.ResultSet row = c.createStatement().executeQuery(query)) {
+            row.next();
+            return row.getLong(1);
         }
     }
 
@@ -333,6 +392,16 @@ class GroupsIT {
                 .get(10, TimeUnit.SECONDS);
         client.register(identity, token).get(20, TimeUnit.SECONDS);
         return new Device(user, identity, client, hears, history, chains);
+    }
+
+    /** {@code d} connected again: the application's view and what the device keeps go on. */
+    private static Device reconnect(TestServer server, Device d) throws Exception {
+        NorcClient client = NorcClient.connect(server.transport(WireEncoding.BINARY), WireEncoding.BINARY,
+                NorcClient.Options.defaults().withListener(d.hears()).withPinnedServerKey(server.server.identityPublicKey())
+                        .withRequestTimeout(WAIT).withReceiveHistory(d.history()).withChainStore(d.chains()))
+                .get(10, TimeUnit.SECONDS);
+        client.authenticate(d.identity()).get(20, TimeUnit.SECONDS);
+        return new Device(d.user(), d.identity(), client, d.hears(), d.history(), d.chains());
     }
 
     private static List<Device> devicesOf(Map<String, List<Device>> users, String... names) {
