@@ -47,6 +47,12 @@ final class KeyDirectory {
         return fetched == null ? Map.of() : fetched.devices();
     }
 
+    /** The devices of {@code user} from the latest fetch (empty: it had none), or {@code null} if never fetched. */
+    Map<UUID, KeyResponse.DeviceKey> known(String user) {
+        Fetched fetched = users.get(user);
+        return fetched == null ? null : fetched.devices();
+    }
+
     /** A device's keys from any earlier fetch, or {@code null}. */
     KeyResponse.DeviceKey device(String user, UUID deviceId) {
         Fetched fetched = users.get(user);

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -823,10 +824,17 @@ public final class NorcClient implements AutoCloseable {
             return;
         }
         Map<UUID, KeyResponse.DeviceKey> ownBefore = directory.devices(me.userId());
+        Map<String, Map<UUID, KeyResponse.DeviceKey>> othersBefore = new HashMap<>();
+        if (update.change() == MembershipChange.DEVICES_CHANGED) {
+            update.subjects().stream().filter(user -> !user.equals(me.userId()))
+                    .forEach(user -> othersBefore.put(user, directory.known(user)));
+        }
         GroupDirectory.Outcome outcome = applyGroupUpdate(me, update);
-        if (outcome == GroupDirectory.Outcome.APPLIED && update.change() == MembershipChange.DEVICES_CHANGED
-                && update.subjects().contains(me.userId())) {
-            shareInfoKey(me, update.conversationId(), ownBefore.keySet());
+        if (outcome == GroupDirectory.Outcome.APPLIED && update.change() == MembershipChange.DEVICES_CHANGED) {
+            if (update.subjects().contains(me.userId())) {
+                shareInfoKey(me, update.conversationId(), ownBefore.keySet());
+            }
+            othersBefore.forEach((user, before) -> shareInfoKeyAsOwner(me, update.conversationId(), user, before));
         }
         switch (outcome) {
             case APPLIED, DEPARTED -> emit(listener -> listener.onGroupChanged(change(update)));
@@ -863,6 +871,39 @@ public final class NorcClient implements AutoCloseable {
             UUID requestId = UUID.randomUUID();
             return groupRequest(requestId, new ConversationUpdate(requestId, conversationId, now.get().version(),
                     ConversationAction.ADD_INFO_KEYS, List.of(), Optional.empty(), Optional.empty(), wrapInfoKey(now.get(), added)));
+        }).exceptionally(error -> null);
+    }
+
+    /**
+     * A.2's fallback: the owner wraps the envelope's key for another member's new devices when
+     * that member has no other device that could ({@code before}: its devices when this owner last
+     * fetched them, null if never; then only a member with a single device counts as having no
+     * other). A device that has an entry already makes the server answer {@code 3014}, ignored.
+     */
+    private void shareInfoKeyAsOwner(DeviceIdentity me, UUID conversationId, String user, Map<UUID, KeyResponse.DeviceKey> before) {
+        Optional<GroupDirectory.Group> group = groups.get(conversationId);
+        if (group.isEmpty() || group.get().infoKey() == null || group.get().members().get(me.userId()) != Role.OWNER
+                || !group.get().members().containsKey(user)) {
+            return;
+        }
+        fetchKeysInternal(List.of(user)).thenCompose(fresh -> {
+            Map<UUID, KeyResponse.DeviceKey> now = fresh.getOrDefault(user, Map.of());
+            List<Envelope.RecipientDevice> added = new ArrayList<>();
+            boolean sibling = before == null ? now.size() > 1 : now.keySet().stream().anyMatch(before::containsKey);
+            if (!sibling) {
+                now.forEach((device, key) -> {
+                    if (before == null || !before.containsKey(device)) {
+                        added.add(new Envelope.RecipientDevice(device, key.kexPublicKey()));
+                    }
+                });
+            }
+            Optional<GroupDirectory.Group> current = groups.get(conversationId);
+            if (added.isEmpty() || current.isEmpty() || current.get().infoKey() == null) {
+                return CompletableFuture.completedFuture(null);
+            }
+            UUID requestId = UUID.randomUUID();
+            return groupRequest(requestId, new ConversationUpdate(requestId, conversationId, current.get().version(),
+                    ConversationAction.ADD_INFO_KEYS, List.of(), Optional.empty(), Optional.empty(), wrapInfoKey(current.get(), added)));
         }).exceptionally(error -> null);
     }
 

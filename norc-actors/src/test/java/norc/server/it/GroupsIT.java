@@ -297,6 +297,37 @@ class GroupsIT {
         }
     }
 
+    /**
+     * A.2's fallback: a member with one device replaces it (revokes it, registers another); no
+     * device of hers holds the title's key, so the owner wraps it for the new device
+     * ({@code add_info_keys} on {@code devices_changed}), which then reads the title.
+     */
+    @Test
+    void theOwnerWrapsTheTitleForTheNewDeviceOfAMemberWithNoOther() throws Exception {
+        try (TestServer server = TestServer.start(dir.resolve("owner-wraps"), "")) {
+            Device oli = register(server, "oli", WireEncoding.BINARY);
+            Device pam = register(server, "pam", WireEncoding.BINARY);
+            UUID group = oli.client().createGroup(Map.of(pam.user(), InvitedRole.MEMBER), "Owl Notes").get(20, TimeUnit.SECONDS)
+                    .conversationId();
+            awaitVersion(pam, group, 1);
+            assertThat(pam.client().group(group).orElseThrow().title()).hasValue("Owl Notes");
+
+            pam.client().revokeDevice(pam.identity().deviceId(), norc.wire.message.Atoms.RevocationReason.RETIRED).get(20, TimeUnit.SECONDS);
+            awaitChange(oli, MembershipChange.DEVICES_CHANGED); // the owner sees her without devices
+            Thread.sleep(500);
+            Device pam2 = register(server, "pam", WireEncoding.BINARY);
+            long until = System.nanoTime() + WAIT.toNanos();
+            while (pam2.client().group(group).flatMap(GroupView::title).isEmpty() && System.nanoTime() < until) {
+                Thread.sleep(100);
+            }
+            assertThat(pam2.client().group(group).map(GroupView::members).orElseThrow()).containsKeys(oli.user(), pam.user());
+            assertThat(pam2.client().group(group).orElseThrow().title()).as("the owner wrapped the title's key").hasValue("Owl Notes");
+            oli.client().close();
+            pam.client().close();
+            pam2.client().close();
+        }
+    }
+
     private static long sumOf(String url, String query) throws Exception {
         try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "sa", "");
              java.sql.ResultSet row = c.createStatement().executeQuery(query)) {
