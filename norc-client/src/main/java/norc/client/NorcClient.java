@@ -864,13 +864,7 @@ public final class NorcClient implements AutoCloseable {
                     added.add(new Envelope.RecipientDevice(device, key.kexPublicKey()));
                 }
             });
-            Optional<GroupDirectory.Group> now = groups.get(conversationId);
-            if (added.isEmpty() || now.isEmpty() || now.get().infoKey() == null) {
-                return CompletableFuture.completedFuture(null);
-            }
-            UUID requestId = UUID.randomUUID();
-            return groupRequest(requestId, new ConversationUpdate(requestId, conversationId, now.get().version(),
-                    ConversationAction.ADD_INFO_KEYS, List.of(), Optional.empty(), Optional.empty(), wrapInfoKey(now.get(), added)));
+            return addInfoKeys(conversationId, added);
         }).exceptionally(error -> null);
     }
 
@@ -897,14 +891,19 @@ public final class NorcClient implements AutoCloseable {
                     }
                 });
             }
-            Optional<GroupDirectory.Group> current = groups.get(conversationId);
-            if (added.isEmpty() || current.isEmpty() || current.get().infoKey() == null) {
-                return CompletableFuture.completedFuture(null);
-            }
-            UUID requestId = UUID.randomUUID();
-            return groupRequest(requestId, new ConversationUpdate(requestId, conversationId, current.get().version(),
-                    ConversationAction.ADD_INFO_KEYS, List.of(), Optional.empty(), Optional.empty(), wrapInfoKey(current.get(), added)));
+            return addInfoKeys(conversationId, added);
         }).exceptionally(error -> null);
+    }
+
+    /** {@code add_info_keys} for {@code added}, if any and the envelope's key is still held. */
+    private CompletableFuture<?> addInfoKeys(UUID conversationId, List<Envelope.RecipientDevice> added) {
+        Optional<GroupDirectory.Group> now = groups.get(conversationId);
+        if (added.isEmpty() || now.isEmpty() || now.get().infoKey() == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        UUID requestId = UUID.randomUUID();
+        return groupRequest(requestId, new ConversationUpdate(requestId, conversationId, now.get().version(),
+                ConversationAction.ADD_INFO_KEYS, List.of(), Optional.empty(), Optional.empty(), wrapInfoKey(now.get(), added)));
     }
 
     private GroupDirectory.Outcome applyGroupUpdate(DeviceIdentity me, MembershipUpdate update) {
