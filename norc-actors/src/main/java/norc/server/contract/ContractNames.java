@@ -55,6 +55,7 @@ public final class ContractNames {
         // device entity: commands, replies, outbound to connections, journal
         name("device.claim", DeviceCommand.Claim.class);
         name("device.store", DeviceCommand.Store.class);
+        name("device.store-all", DeviceCommand.StoreAll.class);
         name("device.attach", DeviceCommand.Attach.class);
         name("device.detach", DeviceCommand.Detach.class);
         name("device.acknowledge", DeviceCommand.Acknowledge.class);

@@ -60,8 +60,10 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 /**
  * One group (sharded by the pseudonym of its conversation id, event-sourced): the serialising
  * point of groups profile A.5. Its {@link Membership} changes and its messages form one total
- * order, and each step is stored in every inbox it goes to ({@link InboxFanout}) before the next
- * starts, so every device's inbox holds them in that order.
+ * order, and each step is stored in every inbox it goes to by the group's {@link InboxFanout}, which
+ * keeps that order in every inbox. Messages are pipelined (up to {@link #MAX_STEPS_UNDER_WAY} at
+ * once, each answered when its copies are stored); a change waits for the messages before it and
+ * runs alone, and what comes after it waits for it.
  *
  * <p>A change is journalled with its signed {@code membership_update} (A.4), the members' devices
  * it was decided on and the inboxes its copies go to: one tailored copy per device of the members
@@ -108,10 +110,13 @@ public final class ConversationEntity
         static final State EMPTY = new State(null, false, Map.of(), Map.of(), null);
     }
 
-    /** The outcome of this entity's current fan-out (never leaves the node). */
+    /** How many messages of one group may be on their way to the inboxes at once. */
+    static final int MAX_STEPS_UNDER_WAY = 32;
+
+    /** The outcome of one of this entity's steps (never leaves the node). */
     private record FanoutDone(InboxFanout.Outcome outcome) implements ConversationCommand, NoSerializationVerificationNeeded {}
 
-    /** What to do when the current step's copies are stored (or, for a message, when its time is up). */
+    /** What to do when a step's copies are stored (or, for a message, when its time is up). */
     private interface AfterFanout {
         void done(InboxFanout.Outcome outcome);
     }
@@ -126,10 +131,15 @@ public final class ConversationEntity
     private final AuditLog audit;
     private final Function<String, RecipientRef<UserCommand>> users;
     private final ActorRef<InboxFanout.Outcome> fanoutDone;
-    /** The step whose copies are being stored, or 0: while one is, every other command waits (stashed). */
-    private long step;
+    /** This incarnation's fan-out, started when recovery completes. */
+    private ActorRef<InboxFanout.Command> fanout;
     private long steps;
-    private AfterFanout afterFanout;
+    /** The steps under way, each with what to do when it ends. */
+    private final Map<Long, AfterFanout> underWay = new HashMap<>();
+    /** The change under way, or 0: while one is, every other command waits (stashed). */
+    private long change;
+    /** Commands wait in the stash: every later one waits behind them, so the group's order is the order they came in. */
+    private boolean holding;
 
     private ConversationEntity(ActorContext<ConversationCommand> context, StorageSeal seal, UUID conversationId, Settings settings,
                                Function<UUID, RecipientRef<DeviceCommand>> inboxes, MessageBodies bodies, AuditLog audit,
@@ -181,6 +191,7 @@ public final class ConversationEntity
     @Override
     public SignalHandler<State> signalHandler() {
         return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), state -> {
+            startFanout();
             if (state.pending() != null) { // a crash came between a change's journal entry and its copies
                 fanOut(state, copiesOf(state), Optional.empty(), this::copiesStoredAfterRecovery);
             }
@@ -193,16 +204,41 @@ public final class ConversationEntity
                 .onAnyCommand(this::onCommand);
     }
 
-    /** Every command answers its asker (the reply effects below); the fan-out's own outcome unstashes the waiting ones. */
+    /**
+     * After a (re)start: a fresh fan-out, nothing under way (a step of the last incarnation is
+     * asked again by its requester, or, for a change, copied again from the journal).
+     */
+    private void startFanout() {
+        if (fanout != null && context.getChildren().contains(fanout)) {
+            context.stop(fanout);
+        }
+        fanout = context.spawnAnonymous(InboxFanout.create(inboxes, bodies, settings.retryEvery(), fanoutDone));
+        underWay.clear();
+        change = 0;
+        holding = false;
+    }
+
+    /**
+     * Every command answers its asker (the reply effects below). A message starts at once beside
+     * the messages under way; anything that changes the group waits (stashed) until none is, and
+     * every command after a waiting one waits too. Each step's outcome unstashes the waiting ones.
+     */
     private Effect<ConversationEvent, State> onCommand(State state, ConversationCommand command) {
         if (command instanceof FanoutDone done) {
             return onFanoutDone(state, done);
         }
-        if (step != 0) {
-            return Effect().stash(); // one step of the group's order at a time
+        if (change != 0 || holding) {
+            return hold();
         }
         if (command instanceof ConversationCommand.Send c) {
-            return onSend(state, c);
+            return startsBesideOthers(state, c.devices()) ? onSend(state, c) : hold();
+        }
+        if (command instanceof ConversationCommand.ShareFile c) {
+            return startsBesideOthers(state, c.devices()) ? onShareFile(state, c) : hold();
+        }
+        if (!underWay.isEmpty() && !(command instanceof ConversationCommand.Probe || command instanceof ConversationCommand.Members
+                || command instanceof ConversationCommand.Snapshot)) {
+            return hold(); // a change comes after the messages before it
         }
         if (command instanceof ConversationCommand.Create c) {
             return onCreate(state, c);
@@ -212,9 +248,6 @@ public final class ConversationEntity
         }
         if (command instanceof ConversationCommand.Snapshot c) {
             return onSnapshot(state, c);
-        }
-        if (command instanceof ConversationCommand.ShareFile c) {
-            return onShareFile(state, c);
         }
         if (command instanceof ConversationCommand.UserDevices c) {
             if (!isMember(state, c.user()) || c.devices().equals(state.devices().getOrDefault(c.user(), Set.of()))) {
@@ -234,6 +267,30 @@ public final class ConversationEntity
                     : new ConversationReply.MemberList(state.membership().version(), List.copyOf(state.membership().members().keySet())));
         }
         return Effect().unhandled();
+    }
+
+    private Effect<ConversationEvent, State> hold() {
+        holding = true;
+        return Effect().stash();
+    }
+
+    /**
+     * Whether a message may start now: nothing under way, or room for one more and no change of
+     * devices to journal first (a change never runs beside another step).
+     */
+    private boolean startsBesideOthers(State state, Map<String, Set<UUID>> devices) {
+        if (underWay.isEmpty()) {
+            return true;
+        }
+        if (underWay.size() >= MAX_STEPS_UNDER_WAY || state.membership() == null) {
+            return false;
+        }
+        for (String user : state.membership().members().keySet()) {
+            if (!devices.getOrDefault(user, Set.of()).equals(state.devices().getOrDefault(user, Set.of()))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     // ---- changes -------------------------------------------------------------------------------
@@ -500,28 +557,34 @@ public final class ConversationEntity
 
     // ---- fan-out -------------------------------------------------------------------------------
 
+    /** A change's copies: every other command waits until they are stored. */
     private void fanOut(State state, List<InboxFanout.Copy> copies, Optional<Duration> deadline, AfterFanout then) {
-        fanOut(copies, System.currentTimeMillis() + settings.inboxTtl().toMillis(), deadline, null, then);
+        change = fanOut(copies, System.currentTimeMillis() + settings.inboxTtl().toMillis(), deadline, null, then);
     }
 
-    /** Starts storing one step's copies; every other command waits until {@link FanoutDone}. */
-    private void fanOut(List<InboxFanout.Copy> copies, long expiresAt, Optional<Duration> deadline, InboxFanout.SharedBody body,
+    /** Starts storing one step's copies; {@link FanoutDone} says when they are. */
+    private long fanOut(List<InboxFanout.Copy> copies, long expiresAt, Optional<Duration> deadline, InboxFanout.SharedBody body,
                         AfterFanout then) {
-        step = ++steps;
-        afterFanout = then;
-        context.spawnAnonymous(body == null
-                ? InboxFanout.create(step, copies, expiresAt, inboxes, settings.retryEvery(), deadline, fanoutDone)
-                : InboxFanout.create(step, copies, body, bodies, expiresAt, inboxes, settings.retryEvery(), deadline.orElseThrow(), fanoutDone));
+        long step = ++steps;
+        underWay.put(step, then);
+        fanout.tell(new InboxFanout.Step(step, copies, body, expiresAt, deadline));
+        return step;
     }
 
     private Effect<ConversationEvent, State> onFanoutDone(State state, FanoutDone done) {
-        if (done.outcome().step() != step) {
-            return Effect().noReply(); // not the current step's (cannot happen while steps run one at a time)
+        long step = done.outcome().step();
+        AfterFanout then = underWay.remove(step);
+        if (then == null) {
+            return Effect().noReply(); // a step of an earlier incarnation's fan-out
         }
-        AfterFanout then = afterFanout;
-        step = 0;
-        afterFanout = null;
-        if (state.pending() == null) { // a message's
+        boolean waiting = holding;
+        holding = false;
+        if (step != change) { // a message's
+            then.done(done.outcome());
+            return waiting ? Effect().unstashAll() : Effect().none();
+        }
+        change = 0;
+        if (state.pending() == null) {
             then.done(done.outcome());
             return Effect().unstashAll();
         }

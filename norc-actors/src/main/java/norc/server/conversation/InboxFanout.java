@@ -1,10 +1,14 @@
 package norc.server.conversation;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import norc.server.device.api.DeviceCommand;
@@ -19,14 +23,19 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
- * Stores one step of a group's order (a change's statements, or one message) in every inbox it
- * goes to, for its {@link ConversationEntity}: every inbox at once, and an inbox that gets several
- * copies (a change with its follow-up) one after the other, each asked again every
- * {@code retryEvery} until it answers (inboxes deduplicate by entry id), and one {@link Outcome}
- * to the entity when every inbox answered or, for a message, when {@code deadline} passed. The
- * entity starts the next step only after the outcome, so every inbox holds the group's steps in
- * one order. A temporary child: if it fails, the entity hears nothing and the step's requester
- * times out and asks again. A 1:1 file's manifest copies go the same way ({@code FileRequest}).
+ * A group's fan-out, the child of its {@link ConversationEntity} for as long as the entity runs:
+ * stores each {@link Step} of the group's order (a change's statements, or one message) in every
+ * inbox it goes to, and tells the entity one {@link Outcome} per step. Several steps may be under
+ * way at once (the entity decides how many, and runs a change alone). Per inbox, copies leave in
+ * the order their steps came and one write is in flight at a time; the copies that queued behind
+ * it go together in the next ({@link DeviceCommand.StoreAll}). So every inbox holds the group's
+ * steps in one order, and a busy group costs each inbox one journal write for many messages.
+ *
+ * <p>A write not answered is asked again every {@code retryEvery} (inboxes deduplicate by entry
+ * id). A message's ciphertext is written once to {@link MessageBodies} before any of its copies
+ * leaves. A message's step ends incomplete at its deadline, its copies not yet sent dropped (its
+ * sender asks again); a change's only when every inbox answered. A 1:1 file's manifest copies go
+ * the same way, one step and done ({@link #once}, {@code FileRequest}).
  */
 public final class InboxFanout {
 
@@ -45,109 +54,223 @@ public final class InboxFanout {
 
     public sealed interface Command extends NoSerializationVerificationNeeded {}
 
-    private record Stored(DeviceReply.StoreReply reply) implements Command {}
-
-    private record BodyWritten(Throwable failure) implements Command {}
-
-    private enum Retry implements Command { INSTANCE }
-
-    private enum Deadline implements Command { INSTANCE }
-
     /**
+     * One step's copies. {@code body}: the ciphertext they share, or null when each copy is whole.
      * {@code deadline} empty: ask until every inbox answered (a change, which is journalled and
      * must reach everyone); else give up then (a message, whose sender asks again).
      */
-    public static Behavior<Command> create(long step, List<Copy> copies, long expiresAt, Function<UUID, RecipientRef<DeviceCommand>> inboxes,
-                                    Duration retryEvery, Optional<Duration> deadline, ActorRef<Outcome> replyTo) {
+    public record Step(long step, List<Copy> copies, SharedBody body, long expiresAt, Optional<Duration> deadline)
+            implements Command {}
+
+    private record Stored(DeviceReply.StoreReply reply) implements Command {}
+
+    private record BodyWritten(long step, Throwable failure) implements Command {}
+
+    private enum Retry implements Command { INSTANCE }
+
+    private record Deadline(long step) implements Command {}
+
+    /** The most copies one write to an inbox carries. */
+    static final int MAX_BATCH = 64;
+
+    /** The group's fan-out: runs until its entity stops. */
+    public static Behavior<Command> create(Function<UUID, RecipientRef<DeviceCommand>> inboxes, MessageBodies bodies,
+                                           Duration retryEvery, ActorRef<Outcome> replyTo) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-                new InboxFanout(context, timers, step, copies, expiresAt, inboxes, null, replyTo).start(retryEvery, deadline)));
+                new InboxFanout(context, timers, inboxes, bodies, retryEvery, replyTo, false).running()));
     }
 
-    /**
-     * A group message's copies, which share {@code body}: written to {@code bodies} first (its
-     * failure, or the deadline passing first, is an incomplete outcome and no copy is stored), then
-     * stored as above, until the deadline.
-     */
-    public static Behavior<Command> create(long step, List<Copy> copies, SharedBody body, MessageBodies bodies, long expiresAt,
-                                           Function<UUID, RecipientRef<DeviceCommand>> inboxes, Duration retryEvery, Duration deadline,
-                                           ActorRef<Outcome> replyTo) {
+    /** One step whose copies are whole, then stops. */
+    public static Behavior<Command> once(Step step, Function<UUID, RecipientRef<DeviceCommand>> inboxes, Duration retryEvery,
+                                         ActorRef<Outcome> replyTo) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
-            InboxFanout fanout = new InboxFanout(context, timers, step, copies, expiresAt, inboxes, body, replyTo);
-            timers.startSingleTimer(Deadline.INSTANCE, deadline);
-            context.pipeToSelf(bodies.put(body.key(), body.ciphertext(), expiresAt), (ok, failure) -> new BodyWritten(failure));
-            return Behaviors.receive(Command.class)
-                    .onMessage(BodyWritten.class, written -> written.failure() == null ? fanout.start(retryEvery, Optional.empty())
-                            : fanout.done(false))
-                    .onMessage(Deadline.class, d -> fanout.done(false))
-                    .build();
+            context.getSelf().tell(step);
+            return new InboxFanout(context, timers, inboxes, null, retryEvery, replyTo, true).running();
         }));
     }
 
-    private final TimerScheduler<Command> timers;
-    private final long step;
-    /** Per inbox, its copies not yet stored, in order: only the first is asked for. */
-    private final Map<UUID, java.util.ArrayDeque<Copy>> waiting = new HashMap<>();
-    private final long expiresAt;
-    private final Function<UUID, RecipientRef<DeviceCommand>> inboxes;
-    private final ActorRef<Outcome> replyTo;
-    private final ActorRef<DeviceReply.StoreReply> stored;
-    private final SharedBody body;
-    private boolean inboxFull;
+    /** A step under way: its copies not yet answered, and whether its ciphertext is written. */
+    private static final class Running {
+        final Step step;
+        final Set<UUID> devices = new LinkedHashSet<>();
+        int unanswered;
+        boolean bodyWritten;
+        boolean inboxFull;
 
-    private InboxFanout(ActorContext<Command> context, TimerScheduler<Command> timers, long step, List<Copy> copies, long expiresAt,
-                        Function<UUID, RecipientRef<DeviceCommand>> inboxes, SharedBody body, ActorRef<Outcome> replyTo) {
-        this.step = step;
-        this.expiresAt = expiresAt;
-        this.inboxes = inboxes;
-        this.replyTo = replyTo;
-        this.body = body;
-        this.stored = context.messageAdapter(DeviceReply.StoreReply.class, Stored::new);
-        copies.forEach(copy -> waiting.computeIfAbsent(copy.device(), d -> new java.util.ArrayDeque<>()).add(copy));
-        this.timers = timers;
+        Running(Step step) {
+            this.step = step;
+            this.unanswered = step.copies().size();
+            this.bodyWritten = step.body() == null;
+            step.copies().forEach(copy -> devices.add(copy.device()));
+        }
     }
 
-    private Behavior<Command> start(Duration retryEvery, Optional<Duration> deadline) {
-        if (waiting.isEmpty()) {
-            return done(true);
-        }
-        waiting.values().forEach(queue -> store(queue.peek()));
-        timers.startTimerWithFixedDelay(Retry.INSTANCE, retryEvery);
-        deadline.ifPresent(d -> timers.startSingleTimer(Deadline.INSTANCE, d));
+    private record Queued(Running step, Copy copy) {}
+
+    private final ActorContext<Command> context;
+    private final TimerScheduler<Command> timers;
+    private final Function<UUID, RecipientRef<DeviceCommand>> inboxes;
+    private final MessageBodies bodies;
+    private final Duration retryEvery;
+    private final ActorRef<Outcome> replyTo;
+    private final ActorRef<DeviceReply.StoreReply> stored;
+    private final boolean stopWhenIdle;
+    private final Map<Long, Running> steps = new HashMap<>();
+    /** Per inbox, the copies waiting for its write in flight to be answered, in order. */
+    private final Map<UUID, ArrayDeque<Queued>> queued = new HashMap<>();
+    /** Per inbox, the copies of its write in flight not yet answered. */
+    private final Map<UUID, List<Queued>> inFlight = new HashMap<>();
+
+    private InboxFanout(ActorContext<Command> context, TimerScheduler<Command> timers, Function<UUID, RecipientRef<DeviceCommand>> inboxes,
+                        MessageBodies bodies, Duration retryEvery, ActorRef<Outcome> replyTo, boolean stopWhenIdle) {
+        this.context = context;
+        this.timers = timers;
+        this.inboxes = inboxes;
+        this.bodies = bodies;
+        this.retryEvery = retryEvery;
+        this.replyTo = replyTo;
+        this.stopWhenIdle = stopWhenIdle;
+        this.stored = context.messageAdapter(DeviceReply.StoreReply.class, Stored::new);
+    }
+
+    private Behavior<Command> running() {
         return Behaviors.receive(Command.class)
+                .onMessage(Step.class, this::onStep)
+                .onMessage(BodyWritten.class, this::onBodyWritten)
                 .onMessage(Stored.class, this::onStored)
-                .onMessage(Retry.class, r -> {
-                    waiting.values().forEach(queue -> store(queue.peek()));
-                    return Behaviors.same();
+                .onMessage(Retry.class, r -> onRetry())
+                .onMessage(Deadline.class, d -> {
+                    Running step = steps.get(d.step());
+                    return step == null ? Behaviors.same() : finish(step, false);
                 })
-                .onMessage(Deadline.class, d -> done(false))
                 .build();
     }
 
-    private void store(Copy copy) {
-        inboxes.apply(copy.device()).tell(body == null
-                ? new DeviceCommand.Store(copy.entryId(), copy.payload(), copy.senderDevice(), expiresAt, null, stored, copy.type())
-                : new DeviceCommand.Store(copy.entryId(), copy.payload(), copy.senderDevice(), expiresAt, null, stored, copy.type(),
-                        body.key(), body.at(), body.ciphertext()));
+    private Behavior<Command> onStep(Step s) {
+        Running step = new Running(s);
+        if (s.copies().isEmpty()) {
+            return finish(step, true);
+        }
+        steps.put(s.step(), step);
+        s.copies().forEach(copy -> queued.computeIfAbsent(copy.device(), d -> new ArrayDeque<>()).add(new Queued(step, copy)));
+        s.deadline().ifPresent(d -> timers.startSingleTimer(new Deadline(s.step()), d));
+        if (step.bodyWritten) {
+            step.devices.forEach(this::write);
+        } else {
+            context.pipeToSelf(bodies.put(s.body().key(), s.body().ciphertext(), s.expiresAt()),
+                    (ok, failure) -> new BodyWritten(s.step(), failure));
+        }
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onBodyWritten(BodyWritten written) {
+        Running step = steps.get(written.step());
+        if (step == null) {
+            return Behaviors.same(); // its deadline came first
+        }
+        if (written.failure() != null) {
+            return finish(step, false);
+        }
+        step.bodyWritten = true;
+        step.devices.forEach(this::write);
+        return Behaviors.same();
+    }
+
+    /** Sends the inbox its next write, unless one is in flight: the queued copies up to one whose ciphertext is not written yet. */
+    private void write(UUID device) {
+        if (inFlight.containsKey(device)) {
+            return;
+        }
+        ArrayDeque<Queued> queue = queued.get(device);
+        if (queue == null) {
+            return;
+        }
+        List<Queued> batch = new ArrayList<>();
+        while (!queue.isEmpty() && queue.peek().step().bodyWritten && batch.size() < MAX_BATCH) {
+            batch.add(queue.poll());
+        }
+        if (queue.isEmpty()) {
+            queued.remove(device);
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        inFlight.put(device, batch);
+        send(device, batch);
+        if (!timers.isTimerActive(Retry.INSTANCE)) {
+            timers.startTimerWithFixedDelay(Retry.INSTANCE, retryEvery);
+        }
+    }
+
+    private void send(UUID device, List<Queued> batch) {
+        List<DeviceCommand.Store> entries = new ArrayList<>(batch.size());
+        for (Queued q : batch) {
+            Copy copy = q.copy();
+            SharedBody body = q.step().step.body();
+            long expiresAt = q.step().step.expiresAt();
+            entries.add(body == null
+                    ? new DeviceCommand.Store(copy.entryId(), copy.payload(), copy.senderDevice(), expiresAt, null, stored, copy.type())
+                    : new DeviceCommand.Store(copy.entryId(), copy.payload(), copy.senderDevice(), expiresAt, null, stored, copy.type(),
+                            body.key(), body.at(), body.ciphertext()));
+        }
+        inboxes.apply(device).tell(entries.size() == 1 ? entries.get(0) : new DeviceCommand.StoreAll(entries));
     }
 
     private Behavior<Command> onStored(Stored answer) {
         UUID device = answer.reply().deviceId();
-        java.util.ArrayDeque<Copy> queue = waiting.get(device);
-        if (queue == null || !queue.peek().entryId().equals(answer.reply().entryId())) {
+        List<Queued> batch = inFlight.get(device);
+        Queued answered = batch == null ? null
+                : batch.stream().filter(q -> q.copy().entryId().equals(answer.reply().entryId())).findFirst().orElse(null);
+        if (answered == null) {
             return Behaviors.same(); // a retry's second answer
         }
-        inboxFull |= answer.reply().result() == DeviceReply.StoreResult.INBOX_FULL;
-        queue.poll();
-        if (queue.isEmpty()) {
-            waiting.remove(device);
-        } else {
-            store(queue.peek());
+        batch.remove(answered);
+        if (batch.isEmpty()) {
+            inFlight.remove(device);
+            write(device);
         }
-        return waiting.isEmpty() ? done(true) : Behaviors.same();
+        Running step = answered.step();
+        if (steps.get(step.step.step()) != step) {
+            return Behaviors.same(); // a step that already ended
+        }
+        step.inboxFull |= answer.reply().result() == DeviceReply.StoreResult.INBOX_FULL;
+        return --step.unanswered == 0 ? finish(step, true) : Behaviors.same();
     }
 
-    private Behavior<Command> done(boolean complete) {
-        replyTo.tell(new Outcome(step, complete, inboxFull));
-        return Behaviors.stopped();
+    /** Asks every inbox with a write in flight again, without the copies of steps that ended meanwhile. */
+    private Behavior<Command> onRetry() {
+        for (UUID device : List.copyOf(inFlight.keySet())) {
+            List<Queued> batch = inFlight.get(device);
+            batch.removeIf(q -> steps.get(q.step().step.step()) != q.step());
+            if (batch.isEmpty()) {
+                inFlight.remove(device);
+                write(device);
+            } else {
+                send(device, batch);
+            }
+        }
+        if (inFlight.isEmpty()) {
+            timers.cancel(Retry.INSTANCE);
+        }
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> finish(Running step, boolean complete) {
+        long id = step.step.step();
+        steps.remove(id);
+        timers.cancel(new Deadline(id));
+        if (!complete) {
+            for (UUID device : step.devices) {
+                ArrayDeque<Queued> queue = queued.get(device);
+                if (queue != null && queue.removeIf(q -> q.step() == step)) {
+                    if (queue.isEmpty()) {
+                        queued.remove(device);
+                    }
+                    write(device); // copies behind it may have waited for its ciphertext
+                }
+            }
+        }
+        replyTo.tell(new Outcome(id, complete, step.inboxFull));
+        return stopWhenIdle && steps.isEmpty() ? Behaviors.stopped() : Behaviors.same();
     }
 }

@@ -530,6 +530,7 @@ public final class DeviceSessionEntity
         return newCommandHandlerWithReplyBuilder().forAnyState()
                 .onCommand(Claim.class, this::onClaim)
                 .onCommand(Store.class, this::onStore)
+                .onCommand(DeviceCommand.StoreAll.class, this::onStoreAll)
                 .onCommand(DeviceCommand.Owner.class, (state, c) -> Effect().reply(c.replyTo(),
                         new DeviceReply.OwnedBy(deviceId, state.owner, state.revoked)))
                 .onCommand(Attach.class, this::onAttach)
@@ -565,32 +566,81 @@ public final class DeviceSessionEntity
     }
 
     private ReplyEffect<DeviceEvent, State> onStore(State state, Store c) {
-        if (state.revoked) {
-            return Effect().reply(c.replyTo(), new StoreReply(deviceId, StoreResult.REVOKED, c.messageId()));
+        StoreResult refused = refusal(state, c, state.inbox.size(), state.inboxBytes);
+        if (refused != null) {
+            return Effect().reply(c.replyTo(), new StoreReply(deviceId, refused, c.messageId()));
         }
-        if (state.seen(c.messageId())) {
-            return Effect().reply(c.replyTo(), new StoreReply(deviceId, StoreResult.DUPLICATE, c.messageId()));
-        }
-        if (state.inbox.size() >= delivery.maxInboxMessages() || state.inboxBytes + c.size() > delivery.maxInboxBytes()) {
-            metrics.inboxFull();
-            return Effect().reply(c.replyTo(), new StoreReply(deviceId, StoreResult.INBOX_FULL, c.messageId()));
-        }
-        MessageStored event = new MessageStored(c.messageId(), c.payload(), c.senderDevice(), System.currentTimeMillis(), c.expiresAt(),
-                c.originServer(), c.type(), c.bodyKey(), c.bodyAt(), c.body() == null ? 0 : c.body().length);
         long started = System.nanoTime();
-        return Effect().persist(event)
+        return Effect().persist(stored(c))
                 .thenRun(s -> {
                     metrics.journalCommitted(started);
-                    if (connection != null) {
-                        toSend.add(c.messageId());
-                        if (payloads.bytes() + c.size() <= delivery.hotPayloadBytes() && (c.bodyKey() == null || c.body() != null)) {
-                            payloads.keep(c.messageId(), c.bodyKey() == null ? c.payload()
-                                    : SharedCiphertext.splice(c.payload(), c.bodyAt(), c.body()));
-                        }
-                        fillWindow(s);
-                    }
+                    keepForConnection(c);
+                    fillWindow(s);
                 })
                 .thenReply(c.replyTo(), s -> new StoreReply(deviceId, StoreResult.STORED, c.messageId()));
+    }
+
+    /** {@link #onStore} for each entry in turn, the stored ones in one journal write, each answered on its own. */
+    private ReplyEffect<DeviceEvent, State> onStoreAll(State state, DeviceCommand.StoreAll c) {
+        List<Store> kept = new ArrayList<>();
+        List<DeviceEvent> events = new ArrayList<>();
+        Set<UUID> ids = new HashSet<>();
+        int count = state.inbox.size();
+        long bytes = state.inboxBytes;
+        for (Store entry : c.entries()) {
+            StoreResult refused = ids.add(entry.messageId()) ? refusal(state, entry, count, bytes) : StoreResult.DUPLICATE;
+            if (refused != null) {
+                entry.replyTo().tell(new StoreReply(deviceId, refused, entry.messageId()));
+                continue;
+            }
+            count++;
+            bytes += entry.size();
+            kept.add(entry);
+            events.add(stored(entry));
+        }
+        if (events.isEmpty()) {
+            return Effect().noReply();
+        }
+        long started = System.nanoTime();
+        return Effect().persist(events)
+                .thenRun(s -> {
+                    metrics.journalCommitted(started);
+                    kept.forEach(this::keepForConnection);
+                    fillWindow(s);
+                    kept.forEach(entry -> entry.replyTo().tell(new StoreReply(deviceId, StoreResult.STORED, entry.messageId())));
+                })
+                .thenNoReply();
+    }
+
+    /** Why {@code c} is not stored, given the inbox's {@code count} and {@code bytes} so far, or null: it is. */
+    private StoreResult refusal(State state, Store c, int count, long bytes) {
+        if (state.revoked) {
+            return StoreResult.REVOKED;
+        }
+        if (state.seen(c.messageId())) {
+            return StoreResult.DUPLICATE;
+        }
+        if (count >= delivery.maxInboxMessages() || bytes + c.size() > delivery.maxInboxBytes()) {
+            metrics.inboxFull();
+            return StoreResult.INBOX_FULL;
+        }
+        return null;
+    }
+
+    private static MessageStored stored(Store c) {
+        return new MessageStored(c.messageId(), c.payload(), c.senderDevice(), System.currentTimeMillis(), c.expiresAt(),
+                c.originServer(), c.type(), c.bodyKey(), c.bodyAt(), c.body() == null ? 0 : c.body().length);
+    }
+
+    /** A stored entry queued for the live connection, its payload kept at hand while the hot budget allows. */
+    private void keepForConnection(Store c) {
+        if (connection == null) {
+            return;
+        }
+        toSend.add(c.messageId());
+        if (payloads.bytes() + c.size() <= delivery.hotPayloadBytes() && (c.bodyKey() == null || c.body() != null)) {
+            payloads.keep(c.messageId(), c.bodyKey() == null ? c.payload() : SharedCiphertext.splice(c.payload(), c.bodyAt(), c.body()));
+        }
     }
 
     private ReplyEffect<DeviceEvent, State> onAttach(State state, Attach c) {

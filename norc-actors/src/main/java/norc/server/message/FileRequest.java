@@ -200,8 +200,9 @@ final class FileRequest {
                 copies.add(new InboxFanout.Copy(device, fileId, InboxEntries.typeOf(MessageType.FILE_MANIFEST),
                         STORAGE.encodePayload(copyFor(manifest, device)), request.device()));
             }
-            context.spawnAnonymous(InboxFanout.create(1, copies, expiresAt, entities::device, java.time.Duration.ofSeconds(2),
-                    Optional.of(settings.delivery().commitTimeout()), context.messageAdapter(InboxFanout.Outcome.class, Stored::new)));
+            context.spawnAnonymous(InboxFanout.once(new InboxFanout.Step(1, copies, null, expiresAt,
+                            Optional.of(settings.delivery().commitTimeout())), entities::device, java.time.Duration.ofSeconds(2),
+                    context.messageAdapter(InboxFanout.Outcome.class, Stored::new)));
         }
         return Behaviors.same();
     }

@@ -101,7 +101,9 @@ class ConversationEntityTest {
 
     private static Behavior<DeviceCommand> inbox(UUID device) {
         return Behaviors.receiveMessage(command -> {
-            if (command instanceof DeviceCommand.Store store) {
+            List<DeviceCommand.Store> entries = command instanceof DeviceCommand.Store store ? List.of(store)
+                    : command instanceof DeviceCommand.StoreAll all ? all.entries() : List.of();
+            for (DeviceCommand.Store store : entries) {
                 STORED.computeIfAbsent(device, d -> new CopyOnWriteArrayList<>()).add(store);
                 store.replyTo().tell(new DeviceReply.StoreReply(device, DeviceReply.StoreResult.STORED, store.messageId()));
             }

@@ -318,6 +318,45 @@ class DeviceSessionEntityTest {
         assertThat(stored.receiveMessage().result()).isEqualTo(DeviceReply.StoreResult.INBOX_FULL);
     }
 
+    /** A group's batch: each entry decided on its own (a repeat in the batch, one seen before, one past the quota), the rest stored in order. */
+    @Test
+    void aBatchOfEntriesIsDecidedEntryByEntryAndStoredInOrder() {
+        Entity entity = claimed();
+        UUID before = store(entity, 1).get(0);
+        TestProbe<DeviceOutbound> connection = KIT.createTestProbe();
+        entity.ref().tell(new DeviceCommand.Attach(connection.getRef()));
+        assertThat(connection.expectMessageClass(DeviceOutbound.Deliver.class).messageId()).isEqualTo(before);
+        TestProbe<DeviceReply.StoreReply> stored = KIT.createTestProbe();
+        UUID first = UUID.randomUUID();
+        UUID second = UUID.randomUUID();
+        UUID tooBig = UUID.randomUUID();
+        long expiresAt = System.currentTimeMillis() + 60_000;
+        entity.ref().tell(new DeviceCommand.StoreAll(List.of(
+                new DeviceCommand.Store(first, new byte[4000], UUID.randomUUID(), expiresAt, null, stored.getRef()),
+                new DeviceCommand.Store(first, new byte[4000], UUID.randomUUID(), expiresAt, null, stored.getRef()),
+                new DeviceCommand.Store(before, new byte[] {1}, UUID.randomUUID(), expiresAt, null, stored.getRef()),
+                new DeviceCommand.Store(second, new byte[4000], UUID.randomUUID(), expiresAt, null, stored.getRef()),
+                new DeviceCommand.Store(tooBig, new byte[300], UUID.randomUUID(), expiresAt, null, stored.getRef()))));
+        Map<UUID, List<DeviceReply.StoreResult>> answers = new java.util.HashMap<>();
+        for (int i = 0; i < 5; i++) {
+            DeviceReply.StoreReply reply = stored.receiveMessage();
+            assertThat(reply.deviceId()).isEqualTo(entity.id());
+            answers.computeIfAbsent(reply.entryId(), id -> new ArrayList<>()).add(reply.result());
+        }
+        assertThat(answers.get(first)).containsExactlyInAnyOrder(DeviceReply.StoreResult.DUPLICATE, DeviceReply.StoreResult.STORED);
+        assertThat(answers.get(before)).containsExactly(DeviceReply.StoreResult.DUPLICATE);
+        assertThat(answers.get(second)).containsExactly(DeviceReply.StoreResult.STORED);
+        assertThat(answers.get(tooBig)).containsExactly(DeviceReply.StoreResult.INBOX_FULL);
+        assertThat(connection.expectMessageClass(DeviceOutbound.Deliver.class).messageId()).isEqualTo(first);
+        assertThat(connection.expectMessageClass(DeviceOutbound.Deliver.class).messageId()).isEqualTo(second);
+        connection.expectNoMessage(Duration.ofMillis(200));
+        assertThat(nextPersisted(entity)).isInstanceOf(DeviceEvent.OwnerClaimed.class);
+        assertThat(((DeviceEvent.MessageStored) nextPersisted(entity)).messageId()).isEqualTo(before);
+        assertThat(((DeviceEvent.MessageStored) nextPersisted(entity)).messageId()).isEqualTo(first);
+        assertThat(((DeviceEvent.MessageStored) nextPersisted(entity)).messageId()).isEqualTo(second);
+        JOURNAL.expectNothingPersisted(entity.persistenceId(), Duration.ofMillis(200));
+    }
+
     /**
      * Retention: while a message waits, nothing below its row is trimmed; once the inbox drained,
      * the entity snapshots and asks for every row but the last to go, and recovers from that

@@ -53,6 +53,13 @@ public interface DeviceCommand extends Contract {
         }
     }
 
+    /**
+     * Several entries at once, in order (a group's fan-out, when copies for the device queued up
+     * behind the one in flight): each decided as a {@link Store} and answered to its own
+     * {@code replyTo}, the stored ones journalled in one write.
+     */
+    record StoreAll(java.util.List<Store> entries) implements DeviceCommand {}
+
     /** The device's authenticated connection; sent on authentication and then periodically. */
     record Attach(ActorRef<DeviceOutbound> connection) implements DeviceCommand {}
 
