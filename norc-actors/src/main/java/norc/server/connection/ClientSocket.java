@@ -18,6 +18,13 @@ public interface ClientSocket {
     /** Queues one outbound WebSocket message (binary, or UTF-8 text on the JSON subprotocol). */
     void send(byte[] message);
 
+    /**
+     * Whether half the transport's outbound limit is queued. Ephemeral messages (receipts,
+     * presence) are then dropped rather than queued, so that a burst of them (the receipts of a
+     * large group's message) slows nothing and cannot close a client that is reading.
+     */
+    boolean congested();
+
     /** The session authenticated: the transport lifts its pre-authentication limits. */
     void authenticated();
 

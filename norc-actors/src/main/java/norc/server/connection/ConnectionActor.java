@@ -683,7 +683,11 @@ public final class ConnectionActor {
             return Behaviors.same();
         }
         if (message instanceof DeviceOutbound.Ephemeral ephemeral) {
-            send(ephemeral.message().decode());
+            if (socket.congested()) {
+                env.metrics().ephemeralDropped(); // best effort by nature: never worth a queue that closes the client
+            } else {
+                send(ephemeral.message().decode());
+            }
             return Behaviors.same();
         }
         if (message == DeviceOutbound.Revoked.INSTANCE) {

@@ -86,6 +86,8 @@ public final class ServerMetrics {
     private final Counter relaysDropped = Counter.builder().name("norc_relays_dropped")
             .help("Presence updates and key exchanges from other users dropped past the target device's relay budget")
             .register(registry);
+    private final Counter ephemeralDropped = Counter.builder().name("norc_ephemeral_dropped")
+            .help("Receipts and presence updates not sent because the connection's outbound queue was half full").register(registry);
     private final Counter rowsTrimmed = Counter.builder().name("norc_journal_rows_trimmed")
             .help("Journal rows of drained inboxes deleted by retention").register(registry);
 
@@ -206,6 +208,10 @@ public final class ServerMetrics {
 
     public void relayDropped() {
         relaysDropped.inc();
+    }
+
+    public void ephemeralDropped() {
+        ephemeralDropped.inc();
     }
 
     public void rowsTrimmed(int count) {

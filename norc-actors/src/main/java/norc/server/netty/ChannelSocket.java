@@ -106,6 +106,11 @@ final class ChannelSocket extends ChannelInboundHandlerAdapter implements Client
     }
 
     @Override
+    public boolean congested() {
+        return queuedMessages.get() > maxQueuedMessages / 2 || queuedBytes.get() > maxQueuedBytes / 2;
+    }
+
+    @Override
     public void authenticated() {
         channel.eventLoop().execute(() -> {
             if (channel.pipeline().get(PreAuthBudget.class) != null) {

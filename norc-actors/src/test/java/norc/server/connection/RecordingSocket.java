@@ -33,6 +33,11 @@ final class RecordingSocket implements ClientSocket {
     }
 
     @Override
+    public boolean congested() {
+        return false;
+    }
+
+    @Override
     public void authenticated() {
         authenticated = true;
     }

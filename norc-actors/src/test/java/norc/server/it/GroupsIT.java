@@ -298,6 +298,40 @@ class GroupsIT {
     }
 
     /**
+     * A group message's receipts reach its sender as a burst, one per member device. The server
+     * queues at most 4 frames per connection here (limit 8, half of it for ephemeral messages):
+     * past that, receipts are dropped, never the sender's connection; every member still gets
+     * every message, and the sender goes on sending on the same session.
+     */
+    @Test
+    void aBurstOfReceiptsNeverClosesTheSendersConnection() throws Exception {
+        try (TestServer server = TestServer.start(dir.resolve("receipts"), "norc.client.max-queued-messages = 8")) {
+            List<Device> devices = new ArrayList<>();
+            for (int i = 0; i < 24; i++) {
+                devices.add(register(server, "rc" + i, WireEncoding.BINARY));
+            }
+            Device sender = devices.get(0);
+            Map<String, InvitedRole> invited = new LinkedHashMap<>();
+            devices.subList(1, devices.size()).forEach(d -> invited.put(d.user(), InvitedRole.MEMBER));
+            UUID group = sender.client().createGroup(invited, "receipts").get(20, TimeUnit.SECONDS).conversationId();
+            for (Device d : devices.subList(1, devices.size())) {
+                awaitVersion(d, group, 1);
+            }
+            for (int i = 0; i < 6; i++) {
+                sender.client().sendToGroup(group, bytes("burst " + i)).get(20, TimeUnit.SECONDS);
+            }
+            for (Device d : devices.subList(1, devices.size())) {
+                awaitMessages(d, 6);
+            }
+            Thread.sleep(500); // the last receipts
+            assertThat(sender.hears().closed).as("the sender's session").isNotDone();
+            sender.client().sendToGroup(group, bytes("after the bursts")).get(20, TimeUnit.SECONDS);
+            assertThat(sender.hears().receipts.size()).as("receipts heard, some maybe dropped").isPositive();
+            devices.forEach(d -> d.client().close());
+        }
+    }
+
+    /**
      * A.2's fallback: a member with one device replaces it (revokes it, registers another); no
      * device of hers holds the title's key, so the owner wraps it for the new device
      * ({@code add_info_keys} on {@code devices_changed}), which then reads the title.

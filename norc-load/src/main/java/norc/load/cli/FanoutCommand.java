@@ -90,6 +90,9 @@ public final class FanoutCommand implements Callable<Integer> {
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong shownTwice = new AtomicLong();
+
     private volatile boolean measuring;
 
     @Override
@@ -162,10 +165,10 @@ public final class FanoutCommand implements Callable<Integer> {
             long sendEnded = System.nanoTime();
             long expected;
             long until = System.nanoTime() + drain * 1_000_000_000L;
-            do {
+            do { // every send answered, and every accepted one delivered
                 Thread.sleep(200);
                 expected = accepted.get() * (members - 1);
-            } while (delivered.get() < expected && System.nanoTime() < until);
+            } while ((delivered.get() < expected || accepted.get() + refused.get() < sent.get()) && System.nanoTime() < until);
             long ended = System.nanoTime();
             double cpuAfter = cpuSeconds(serverPid);
             measuring = false;
@@ -180,20 +183,34 @@ public final class FanoutCommand implements Callable<Integer> {
 
     private void send(NorcClient sender, UUID group) {
         byte[] content = new TextContent("fanout", micros()).encode();
-        sender.sendToGroup(group, content).whenComplete((sent, error) -> {
-            if (error == null) {
-                accepted.incrementAndGet();
-            } else {
-                refused.incrementAndGet();
-            }
-        });
+        sent.incrementAndGet();
+        try {
+            sender.sendToGroup(group, content).whenComplete((sent, error) -> {
+                if (error == null) {
+                    accepted.incrementAndGet();
+                } else {
+                    refused.incrementAndGet();
+                    if (refused.get() == 1) {
+                        System.err.println("norc-load: a send failed (first of its kind reported): " + error);
+                    }
+                }
+            });
+        } catch (RuntimeException e) { // a periodic task that throws is never run again
+            refused.incrementAndGet();
+            System.err.println("norc-load: a send failed at once: " + e);
+        }
     }
 
     private ClientListener listener() {
+        java.util.Set<UUID> mine = java.util.concurrent.ConcurrentHashMap.newKeySet();
         return new ClientListener() {
             @Override
             public void onMessage(ReceivedMessage message) {
                 if (!measuring) {
+                    return;
+                }
+                if (!mine.add(message.messageId())) {
+                    shownTwice.incrementAndGet();
                     return;
                 }
                 TextContent.decode(message.content()).ifPresent(text -> {
@@ -216,9 +233,11 @@ public final class FanoutCommand implements Callable<Integer> {
         result.put("sending_seconds", sendingNanos / 1e9);
         result.put("messages_accepted", accepted.get());
         result.put("messages_refused", refused.get());
+        result.put("messages_unanswered", sent.get() - accepted.get() - refused.get());
         result.put("deliveries", deliveries);
         result.put("deliveries_expected", expected);
         result.put("deliveries_lost", Math.max(0, expected - deliveries));
+        result.put("deliveries_shown_twice", shownTwice.get());
         result.put("deliveries_per_second", deliveries / seconds);
         result.put("latency_p50_ms", h.getValueAtPercentile(50) / 1000.0);
         result.put("latency_p99_ms", h.getValueAtPercentile(99) / 1000.0);
