@@ -5,6 +5,10 @@
 #
 #   cluster-config/bench/sessions.sh OUT_DIR NODES SESSIONS [RATE] [HOLD]
 #
+# REGISTRATION (default storm): each device registers in its first session of the storm, so
+# provisioning is only the admin API's user and token; `provisioned` registers every device in a
+# session of its own before the storm (twice the set-ups).
+#
 # Each process may hold at most 20,000 open files: give each node at most ~18,000 sessions
 # (6 nodes for 100,000); norc-load spreads its devices over as many worker JVMs as it needs.
 set -euo pipefail
@@ -39,6 +43,7 @@ sample() {
 sample & sampler=$!
 trap 'kill $sampler 2>/dev/null || true' EXIT
 "$load" storm -n "$sessions" --rate "$rate" --hold "$hold" --workers auto --provision-concurrency 64 \
+    --registration "${REGISTRATION:-storm}" \
     --worker-jvm-option=${WORKER_HEAP:--Xmx1500m} "${servers[@]}" \
     --trust-cert "$LOCAL_CLUSTER_DIR/node1/tls/server-cert.pem" --admin http://127.0.0.1:8080 \
     --admin-token-file "$LOCAL_CLUSTER_DIR/node1/admin/token" --out "$out/storm" \

@@ -16,10 +16,14 @@ import norc.client.TransportSecurity;
  * The server's operator API as the load generator uses it to provision users in bulk (profile §5
  * enrollment): {@code POST /admin/users {"user_id"}} → 201 (409 if the user exists, which is fine
  * here) and {@code POST /admin/users/{user_id}/enrollment-tokens} → 201 {@code {"token","expires_at"}}.
- * Non-blocking, on the JDK HTTP client. Plain {@code http://} only to loopback.
+ * Non-blocking, on the JDK HTTP client. Plain {@code http://} only to loopback. A {@code 503} (the
+ * entity behind the API did not answer in time, a loaded or recovering server) is asked again
+ * after its {@code Retry-After}, a few times, as an operator's script would.
  */
 public final class AdminApi {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Answers of 503 asked again before the call fails with it. */
+    private static final int RETRIES_AFTER_503 = 5;
     private final URI base;
     private final HttpClient http;
     private final Duration timeout;
@@ -44,7 +48,7 @@ public final class AdminApi {
     /** Creates the user; completes normally also when it already exists. */
     public CompletableFuture<Void> createUser(String userId) {
         String body = JSON.createObjectNode().put("user_id", userId).toString();
-        return http.sendAsync(post("/admin/users", body), HttpResponse.BodyHandlers.ofString())
+        return send(post("/admin/users", body), 0)
                 .thenApply(response -> {
                     if (response.statusCode() != 201 && response.statusCode() != 409) {
                         throw new AdminFailure("create user", response.statusCode());
@@ -56,7 +60,7 @@ public final class AdminApi {
     /** A one-time enrollment token for one device of {@code userId}. */
     public CompletableFuture<String> enrollmentToken(String userId) {
         String path = "/admin/users/" + pathSegment(userId) + "/enrollment-tokens";
-        return http.sendAsync(post(path, ""), HttpResponse.BodyHandlers.ofString()).thenApply(response -> {
+        return send(post(path, ""), 0).thenApply(response -> {
             if (response.statusCode() != 201) {
                 throw new AdminFailure("create enrollment token", response.statusCode());
             }
@@ -69,6 +73,20 @@ public final class AdminApi {
             } catch (IOException e) {
                 throw new AdminFailure("create enrollment token (unreadable answer)", response.statusCode());
             }
+        });
+    }
+
+    /** {@code request}, asked again after {@code Retry-After} (at most 10 s, plus up to 1 s of jitter) while it is answered 503. */
+    private CompletableFuture<HttpResponse<String>> send(HttpRequest request, int retried) {
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenCompose(response -> {
+            if (response.statusCode() != 503 || retried >= RETRIES_AFTER_503) {
+                return CompletableFuture.completedFuture(response);
+            }
+            long seconds = Math.min(10, Math.max(1, response.headers().firstValueAsLong("Retry-After").orElse(1)));
+            long delay = seconds * 1000 + java.util.concurrent.ThreadLocalRandom.current().nextLong(1000);
+            return CompletableFuture.runAsync(() -> { },
+                            CompletableFuture.delayedExecutor(delay, java.util.concurrent.TimeUnit.MILLISECONDS))
+                    .thenCompose(ignored -> send(request, retried + 1));
         });
     }
 
