@@ -5,7 +5,8 @@
 #
 #   cluster-config/bench/sessions.sh OUT_DIR NODES SESSIONS [RATE] [HOLD]
 #
-# REGISTRATION (default storm): each device registers in its first session of the storm, so
+# WORKER_JVM_OPTS (default -Xmx1500m): the norc-load workers' JVM options; LOCAL_CLUSTER_JAVA_OPTS
+# the nodes'. REGISTRATION (default storm): each device registers in its first session of the storm, so
 # provisioning is only the admin API's user and token; `provisioned` registers every device in a
 # session of its own before the storm (twice the set-ups).
 #
@@ -33,8 +34,10 @@ sample() {
         for i in $(seq 1 "$nodes"); do
             pid=$(cat "$LOCAL_CLUSTER_DIR/node$i/pid")
             rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
-            auth=$(curl -s --max-time 2 "http://127.0.0.1:$((8080 + 10 * (i - 1)))/metrics" \
-                   | awk '/^norc_connections\{state="authenticated"/ {print $2}')
+            # a node too loaded to answer within 5 s is a missing sample, not the end of sampling
+            # (set -e would stop this loop at the first failed curl)
+            auth=$(curl -s --max-time 5 "http://127.0.0.1:$((8080 + 10 * (i - 1)))/metrics" \
+                   | awk '/^norc_connections\{state="authenticated"/ {print $2}' || true)
             echo "$(date +%s),$i,$rss,${auth:-0}" >> "$out/nodes.csv"
         done
         sleep 5
@@ -42,9 +45,9 @@ sample() {
 }
 sample & sampler=$!
 trap 'kill $sampler 2>/dev/null || true' EXIT
+worker_options=(); for o in ${WORKER_JVM_OPTS:--Xmx1500m}; do worker_options+=("--worker-jvm-option=$o"); done
 "$load" storm -n "$sessions" --rate "$rate" --hold "$hold" --workers auto --provision-concurrency 64 \
-    --registration "${REGISTRATION:-storm}" \
-    --worker-jvm-option=${WORKER_HEAP:--Xmx1500m} "${servers[@]}" \
+    --registration "${REGISTRATION:-storm}" "${worker_options[@]}" "${servers[@]}" \
     --trust-cert "$LOCAL_CLUSTER_DIR/node1/tls/server-cert.pem" --admin http://127.0.0.1:8080 \
     --admin-token-file "$LOCAL_CLUSTER_DIR/node1/admin/token" --out "$out/storm" \
     | tee "$out/storm.txt"

@@ -14,12 +14,12 @@ class BackoffTest {
 
     @Test
     void ceilingsDoubleFromTheBaseUpToTheCap() {
-        long[] expectedMillis = {250, 500, 1000, 2000, 4000, 8000, 10_000, 10_000};
+        long[] expectedMillis = {250, 500, 1000, 2000, 4000, 4000, 4000, 4000};
         for (int attempt = 0; attempt < expectedMillis.length; attempt++) {
             assertThat(BACKOFF.ceiling(attempt)).as("attempt %d", attempt).isEqualTo(Duration.ofMillis(expectedMillis[attempt]));
         }
-        assertThat(BACKOFF.ceiling(62)).isEqualTo(Duration.ofSeconds(10));
-        assertThat(BACKOFF.ceiling(Integer.MAX_VALUE)).isEqualTo(Duration.ofSeconds(10)); // no overflow
+        assertThat(BACKOFF.ceiling(62)).isEqualTo(Duration.ofSeconds(4));
+        assertThat(BACKOFF.ceiling(Integer.MAX_VALUE)).isEqualTo(Duration.ofSeconds(4)); // no overflow
     }
 
     @Test

@@ -136,7 +136,7 @@ abstract class RunCommand implements Callable<Integer> {
             paramLabel = "DURATION", description = "Backoff: ceiling of the first delay (default: ${DEFAULT-VALUE})")
     Duration reconnectBase;
 
-    @Option(names = "--reconnect-cap", defaultValue = "10s", converter = DurationConverter.class,
+    @Option(names = "--reconnect-cap", defaultValue = "4s", converter = DurationConverter.class,
             paramLabel = "DURATION", description = "Backoff: largest delay (default: ${DEFAULT-VALUE})")
     Duration reconnectCap;
 
