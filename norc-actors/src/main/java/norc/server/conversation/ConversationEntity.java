@@ -285,12 +285,7 @@ public final class ConversationEntity
         if (underWay.size() >= MAX_STEPS_UNDER_WAY || state.membership() == null) {
             return false;
         }
-        for (String user : state.membership().members().keySet()) {
-            if (!devices.getOrDefault(user, Set.of()).equals(state.devices().getOrDefault(user, Set.of()))) {
-                return false;
-            }
-        }
-        return true;
+        return membersWithOtherDevices(state, devices).isEmpty();
     }
 
     // ---- changes -------------------------------------------------------------------------------
@@ -388,12 +383,7 @@ public final class ConversationEntity
     private ReplyEffect<ConversationEvent, State> devicesChangedFirst(State state, Map<String, Set<UUID>> devices,
                                                                       ConversationCommand retry) {
         Membership m = state.membership();
-        List<String> changed = new ArrayList<>();
-        for (String user : m.members().keySet()) {
-            if (!devices.getOrDefault(user, Set.of()).equals(state.devices().getOrDefault(user, Set.of()))) {
-                changed.add(user);
-            }
-        }
+        List<String> changed = membersWithOtherDevices(state, devices);
         if (changed.isEmpty()) {
             return null;
         }
@@ -407,6 +397,17 @@ public final class ConversationEntity
                         context.getSelf().tell(retry);
                     }
                 });
+    }
+
+    /** The members whose active devices in {@code devices} differ from those the last change was decided on. */
+    private static List<String> membersWithOtherDevices(State state, Map<String, Set<UUID>> devices) {
+        List<String> changed = new ArrayList<>();
+        for (String user : state.membership().members().keySet()) {
+            if (!devices.getOrDefault(user, Set.of()).equals(state.devices().getOrDefault(user, Set.of()))) {
+                changed.add(user);
+            }
+        }
+        return changed;
     }
 
     private ReplyEffect<ConversationEvent, State> persistChange(Membership after, Map<String, Set<UUID>> devices,
